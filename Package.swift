@@ -1,0 +1,104 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of Swift settings for every target.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// A service: its domain in a library the tests import, and a thin executable.
+func service(_ library: String, executable: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(
+            name: library,
+            dependencies: ["SendRuntime", "SendModel", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")] + extra,
+            path: "Services/\(folder)/Library",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: executable,
+            dependencies: [.target(name: library), "SendRuntime",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/\(folder)/Executable",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
+
+let package = Package(
+    name: "SendPartnership",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "findings-intake", targets: ["findings-intake"]),
+        .executable(name: "board-actions", targets: ["board-actions"]),
+        .executable(name: "parent-comms", targets: ["parent-comms"]),
+        .executable(name: "notifications", targets: ["notifications"]),
+        .executable(name: "send-supervisor", targets: ["send-supervisor"]),
+        .executable(name: "sendctl", targets: ["sendctl"]),
+        .executable(name: "send-bench", targets: ["send-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: Shared base: C library, its Swift wrapper, the model, the runtime.
+        .systemLibrary(
+            name: "CLibZMQ",
+            path: "Shared/CLibZMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CLibZMQ"], path: "Shared/ZeroMQ", swiftSettings: swiftSettings),
+        .target(name: "SendModel", path: "Shared/SendModel",
+                resources: [.copy("Resources/bank-holidays-england-and-wales.json")],
+                swiftSettings: swiftSettings),
+        .target(
+            name: "SendRuntime",
+            dependencies: ["ZeroMQ", "SendModel",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Shared/SendRuntime",
+            swiftSettings: swiftSettings
+        ),
+    ]
+    // MARK: Services
+    + service("FindingsService", executable: "findings-intake", folder: "findings-intake")
+    + service("BoardService", executable: "board-actions", folder: "board-actions")
+    + service("CommsService", executable: "parent-comms", folder: "parent-comms")
+    + service("NotificationsService", executable: "notifications", folder: "notifications")
+    + service("SupervisorService", executable: "send-supervisor", folder: "send-supervisor")
+    + [
+        .executableTarget(
+            name: "sendctl",
+            dependencies: ["SendRuntime", "SendModel",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/sendctl",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "send-bench",
+            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/send-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["SendRuntime", "SendModel", "ZeroMQ"],
+                path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SendModelTests", dependencies: ["SendModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "SendRuntimeTests",
+                    dependencies: ["SendRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FindingsServiceTests", dependencies: ["FindingsService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
+    ]
+)

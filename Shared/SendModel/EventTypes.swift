@@ -1,0 +1,56 @@
+/// Every event type name in the system, in one place. The type is also the PUB topic frame.
+public enum EventType {
+    /// Published by every service once a second: `{"last_seq":M}`; not stored, no seq.
+    public static let heartbeat = "heartbeat"
+
+    // findings
+    public static let inspectionRecorded = "inspection.recorded"
+    public static let findingRecorded = "finding.recorded"
+    public static let findingJudged = "finding.judged"
+    public static let findingCarriedOver = "finding.carried_over"
+
+    // board
+    public static let actionCreated = "action.created"
+    public static let actionUpdated = "action.updated"
+    public static let actionStatusChanged = "action.status_changed"
+    public static let actionOverdue = "action.overdue"
+    public static let actionDueSoon = "action.due_soon"
+    public static let coverageGap = "coverage.gap"
+    public static let kpiRecorded = "kpi.recorded"
+    public static let kpiReading = "kpi.reading"
+    public static let meetingRecorded = "meeting.recorded"
+    public static let decisionRecorded = "decision.recorded"
+
+    // comms
+    public static let familiesImported = "families.imported"
+    public static let questionnaireCreated = "questionnaire.created"
+    public static let questionnaireSent = "questionnaire.sent"
+    public static let questionnaireClosed = "questionnaire.closed"
+    public static let messageFailed = "message.failed"
+    public static let responseReceived = "response.received"
+    public static let updatePublished = "update.published"
+    public static let enquiryReceived = "enquiry.received"
+    public static let enquiryOverdue = "enquiry.overdue"
+    public static let enquiryAnswered = "enquiry.answered"
+
+    // supervisor
+    public static let serviceStarted = "service.started"
+    public static let serviceExited = "service.exited"
+    public static let serviceRestarted = "service.restarted"
+    public static let serviceFailed = "service.failed"
+
+    // test and benchmark services
+    public static let benchAppended = "bench.appended"
+}
+
+/// The service names of DESIGN.md: the stem of each `<run>/<service>.cmd` and `.pub`.
+public enum ServiceName {
+    public static let findings = "findings"
+    public static let board = "board"
+    public static let comms = "comms"
+    public static let notifications = "notifications"
+    public static let supervisor = "supervisor"
+
+    /// The four services the supervisor runs, in start order.
+    public static let managed = [findings, board, comms, notifications]
+}

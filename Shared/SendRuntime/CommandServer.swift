@@ -1,0 +1,260 @@
+import Foundation
+import Logging
+import SendModel
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The thread that owns the service's ROUTER and PUB sockets.
+///
+/// It reads requests, answers the ones it can at once (bad envelopes, unknown commands,
+/// `health`), hands reads to the reader and writes to the writer, and sends back what the
+/// workers put on the inproc outbox: events (published in seq order) and replies.
+/// It publishes `heartbeat {"last_seq":M}` every second.
+final class CommandServer: @unchecked Sendable {
+    // `@unchecked Sendable`: mutable state is touched only by the server thread; the
+    // control pipe is the only way other threads talk to it.
+    struct Settings: Sendable {
+        var maxRequestBytes: Int
+        var heartbeatMilliseconds: Int = 1000
+        var publishHighWaterMark: Int32 = 100_000
+    }
+
+    let service: String
+    let commandEndpoint: String
+    let eventEndpoint: String
+    let outboxEndpoint: String
+    let context: ZeroMQ.Context
+    let settings: Settings
+    let logger: Logger
+    let commands: [String: CommandHandler]
+    let writer: Writer
+    let reader: Reader
+    let status: HostStatus
+    /// Bytes written here by the host: `s` stop taking requests, `q` flush and quit.
+    let controlRead: Int32
+    let controlWrite: Int32
+
+    private var lastPublished: Int64
+    private var stopping = false
+    /// Set once the sockets are bound: readiness for the host.
+    let bound = Completion<Result<Void, ZMQError>>()
+
+    init(service: String, commandEndpoint: String, eventEndpoint: String, outboxEndpoint: String,
+         context: ZeroMQ.Context, settings: Settings, logger: Logger, commands: [String: CommandHandler],
+         writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64) {
+        self.service = service
+        self.commandEndpoint = commandEndpoint
+        self.eventEndpoint = eventEndpoint
+        self.outboxEndpoint = outboxEndpoint
+        self.context = context
+        self.settings = settings
+        self.logger = logger
+        self.commands = commands
+        self.writer = writer
+        self.reader = reader
+        self.status = status
+        self.lastPublished = lastSeq
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        controlRead = fds[0]
+        controlWrite = fds[1]
+    }
+
+    deinit {
+        close(controlRead)
+        close(controlWrite)
+    }
+
+    func control(_ byte: UInt8) {
+        var b = byte
+        _ = write(controlWrite, &b, 1)
+    }
+
+    func run() {
+        let router: Socket, publisher: Socket, outbox: Socket
+        do {
+            outbox = try Socket(context, .pull)
+            try outbox.setReceiveHighWaterMark(0)
+            try outbox.bind(outboxEndpoint)
+            router = try Socket(context, .router)
+            try router.setRouterMandatory(false)
+            // Past 4× the request limit the peer is disconnected; up to it, the request gets `bad_request`.
+            try router.setMaxMessageSize(Int64(settings.maxRequestBytes) * 4 + 4096)
+            try router.setSendHighWaterMark(100_000)
+            try router.setReceiveHighWaterMark(100_000)
+            try router.bind(commandEndpoint)
+            publisher = try Socket(context, .pub)
+            try publisher.setSendHighWaterMark(settings.publishHighWaterMark)
+            try publisher.bind(eventEndpoint)
+        } catch {
+            bound.fulfil(.failure(error))
+            return
+        }
+        bound.fulfil(.success(()))
+
+        var items = [PollItem(router), PollItem(outbox), PollItem(fileDescriptor: controlRead)]
+        var nextHeartbeat = monotonicMillis()
+        var workersDone = 0
+        var quitting = false
+        loop: while true {
+            let now = monotonicMillis()
+            if now >= nextHeartbeat {
+                publishHeartbeat(publisher)
+                nextHeartbeat = now + Int64(settings.heartbeatMilliseconds)
+            }
+            let timeout = quitting ? 0 : Int(max(0, nextHeartbeat - now))
+            do {
+                try poll(&items, timeoutMilliseconds: timeout)
+            } catch {
+                if error.isTerminated { break }
+                logger.error("poll failed", metadata: ["error": "\(error)"])
+                continue
+            }
+            if items[2].isReadable {
+                var buffer = [UInt8](repeating: 0, count: 16)
+                let n = read(controlRead, &buffer, 16)
+                if n > 0 {
+                    for b in buffer[0..<n] {
+                        if b == UInt8(ascii: "s") { stopping = true }
+                        if b == UInt8(ascii: "q") { stopping = true; quitting = true }
+                    }
+                }
+            }
+            if items[1].isReadable || quitting {
+                workersDone += drainOutbox(outbox, router: router, publisher: publisher)
+            }
+            if items[0].isReadable {
+                drainRequests(router)
+            }
+            if quitting && workersDone >= 2 {
+                // Every worker has sent its last message; whatever is left in the outbox is flushed above.
+                _ = drainOutbox(outbox, router: router, publisher: publisher)
+                break loop
+            }
+            if quitting && !items[1].isReadable {
+                // Wait briefly for the workers' last messages.
+                var wait = [PollItem(outbox)]
+                _ = try? poll(&wait, timeoutMilliseconds: 100)
+            }
+        }
+        publishHeartbeat(publisher)
+        _ = try? router.setLinger(500)
+        _ = try? publisher.setLinger(500)
+        router.close()
+        publisher.close()
+        outbox.close()
+    }
+
+    private func publishHeartbeat(_ publisher: Socket) {
+        let body: JSONValue = ["v": .int(protocolVersion), "source": .string(service), "type": .string(EventType.heartbeat),
+                               "at": .string(Timestamp.now().description), "data": ["last_seq": .int(lastPublished)]]
+        _ = try? publisher.send(frames: [Array(EventType.heartbeat.utf8), body.jsonBytes], dontWait: true)
+    }
+
+    /// Sends what the workers produced; returns how many workers said they are done.
+    private func drainOutbox(_ outbox: Socket, router: Socket, publisher: Socket) -> Int {
+        var done = 0
+        while let frames = try? outbox.receive(dontWait: true) {
+            guard let kind = frames.first else { continue }
+            if kind == Outbox.event, frames.count == 4 {
+                _ = try? publisher.send(frames: [frames[1], frames[2]], dontWait: true)
+                lastPublished = max(lastPublished, Outbox.seq(from: frames[3]))
+                status.setLastSeq(lastPublished)
+            } else if kind == Outbox.reply, frames.count >= 3 {
+                sendRouted(router, Array(frames[1...]))
+            } else if kind == Outbox.workerDone {
+                done += 1
+            }
+        }
+        return done
+    }
+
+    private func sendRouted(_ router: Socket, _ frames: [[UInt8]]) {
+        do {
+            try router.send(frames: frames, dontWait: true)
+        } catch {
+            // The client went away; its request is done and durable, it can ask again by id.
+            logger.debug("reply not delivered", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func drainRequests(_ router: Socket) {
+        var handled = 0
+        while handled < 1000, let frames = try? router.receive(dontWait: true) {
+            handled += 1
+            handle(frames, router: router)
+        }
+    }
+
+    private func handle(_ frames: [[UInt8]], router: Socket) {
+        // [routing id, empty, body] from REQ or a DEALER that sends the delimiter; [routing id, body] otherwise.
+        guard frames.count >= 2 else { return }
+        let route: [[UInt8]]
+        let body: [UInt8]
+        if frames.count >= 3 && frames[1].isEmpty {
+            route = [frames[0], []]
+            body = frames[2]
+            if frames.count > 3 {
+                reply(router, route, .failure(nil, .badRequest("a request is one JSON frame after the empty delimiter; got \(frames.count - 2) frames")))
+                return
+            }
+        } else if frames.count == 2 {
+            route = [frames[0]]
+            body = frames[1]
+        } else {
+            reply(router, [frames[0], []], .failure(nil, .badRequest("a request is [empty frame, JSON]; got \(frames.count - 1) frames")))
+            return
+        }
+        if body.count > settings.maxRequestBytes {
+            reply(router, route, .failure(nil, .badRequest("the request is \(body.count) bytes; the limit is \(settings.maxRequestBytes)")))
+            return
+        }
+        let (id, decoded) = Request.decode(body)
+        let request: Request
+        switch decoded {
+        case .failure(let error):
+            reply(router, route, .failure(id, error))
+            return
+        case .success(let r):
+            request = r
+        }
+        if stopping {
+            reply(router, route, .failure(request.id, ServiceError(.unavailable, "\(service) is stopping; retry with the same id once it is back")))
+            return
+        }
+        switch request.command {
+        case "health":
+            reply(router, route, .ok(request.id, status.health()))
+        case "events.since":
+            reader.queue.submit(Reader.Job(request: request, route: route, handler: Reader.eventsSince))
+        default:
+            switch commands[request.command] {
+            case .read(let handler)?:
+                reader.queue.submit(Reader.Job(request: request, route: route, handler: handler))
+            case .write(let handler)?:
+                if !writer.queue.submit(.command(request, route: route, handler: handler)) {
+                    reply(router, route, .failure(request.id, ServiceError(.unavailable, "\(service) is stopping")))
+                }
+            case nil:
+                let known = (Array(commands.keys) + ["health", "events.since"]).sorted().joined(separator: ", ")
+                reply(router, route, .failure(request.id, ServiceError(.unknownCommand,
+                    "\(service) has no command '\(request.command)'; it answers: \(known)", field: "command")))
+            }
+        }
+    }
+
+    private func reply(_ router: Socket, _ route: [[UInt8]], _ reply: Reply) {
+        sendRouted(router, route + [reply.bytes])
+    }
+}
+
+/// Milliseconds of a clock that never goes backwards.
+func monotonicMillis() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}

@@ -1,0 +1,60 @@
+public import GRDB
+public import Logging
+public import SendModel
+
+/// What a write handler (a command, a followed event, a timer) works with, inside one
+/// savepoint of the current transaction. Events it emits are stored with the change and
+/// published after commit.
+public final class WriteContext {
+    public let db: Database
+    /// The command's `args` (an empty object for timers and followers).
+    public let args: JSONValue
+    /// The request id, for commands.
+    public let requestID: String?
+    public let today: LocalDate
+    public let now: Timestamp
+    public let logger: Logger
+    public let service: String
+    var emitted: [(type: String, data: JSONValue)] = []
+
+    init(db: Database, args: JSONValue, requestID: String?, today: LocalDate, now: Timestamp, logger: Logger, service: String) {
+        self.db = db
+        self.args = args
+        self.requestID = requestID
+        self.today = today
+        self.now = now
+        self.logger = logger
+        self.service = service
+    }
+
+    /// Adds an event to this change's outbox. `data` must hold ids and counts only, no personal data.
+    public func emit(_ type: String, _ data: JSONValue) {
+        emitted.append((type, data))
+    }
+
+    /// A validator over `args`, collecting every bad field.
+    public func validator() -> Validator { Validator(args) }
+
+    /// `args` decoded as a Codable type; a mismatch is `invalid` naming the field.
+    public func decodeArgs<T: Decodable>(_ type: T.Type) throws(ServiceError) -> T { try args.decode(T.self) }
+}
+
+/// What a read handler works with: a read-only snapshot of the database.
+public final class ReadContext {
+    public let db: Database
+    public let args: JSONValue
+    public let today: LocalDate
+    public let now: Timestamp
+    public let logger: Logger
+
+    init(db: Database, args: JSONValue, today: LocalDate, now: Timestamp, logger: Logger) {
+        self.db = db
+        self.args = args
+        self.today = today
+        self.now = now
+        self.logger = logger
+    }
+
+    public func validator() -> Validator { Validator(args) }
+    public func decodeArgs<T: Decodable>(_ type: T.Type) throws(ServiceError) -> T { try args.decode(T.self) }
+}

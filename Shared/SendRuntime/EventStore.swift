@@ -1,0 +1,91 @@
+public import GRDB
+public import SendModel
+
+/// A service's SQLite database: WAL, `synchronous=FULL`, and the runtime's own tables
+/// (the event outbox, stored replies, follower cursors) beside the domain's.
+public enum ServiceDatabase {
+    /// Opens (creating if needed) and migrates the database: the runtime's migration first, then the domain's.
+    public static func open(path: String, synchronous: Synchronous = .full,
+                            migrations: (inout DatabaseMigrator) -> Void) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let pool = try DatabasePool(path: path, configuration: config)
+        // DatabasePool sets synchronous=NORMAL after prepareDatabase; set ours once it is open.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+        }
+        var migrator = DatabaseMigrator()
+        registerRuntimeMigrations(&migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    public enum Synchronous: String, Sendable {
+        case full = "FULL"
+        case normal = "NORMAL"
+        case extra = "EXTRA"
+    }
+
+    /// The runtime's tables. Registered once and never edited: later changes are new migrations.
+    static func registerRuntimeMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("runtime-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_events (
+                    seq INTEGER PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE TABLE send_requests (
+                    id TEXT PRIMARY KEY,
+                    command TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    reply TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE send_cursors (
+                    source TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE send_follow_failures (
+                    source TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (source, seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX send_requests_at ON send_requests(at);
+                """)
+        }
+    }
+
+    /// The highest event seq stored, 0 when none.
+    public static func lastSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM send_events") ?? 0
+    }
+
+    /// Events after `after`, in seq order, at most `limit`.
+    public static func events(_ db: Database, after: Int64, limit: Int) throws -> [(seq: Int64, body: String)] {
+        try Row.fetchAll(db, sql: "SELECT seq, body FROM send_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                         arguments: [after, limit]).map { ($0[0], $0[1]) }
+    }
+
+    public static func cursor(_ db: Database, source: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM send_cursors WHERE source = ?", arguments: [source]) ?? 0
+    }
+
+    static func setCursor(_ db: Database, source: String, seq: Int64) throws {
+        try db.execute(sql: "INSERT INTO send_cursors(source, seq) VALUES (?, ?) ON CONFLICT(source) DO UPDATE SET seq = excluded.seq",
+                       arguments: [source, seq])
+    }
+
+    /// Forgets stored replies older than the given time; a retry after that is treated as new.
+    public static func pruneRequests(_ db: Database, before: Timestamp) throws -> Int {
+        try db.execute(sql: "DELETE FROM send_requests WHERE at < ?", arguments: [before.description])
+        return db.changesCount
+    }
+}

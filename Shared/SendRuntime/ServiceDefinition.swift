@@ -1,0 +1,72 @@
+public import GRDB
+public import SendModel
+
+/// A command's handler: reads run on a snapshot beside the writer; writes run in the
+/// writer's transaction (group commit), each in its own savepoint.
+public enum CommandHandler: Sendable {
+    case read(@Sendable (ReadContext) throws -> JSONValue)
+    case write(@Sendable (WriteContext) throws -> JSONValue)
+}
+
+/// Another service's event stream to follow, and what to do with each event (exactly once, in order).
+public struct Follow: Sendable {
+    public let source: String
+    public let handler: @Sendable (WriteContext, Event) throws -> Void
+
+    public init(_ source: String, handler: @escaping @Sendable (WriteContext, Event) throws -> Void) {
+        self.source = source
+        self.handler = handler
+    }
+}
+
+/// A periodic write job, for example overdue detection; it runs once when the service is ready and then every `interval` seconds.
+public struct PeriodicJob: Sendable {
+    public let name: String
+    public let interval: Double
+    public let body: @Sendable (WriteContext) throws -> Void
+
+    public init(_ name: String, every interval: Double, body: @escaping @Sendable (WriteContext) throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.body = body
+    }
+}
+
+/// A long-running job of the domain's own (for example a delivery loop); it runs on its own
+/// thread and must return soon after `host.isStopping` becomes true.
+public struct BackgroundTask: Sendable {
+    public let name: String
+    public let run: @Sendable (ServiceHost) -> Void
+
+    public init(_ name: String, run: @escaping @Sendable (ServiceHost) -> Void) {
+        self.name = name
+        self.run = run
+    }
+}
+
+/// Everything a service is beyond the runtime: its name, schema, commands, followers and jobs.
+public struct ServiceDefinition: Sendable {
+    public var name: String
+    public var migrations: @Sendable (inout DatabaseMigrator) -> Void
+    public var commands: [String: CommandHandler]
+    public var follows: [Follow]
+    public var periodicJobs: [PeriodicJob]
+    public var backgroundTasks: [BackgroundTask]
+
+    public init(name: String,
+                migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
+                commands: [String: CommandHandler] = [:],
+                follows: [Follow] = [],
+                periodicJobs: [PeriodicJob] = [],
+                backgroundTasks: [BackgroundTask] = []) {
+        self.name = name
+        self.migrations = migrations
+        self.commands = commands
+        self.follows = follows
+        self.periodicJobs = periodicJobs
+        self.backgroundTasks = backgroundTasks
+    }
+
+    /// Commands every service answers; a domain cannot take these names.
+    public static let builtInCommands: Set<String> = ["health", "events.since"]
+}

@@ -1,0 +1,201 @@
+public import Foundation
+public import GRDB
+public import Logging
+public import SendModel
+public import ZeroMQ
+
+/// Runs a `ServiceDefinition`: opens its database, binds `<run>/<name>.cmd` and `.pub`, starts
+/// the writer, the reader, its followers and jobs, and stops them all in reverse order on
+/// SIGTERM or SIGINT (the transaction in flight finishes; exit 0).
+public final class ServiceHost: Sendable {
+    public struct Options: Sendable {
+        public var directories: RuntimeDirectories
+        public var synchronous: ServiceDatabase.Synchronous = .full
+        public var maxRequestBytes: Int = 16 << 20
+        public var heartbeatMilliseconds: Int = 1000
+        public var maxBatch: Int = 512
+
+        public init(directories: RuntimeDirectories) { self.directories = directories }
+
+        /// Reads `SEND_MAX_REQUEST_BYTES` and `SEND_SYNCHRONOUS` (FULL, NORMAL, EXTRA) when set.
+        public static func fromEnvironment(_ directories: RuntimeDirectories,
+                                           environment: [String: String] = currentEnvironment()) throws(StartupError) -> Options {
+            var o = Options(directories: directories)
+            if let text = environment["SEND_MAX_REQUEST_BYTES"] {
+                guard let n = Int(text), n >= 1024 else {
+                    throw StartupError("SEND_MAX_REQUEST_BYTES must be a whole number of bytes, at least 1024; got '\(text)'")
+                }
+                o.maxRequestBytes = n
+            }
+            if let text = environment["SEND_SYNCHRONOUS"] {
+                guard let s = ServiceDatabase.Synchronous(rawValue: text.uppercased()) else {
+                    throw StartupError("SEND_SYNCHRONOUS must be FULL, NORMAL or EXTRA; got '\(text)'")
+                }
+                o.synchronous = s
+            }
+            return o
+        }
+    }
+
+    public let definition: ServiceDefinition
+    public let options: Options
+    public let logger: Logger
+    public let context: ZeroMQ.Context
+    public let pool: DatabasePool
+    /// Set when the host begins to stop; background tasks return soon after.
+    public let stopFlag = StopFlag()
+    let writer: Writer
+    let reader: Reader
+    let server: CommandServer
+    let status: HostStatus
+    let lock: InstanceLock
+    let socketPaths: [String]
+
+    public var isStopping: Bool { stopFlag.isSet }
+
+    /// Prepares everything that can fail at start-up, so that errors come before anything is bound.
+    public init(_ definition: ServiceDefinition, options: Options, logger: Logger) throws {
+        self.definition = definition
+        self.options = options
+        self.logger = logger
+        let directories = options.directories
+        try directories.prepare()
+        let commandEndpoint = try directories.commandEndpoint(definition.name)
+        let eventEndpoint = try directories.eventEndpoint(definition.name)
+        // Only one instance per run directory; then socket files left by a killed one are stale and ours to remove.
+        lock = try InstanceLock(runDirectory: directories.run, name: definition.name)
+        socketPaths = [commandEndpoint, eventEndpoint].map { String($0.dropFirst("ipc://".count)) }
+        for path in socketPaths { unlink(path) }
+        for name in definition.commands.keys where ServiceDefinition.builtInCommands.contains(name) {
+            throw StartupError("\(definition.name) defines the built-in command '\(name)'")
+        }
+        do {
+            pool = try ServiceDatabase.open(path: directories.databasePath(definition.name), synchronous: options.synchronous,
+                                            migrations: definition.migrations)
+        } catch {
+            throw StartupError("cannot open the database \(directories.databasePath(definition.name)): \(error)")
+        }
+        context = try ZeroMQ.Context()
+        let outbox = "inproc://\(definition.name)-outbox"
+        writer = try Writer(pool: pool, service: definition.name, logger: logger, context: context,
+                            outboxEndpoint: outbox, maxBatch: options.maxBatch)
+        reader = Reader(pool: pool, logger: logger, context: context, outboxEndpoint: outbox)
+        status = HostStatus(service: definition.name)
+        let lastSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) }
+        status.setLastSeq(lastSeq)
+        server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
+                               outboxEndpoint: outbox, context: context,
+                               settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds),
+                               logger: logger, commands: definition.commands, writer: writer, reader: reader,
+                               status: status, lastSeq: lastSeq)
+    }
+
+    /// Runs a write on the writer thread (next group commit) and waits for it to be durable.
+    /// Call from a thread of your own, never from Swift's cooperative pool.
+    @discardableResult
+    public func write(_ body: @escaping @Sendable (WriteContext) throws -> JSONValue) throws(ServiceError) -> JSONValue {
+        try writer.perform(body).get()
+    }
+
+    /// Reads from a snapshot.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    /// Runs until SIGTERM/SIGINT (or `requestStop`); returns once everything is stopped.
+    public func run() throws {
+        let signalFD = StopSignals.install()
+        let serverDone = startThread("\(definition.name)-server") { [server] in server.run() }
+        if case .failure(let error) = server.bound.wait() {
+            throw StartupError("cannot bind \(definition.name)'s sockets in \(options.directories.run): \(error)")
+        }
+        let writerDone = startThread("\(definition.name)-writer") { [writer] in writer.run() }
+        let readerDone = startThread("\(definition.name)-reader") { [reader] in reader.run() }
+
+        // Followers read their cursors now; the runtime tables exist.
+        var followerThreads: [Completion<Bool>] = []
+        for follow in definition.follows {
+            let cursor = try pool.read { db in try ServiceDatabase.cursor(db, source: follow.source) }
+            let follower = Follower(follow: follow, directories: options.directories, context: context, writer: writer,
+                                    status: status, logger: logger, stop: stopFlag, cursor: cursor)
+            followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") { follower.run() })
+        }
+        var jobThreads: [Completion<Bool>] = []
+        for job in definition.periodicJobs {
+            jobThreads.append(startThread("\(definition.name)-job-\(job.name)") { [self] in runPeriodic(job) })
+        }
+        for task in definition.backgroundTasks {
+            jobThreads.append(startThread("\(definition.name)-task-\(task.name)") { [self] in task.run(self) })
+        }
+
+        let cmd = (try? options.directories.commandEndpoint(definition.name)) ?? ""
+        let pub = (try? options.directories.eventEndpoint(definition.name)) ?? ""
+        logger.info("\(definition.name) ready pid=\(status.pid) cmd=\(cmd) pub=\(pub) db=\(options.directories.databasePath(definition.name))")
+
+        // Wait for a stop signal.
+        var items = [PollItem(fileDescriptor: signalFD)]
+        var signalNumber: Int32?
+        while signalNumber == nil {
+            _ = try? poll(&items, timeoutMilliseconds: 1000)
+            if items[0].isReadable { signalNumber = StopSignals.drain() }
+        }
+        logger.info("\(definition.name) stopping (signal \(signalNumber ?? 0))")
+
+        // Reverse order: jobs and followers, then requests, then the writer and reader, then the sockets.
+        stopFlag.set()
+        status.setState("stopping")
+        for t in jobThreads { _ = t.wait() }
+        for t in followerThreads { _ = t.wait() }
+        server.control(UInt8(ascii: "s"))
+        writer.queue.close()
+        reader.queue.close()
+        _ = writerDone.wait()
+        _ = readerDone.wait()
+        server.control(UInt8(ascii: "q"))
+        _ = serverDone.wait()
+        try? pool.close()
+        for path in socketPaths { unlink(path) }
+        logger.info("\(definition.name) stopped pid=\(status.pid)")
+    }
+
+    private func runPeriodic(_ job: PeriodicJob) {
+        var next = monotonicMillis()
+        while !stopFlag.isSet {
+            if monotonicMillis() >= next {
+                let body = job.body
+                if case .failure(let error) = writer.perform({ ctx in try body(ctx); return .null }) {
+                    logger.error("job \(job.name) failed: \(error)")
+                }
+                next = monotonicMillis() + Int64(job.interval * 1000)
+            }
+            Thread.sleep(forTimeInterval: min(0.1, max(0.001, Double(next - monotonicMillis()) / 1000)))
+        }
+    }
+}
+
+extension ServiceHost {
+    /// The `main` of every service executable: logging, options, run; start-up errors exit 78 with one clear line.
+    public static func main(_ definition: @autoclosure () throws -> ServiceDefinition, runDir: String?, dataDir: String?) -> Never {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = currentEnvironment()["SEND_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            return handler
+        }
+        umask(0o077)
+        var logger = Logger(label: "send")
+        do {
+            let definition = try definition()
+            logger = Logger(label: definition.name)
+            let directories = RuntimeDirectories.resolve(runDir: runDir, dataDir: dataDir)
+            let host = try ServiceHost(definition, options: try Options.fromEnvironment(directories), logger: logger)
+            try host.run()
+            exit(0)
+        } catch let error as StartupError {
+            logger.critical("cannot start: \(error.message)")
+            exit(78)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            exit(78)
+        }
+    }
+}
