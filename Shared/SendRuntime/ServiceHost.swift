@@ -14,6 +14,10 @@ public final class ServiceHost: Sendable {
         public var maxRequestBytes: Int = 16 << 20
         public var heartbeatMilliseconds: Int = 1000
         public var maxBatch: Int = 512
+        /// Messages the PUB socket queues per subscriber before dropping (`SEND_PUB_HWM`).
+        public var publishHighWaterMark: Int32 = 100_000
+        /// Messages a follower's SUB socket queues before dropping (`SEND_SUB_HWM`).
+        public var followHighWaterMark: Int32 = 100_000
 
         public init(directories: RuntimeDirectories) { self.directories = directories }
 
@@ -26,6 +30,12 @@ public final class ServiceHost: Sendable {
                     throw StartupError("SEND_MAX_REQUEST_BYTES must be a whole number of bytes, at least 1024; got '\(text)'")
                 }
                 o.maxRequestBytes = n
+            }
+            for (name, keyPath) in [("SEND_PUB_HWM", \Options.publishHighWaterMark), ("SEND_SUB_HWM", \Options.followHighWaterMark)] {
+                if let text = environment[name] {
+                    guard let n = Int32(text), n >= 0 else { throw StartupError("\(name) must be a whole number ≥ 0; got '\(text)'") }
+                    o[keyPath: keyPath] = n
+                }
             }
             if let text = environment["SEND_SYNCHRONOUS"] {
                 guard let s = ServiceDatabase.Synchronous(rawValue: text.uppercased()) else {
@@ -85,7 +95,8 @@ public final class ServiceHost: Sendable {
         status.setLastSeq(lastSeq)
         server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
                                outboxEndpoint: outbox, context: context,
-                               settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds),
+                               settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
+                                               publishHighWaterMark: options.publishHighWaterMark),
                                logger: logger, commands: definition.commands, writer: writer, reader: reader,
                                status: status, lastSeq: lastSeq)
     }
@@ -117,7 +128,8 @@ public final class ServiceHost: Sendable {
         for follow in definition.follows {
             let cursor = try pool.read { db in try ServiceDatabase.cursor(db, source: follow.source) }
             let follower = Follower(follow: follow, directories: options.directories, context: context, writer: writer,
-                                    status: status, logger: logger, stop: stopFlag, cursor: cursor)
+                                    status: status, logger: logger, stop: stopFlag, cursor: cursor,
+                                    receiveHighWaterMark: options.followHighWaterMark)
             followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") { follower.run() })
         }
         var jobThreads: [Completion<Bool>] = []

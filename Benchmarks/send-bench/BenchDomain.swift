@@ -1,0 +1,68 @@
+import GRDB
+import SendModel
+import SendRuntime
+
+/// A minimal domain on the runtime, for the benchmark and for the runtime's process tests:
+/// `append` is a durable write that emits one event; a follower records every event it applies.
+enum BenchDomain {
+    static func service(name: String) -> ServiceDefinition {
+        ServiceDefinition(
+            name: name,
+            migrations: { migrator in
+                migrator.registerMigration("bench-v1") { db in
+                    try db.execute(sql: "CREATE TABLE items (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+                }
+            },
+            commands: [
+                "append": .write { ctx in
+                    let v = ctx.validator()
+                    let payload = v.string("payload", maxLength: 1 << 20) ?? ""
+                    try v.check()
+                    try ctx.db.execute(sql: "INSERT INTO items(payload) VALUES (?)", arguments: [payload])
+                    let id = ctx.db.lastInsertedRowID
+                    ctx.emit(EventType.benchAppended, ["item_id": .int(id)])
+                    return ["item_id": .int(id)]
+                },
+                "fail": .write { ctx in
+                    // Writes, emits, then fails: none of it may survive.
+                    try ctx.db.execute(sql: "INSERT INTO items(payload) VALUES ('never')")
+                    ctx.emit(EventType.benchAppended, ["item_id": -1])
+                    throw ServiceError.invalid("payload", "refused on purpose")
+                },
+                "count": .read { ctx in
+                    let count = try Int64.fetchOne(ctx.db, sql: "SELECT COUNT(*) FROM items") ?? 0
+                    let max = try Int64.fetchOne(ctx.db, sql: "SELECT MAX(id) FROM items") ?? 0
+                    return ["count": .int(count), "max_id": .int(max)]
+                },
+                "ids": .read { ctx in
+                    let ids = try Int64.fetchAll(ctx.db, sql: "SELECT id FROM items ORDER BY id")
+                    return ["ids": .array(ids.map { .int($0) })]
+                },
+            ]
+        )
+    }
+
+    static func follower(name: String, source: String) -> ServiceDefinition {
+        ServiceDefinition(
+            name: name,
+            migrations: { migrator in
+                migrator.registerMigration("follower-v1") { db in
+                    // The primary key makes a second application of one seq fail loudly.
+                    try db.execute(sql: "CREATE TABLE seen (n INTEGER PRIMARY KEY, source_seq INTEGER NOT NULL UNIQUE, type TEXT NOT NULL)")
+                }
+            },
+            commands: [
+                "seen": .read { ctx in
+                    let seqs = try Int64.fetchAll(ctx.db, sql: "SELECT source_seq FROM seen ORDER BY n")
+                    let failures = try Int64.fetchOne(ctx.db, sql: "SELECT COUNT(*) FROM send_follow_failures") ?? 0
+                    return ["seqs": .array(seqs.map { .int($0) }), "failures": .int(failures)]
+                },
+            ],
+            follows: [
+                Follow(source) { ctx, event in
+                    try ctx.db.execute(sql: "INSERT INTO seen(source_seq, type) VALUES (?, ?)", arguments: [event.seq, event.type])
+                },
+            ]
+        )
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import SendModel
+import SendRuntime
+import ZeroMQ
+
+/// Options every sendctl command that talks to the stack takes.
+struct ConnectionOptions: ParsableArguments {
+    @OptionGroup var directories: DirectoryOptions
+
+    @Option(help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
+    var timeout: Double = 5
+}
+
+/// Calls commands on the stack's services from a dedicated thread (ZeroMQ sockets block; they stay
+/// off Swift's cooperative pool), mapping errors to sendctl's exit codes.
+struct Connection {
+    let options: ConnectionOptions
+
+    /// Calls `command` on `service` and returns its result; on failure prints the error and exits.
+    func call(_ service: String, _ command: String, _ args: JSONValue = [:]) async throws -> JSONValue {
+        let directories = options.directories.directories
+        let timeout = options.timeout
+        let outcome: Result<JSONValue, any Error> = await runOnThread {
+            do {
+                let context = try ZeroMQ.Context()
+                let client = try Client(context: context, service: service, directories: directories)
+                defer { client.close() }
+                if !FileManager.default.fileExists(atPath: String(client.endpoint.dropFirst("ipc://".count))) {
+                    throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.endpoint.dropFirst("ipc://".count)). "
+                        + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+                }
+                return .success(try client.call(command, args, timeout: timeout, attempts: 2))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error): throw Connection.exit(for: error)
+        }
+    }
+
+    /// Prints the error in one readable block and returns the exit code for it.
+    static func exit(for error: any Error) -> ExitCode {
+        if let e = error as? ServiceError {
+            var text = "sendctl: \(e.code.rawValue): \(e.message)"
+            if e.details.count > 1 || (e.details.count == 1 && !e.message.contains(e.details[0].message)) {
+                for d in e.details { text += "\n  \(d.field): \(d.message)" }
+            }
+            printError(text)
+            switch e.code {
+            case .unavailable: return ExitCode(69)
+            case .internal: return ExitCode(70)
+            case .badRequest, .unknownCommand: return ExitCode(64)
+            case .invalid, .notFound, .conflict: return ExitCode(65)
+            }
+        }
+        printError("sendctl: \(error)")
+        return ExitCode(70)
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs blocking work on a new thread and resumes the caller with its result.
+func runOnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.start()
+    }
+}
+
+/// Output helpers: JSON for scripts, aligned tables for people.
+enum Output {
+    static func json(_ value: JSONValue) {
+        print(value.prettyJSON)
+    }
+
+    /// Prints rows under headers, each column as wide as its widest cell.
+    static func table(_ headers: [String], _ rows: [[String]]) {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        print(line(headers))
+        for row in rows { print(line(row)) }
+    }
+}
+
+extension JSONValue {
+    /// Indented JSON for people, keys sorted.
+    var prettyJSON: String {
+        func render(_ v: JSONValue, _ indent: String) -> String {
+            switch v {
+            case .array(let items) where !items.isEmpty:
+                let inner = indent + "  "
+                return "[\n" + items.map { inner + render($0, inner) }.joined(separator: ",\n") + "\n\(indent)]"
+            case .object(let fields) where !fields.isEmpty:
+                let inner = indent + "  "
+                return "{\n" + fields.keys.sorted().map { k in
+                    inner + JSONValue.string(k).jsonString + ": " + render(fields[k]!, inner)
+                }.joined(separator: ",\n") + "\n\(indent)}"
+            default:
+                return v.jsonString
+            }
+        }
+        return render(self, "")
+    }
+
+    /// A cell for a table: strings bare, null as "-", others as JSON.
+    var cell: String {
+        switch self {
+        case .null: "-"
+        case .string(let s): s
+        default: jsonString
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `sendctl`: the operator's and board's command-line client.
+@main
+struct Sendctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sendctl",
+        abstract: "Operate SEND Partnership: check services, record findings, follow notifications.",
+        discussion: """
+            Talks to the running stack over its Unix sockets (see --run-dir). Every listing takes --json.
+            Exit codes: 0 done; 64 bad usage; 65 the service refused the input; 69 the stack is not running; 70 internal error.
+            """,
+        subcommands: [
+            HealthCommand.self,
+        ]
+    )
+}

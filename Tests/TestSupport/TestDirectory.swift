@@ -1,0 +1,27 @@
+import Foundation
+public import SendRuntime
+
+/// A private directory for one test, short enough for ipc paths: `/tmp/spt-XXXXXX/{run,data}`.
+/// Every test gets its own, so tests running in parallel never share a socket or a database.
+public final class TestDirectory: Sendable {
+    public let path: String
+
+    public init(_ label: String = #function) {
+        var template = Array("/tmp/spt-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        path = String(cString: template.map { $0 }.withUnsafeBufferPointer { $0.baseAddress! })
+        chmod(path, 0o700)
+        try? label.write(toFile: "\(path)/TEST", atomically: false, encoding: .utf8)
+    }
+
+    public var run: String { "\(path)/run" }
+    public var data: String { "\(path)/data" }
+    public var directories: RuntimeDirectories { RuntimeDirectories(run: run, data: data) }
+
+    /// `--run-dir R --data-dir D`
+    public var flags: [String] { ["--run-dir", run, "--data-dir", data] }
+
+    /// Removes the directory (tests call this at the end; a failing test leaves it for inspection).
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
