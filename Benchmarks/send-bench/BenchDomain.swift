@@ -18,7 +18,7 @@ enum BenchDomain {
                     let v = ctx.validator()
                     let payload = v.string("payload", maxLength: 1 << 20) ?? ""
                     try v.check()
-                    try ctx.db.execute(sql: "INSERT INTO items(payload) VALUES (?)", arguments: [payload])
+                    try ctx.db.cachedStatement(sql: "INSERT INTO items(payload) VALUES (?)").execute(arguments: [payload])
                     let id = ctx.db.lastInsertedRowID
                     ctx.emit(EventType.benchAppended, ["item_id": .int(id)])
                     return ["item_id": .int(id)]

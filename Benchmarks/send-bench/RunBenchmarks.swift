@@ -18,6 +18,9 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Only these benchmarks (transport, latency, durable, paced); default all.")
     var only: [String] = []
 
+    @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
+    var attach: String?
+
     func run() throws {
         var figures: [String: JSONValue] = [:]
         let work = try BenchDirectory()
@@ -41,8 +44,9 @@ struct RunBenchmarks: ParsableCommand {
             figures["rtt_p99_us"] = .double((rtt.p99 * 10).rounded() / 10)
         }
         if want("durable") || want("paced") {
-            let service = try BenchService(directory: work)
-            defer { service.stop() }
+            let service = attach == nil ? try BenchService(directory: work) : nil
+            defer { service?.stop() }
+            let work = attach.map { BenchDirectory(path: ($0 as NSString).deletingLastPathComponent) } ?? work
             if want("durable") {
                 for clients in [4, 16] {
                     let r = try Durable.throughput(directory: work, clients: clients, seconds: seconds)
@@ -66,6 +70,7 @@ struct RunBenchmarks: ParsableCommand {
 /// A short private directory for the benchmark's sockets and database.
 struct BenchDirectory {
     let path: String
+    init(path: String) { self.path = path }
     init() throws {
         var template = Array("/tmp/spb-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {

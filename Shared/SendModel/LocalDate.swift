@@ -118,8 +118,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// Today: `SEND_TODAY` (YYYY-MM-DD) when set, else the system clock's UTC date.
-    public static func today(environment: [String: String] = currentEnvironment()) -> LocalDate {
-        if let text = environment["SEND_TODAY"], let date = LocalDate(iso: text) { return date }
+    public static func today(environment: [String: String]? = nil) -> LocalDate {
+        let override = environment.map { $0["SEND_TODAY"] } ?? getenv("SEND_TODAY").map { String(cString: $0) }
+        if let text = override, let date = LocalDate(iso: text) { return date }
         var t = time(nil)
         var parts = tm()
         gmtime_r(&t, &parts)

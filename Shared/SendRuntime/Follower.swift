@@ -145,6 +145,7 @@ final class Follower: @unchecked Sendable {
                 expected += 1
             }
             if batch.isEmpty { return true }
+            status.updateFollower(follow.source) { $0.fetches += 1 }
             if !apply(batch) { return false }
             if cursor >= last { return true }
         }

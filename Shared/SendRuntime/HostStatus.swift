@@ -10,6 +10,8 @@ final class HostStatus: @unchecked Sendable {
         var lastHeard: Timestamp?
         var applied: Int64 = 0
         var failures: Int64 = 0
+        /// Times events had to be fetched with events.since because they did not arrive on the PUB socket.
+        var fetches: Int64 = 0
     }
 
     private let lock = NSLock()
@@ -50,6 +52,7 @@ final class HostStatus: @unchecked Sendable {
                     "last_heard": f.lastHeard.map { .string($0.description) } ?? .null,
                     "applied": .int(f.applied),
                     "failures": .int(f.failures),
+                    "fetches": .int(f.fetches),
                 ]
             }
             return [

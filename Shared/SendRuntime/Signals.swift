@@ -26,6 +26,12 @@ public enum StopSignals {
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (test runners do): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         return readFD
     }
 

@@ -113,7 +113,8 @@ final class Writer: @unchecked Sendable {
                      events: inout [(seq: Int64, type: String, body: [UInt8])]) throws -> Outcome {
         switch job {
         case .command(let request, _, let handler):
-            if let stored = try String.fetchOne(db, sql: "SELECT reply FROM send_requests WHERE id = ?", arguments: [request.id]) {
+            if let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT reply FROM send_requests WHERE id = ?"),
+                                                arguments: [request.id]) {
                 return Outcome(reply: Array(stored.utf8))
             }
             let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: today, now: now,
@@ -127,8 +128,8 @@ final class Writer: @unchecked Sendable {
                 // Retrying a request that failed for a transient reason may succeed: keep only definite answers.
                 if error.code == .unavailable || error.code == .internal { return Outcome(reply: reply) }
             }
-            try db.execute(sql: "INSERT INTO send_requests(id, command, at, reply) VALUES (?, ?, ?, ?)",
-                           arguments: [request.id, request.command, now.description, String(decoding: reply, as: UTF8.self)])
+            try db.cachedStatement(sql: "INSERT INTO send_requests(id, command, at, reply) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [request.id, request.command, now.description, String(decoding: reply, as: UTF8.self)])
             return Outcome(reply: reply)
         case .task(let body, _):
             let ctx = WriteContext(db: db, args: .object([:]), requestID: nil, today: today, now: now,
@@ -146,19 +147,18 @@ final class Writer: @unchecked Sendable {
         let eventsBefore = events.count
         var outcome: Result<JSONValue, ServiceError> = .success(.null)
         do {
-            try db.inSavepoint {
+            try Writer.inSavepoint(db) {
                 let value = try body()
                 for emitted in ctx.emitted {
                     let seq = nextSeq
                     let event = Event(source: service, seq: seq, type: emitted.type, at: now, data: emitted.data)
                     let bodyBytes = event.json.jsonBytes
-                    try db.execute(sql: "INSERT INTO send_events(seq, type, at, body) VALUES (?, ?, ?, ?)",
-                                   arguments: [seq, emitted.type, now.description, String(decoding: bodyBytes, as: UTF8.self)])
+                    try db.cachedStatement(sql: "INSERT INTO send_events(seq, type, at, body) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [seq, emitted.type, now.description, String(decoding: bodyBytes, as: UTF8.self)])
                     events.append((seq, emitted.type, bodyBytes))
                     nextSeq += 1
                 }
                 outcome = .success(value)
-                return .commit
             }
         } catch {
             nextSeq = seqBefore
@@ -179,6 +179,20 @@ final class Writer: @unchecked Sendable {
             }
         }
         return outcome
+    }
+
+    /// A savepoint through cached statements (GRDB's `inSavepoint` parses its SQL on every call).
+    /// A thrown error rolls the savepoint back and is rethrown.
+    static func inSavepoint(_ db: Database, _ body: () throws -> Void) throws {
+        try db.cachedStatement(sql: "SAVEPOINT send_job").execute()
+        do {
+            try body()
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT send_job").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT send_job").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT send_job").execute()
     }
 
     static func isStorageFailure(_ error: DatabaseError) -> Bool {
