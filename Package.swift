@@ -1,11 +1,12 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
-/// One set of Swift settings for every target.
+/// One set of Swift settings for every target; `SEND_STRICT=1` (set by deploy/test, so CI) makes warnings errors.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + (ProcessInfo.processInfo.environment["SEND_STRICT"] == "1" ? [.unsafeFlags(["-warnings-as-errors"])] : [])
 
 /// A service: its domain in a library the tests import, and a thin executable.
 func service(_ library: String, executable: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {

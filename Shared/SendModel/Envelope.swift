@@ -120,6 +120,24 @@ public struct Event: Sendable, Hashable {
          "at": .string(at.description), "data": data]
     }
 
+    /// The event's JSON bytes, as `json.jsonBytes` would give, with `at` already formatted.
+    public static func encode(source: String, seq: Int64, type: String, at: String, data: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out.append(contentsOf: #"{"at":"#.utf8)
+        JSONValue.writeString(at, into: &out)
+        out.append(contentsOf: #","data":"#.utf8)
+        JSONValue.write(data, into: &out)
+        out.append(contentsOf: #","seq":"#.utf8)
+        out.append(contentsOf: String(seq).utf8)
+        out.append(contentsOf: #","source":"#.utf8)
+        JSONValue.writeString(source, into: &out)
+        out.append(contentsOf: #","type":"#.utf8)
+        JSONValue.writeString(type, into: &out)
+        out.append(contentsOf: #","v":1}"#.utf8)
+        return out
+    }
+
     public init(json value: JSONValue) throws {
         guard let source = value["source"]?.stringValue, let seq = value["seq"]?.intValue,
               let type = value["type"]?.stringValue,

@@ -7,12 +7,12 @@ import ZeroMQ
 import Glibc
 #endif
 
-/// The thread that owns the service's ROUTER and PUB sockets.
+/// The thread that owns the service's ROUTER and PUB sockets and drives the writer.
 ///
 /// It reads requests, answers the ones it can at once (bad envelopes, unknown commands,
-/// `health`), hands reads to the reader and writes to the writer, and sends back what the
-/// workers put on the inproc outbox: events (published in seq order) and replies.
-/// It publishes `heartbeat {"last_seq":M}` every second.
+/// `health`), hands reads to the reader thread, and runs writes itself: every write waiting
+/// (requests and internal tasks) goes into one group commit, after which it publishes the
+/// events in seq order and sends the replies. It publishes `heartbeat {"last_seq":M}` every second.
 final class CommandServer: @unchecked Sendable {
     // `@unchecked Sendable`: mutable state is touched only by the server thread; the
     // control pipe is the only way other threads talk to it.
@@ -96,17 +96,18 @@ final class CommandServer: @unchecked Sendable {
         }
         bound.fulfil(.success(()))
 
-        var items = [PollItem(router), PollItem(outbox), PollItem(fileDescriptor: controlRead)]
+        var items = [PollItem(router), PollItem(outbox), PollItem(fileDescriptor: controlRead),
+                     PollItem(fileDescriptor: writer.wakeRead)]
         var nextHeartbeat = monotonicMillis()
-        var workersDone = 0
+        var readerDone = false
         var quitting = false
-        loop: while true {
+        while true {
             let now = monotonicMillis()
             if now >= nextHeartbeat {
                 publishHeartbeat(publisher)
                 nextHeartbeat = now + Int64(settings.heartbeatMilliseconds)
             }
-            let timeout = quitting ? 0 : Int(max(0, nextHeartbeat - now))
+            let timeout = quitting ? 10 : Int(max(0, nextHeartbeat - now))
             do {
                 try poll(&items, timeoutMilliseconds: timeout)
             } catch {
@@ -125,20 +126,19 @@ final class CommandServer: @unchecked Sendable {
                 }
             }
             if items[1].isReadable || quitting {
-                workersDone += drainOutbox(outbox, router: router, publisher: publisher)
+                readerDone = drainReaderReplies(outbox, router: router) || readerDone
             }
+            // One batch: every task queued and every write request waiting on the socket.
+            if items[3].isReadable { writer.drainWake() }
+            var batch = writer.queue.takeNow(max: writer.maxBatch)
             if items[0].isReadable {
-                drainRequests(router)
+                drainRequests(router, into: &batch)
             }
-            if quitting && workersDone >= 2 {
-                // Every worker has sent its last message; whatever is left in the outbox is flushed above.
-                _ = drainOutbox(outbox, router: router, publisher: publisher)
-                break loop
+            if !batch.isEmpty {
+                execute(batch, router: router, publisher: publisher)
             }
-            if quitting && !items[1].isReadable {
-                // Wait briefly for the workers' last messages.
-                var wait = [PollItem(outbox)]
-                _ = try? poll(&wait, timeoutMilliseconds: 100)
+            if quitting && readerDone && writer.queue.count == 0 {
+                break
             }
         }
         publishHeartbeat(publisher)
@@ -149,25 +149,39 @@ final class CommandServer: @unchecked Sendable {
         outbox.close()
     }
 
+    /// Commits the batch, then publishes its events in seq order, then answers.
+    private func execute(_ batch: [WriteJob], router: Socket, publisher: Socket) {
+        let result = writer.process(batch)
+        for event in result.events {
+            _ = try? publisher.send(frames: [Array(event.type.utf8), event.body], dontWait: true)
+            lastPublished = event.seq
+        }
+        if !result.events.isEmpty { status.setLastSeq(lastPublished) }
+        for (job, outcome) in zip(batch, result.outcomes) {
+            switch job {
+            case .command(_, let route, _):
+                sendRouted(router, route + [outcome.reply ?? []])
+            case .task(_, let done):
+                done.fulfil(outcome.result ?? .failure(ServiceError(.internal, "no outcome")))
+            }
+        }
+    }
+
     private func publishHeartbeat(_ publisher: Socket) {
         let body: JSONValue = ["v": .int(protocolVersion), "source": .string(service), "type": .string(EventType.heartbeat),
                                "at": .string(Timestamp.now().description), "data": ["last_seq": .int(lastPublished)]]
         _ = try? publisher.send(frames: [Array(EventType.heartbeat.utf8), body.jsonBytes], dontWait: true)
     }
 
-    /// Sends what the workers produced; returns how many workers said they are done.
-    private func drainOutbox(_ outbox: Socket, router: Socket, publisher: Socket) -> Int {
-        var done = 0
+    /// Sends the reader's replies; true once the reader said it is done.
+    private func drainReaderReplies(_ outbox: Socket, router: Socket) -> Bool {
+        var done = false
         while let frames = try? outbox.receive(dontWait: true) {
             guard let kind = frames.first else { continue }
-            if kind == Outbox.event, frames.count == 4 {
-                _ = try? publisher.send(frames: [frames[1], frames[2]], dontWait: true)
-                lastPublished = max(lastPublished, Outbox.seq(from: frames[3]))
-                status.setLastSeq(lastPublished)
-            } else if kind == Outbox.reply, frames.count >= 3 {
+            if kind == Outbox.reply, frames.count >= 3 {
                 sendRouted(router, Array(frames[1...]))
             } else if kind == Outbox.workerDone {
-                done += 1
+                done = true
             }
         }
         return done
@@ -182,15 +196,15 @@ final class CommandServer: @unchecked Sendable {
         }
     }
 
-    private func drainRequests(_ router: Socket) {
+    private func drainRequests(_ router: Socket, into batch: inout [WriteJob]) {
         var handled = 0
-        while handled < 1000, let frames = try? router.receive(dontWait: true) {
+        while handled < writer.maxBatch, let frames = try? router.receive(dontWait: true) {
             handled += 1
-            handle(frames, router: router)
+            handle(frames, router: router, batch: &batch)
         }
     }
 
-    private func handle(_ frames: [[UInt8]], router: Socket) {
+    private func handle(_ frames: [[UInt8]], router: Socket, batch: inout [WriteJob]) {
         // [routing id, empty, body] from REQ or a DEALER that sends the delimiter; [routing id, body] otherwise.
         guard frames.count >= 2 else { return }
         let route: [[UInt8]]
@@ -236,9 +250,7 @@ final class CommandServer: @unchecked Sendable {
             case .read(let handler)?:
                 reader.queue.submit(Reader.Job(request: request, route: route, handler: handler))
             case .write(let handler)?:
-                if !writer.queue.submit(.command(request, route: route, handler: handler)) {
-                    reply(router, route, .failure(request.id, ServiceError(.unavailable, "\(service) is stopping")))
-                }
+                batch.append(.command(request, route: route, handler: handler))
             case nil:
                 let known = (Array(commands.keys) + ["health", "events.since"]).sorted().joined(separator: ", ")
                 reply(router, route, .failure(request.id, ServiceError(.unknownCommand,

@@ -58,7 +58,6 @@ public enum ServiceDatabase {
                     at TEXT NOT NULL,
                     PRIMARY KEY (source, seq)
                 ) WITHOUT ROWID;
-                CREATE INDEX send_requests_at ON send_requests(at);
                 """)
         }
     }

@@ -35,6 +35,17 @@ final class JobQueue<Job>: @unchecked Sendable {
         return batch
     }
 
+    /// Takes up to `max` jobs without waiting (possibly none).
+    func takeNow(max: Int) -> [Job] {
+        condition.lock()
+        defer { condition.unlock() }
+        if items.isEmpty { return [] }
+        let n = Swift.min(max, items.count)
+        let batch = Array(items.prefix(n))
+        items.removeFirst(n)
+        return batch
+    }
+
     /// Refuses new jobs; the worker still takes those already queued.
     func close() {
         condition.lock()

@@ -85,10 +85,13 @@ public final class ServiceHost: Sendable {
         } catch {
             throw StartupError("cannot open the database \(directories.databasePath(definition.name)): \(error)")
         }
+        // Stored replies answer retries; a week is far longer than any client retries.
+        let retention = Timestamp(millis: Timestamp.now().millis - 7 * 86_400_000)
+        let pruned = try pool.write { db in try ServiceDatabase.pruneRequests(db, before: retention) }
+        if pruned > 0 { logger.info("forgot \(pruned) stored replies older than 7 days") }
         context = try ZeroMQ.Context()
         let outbox = "inproc://\(definition.name)-outbox"
-        writer = try Writer(pool: pool, service: definition.name, logger: logger, context: context,
-                            outboxEndpoint: outbox, maxBatch: options.maxBatch)
+        writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
         reader = Reader(pool: pool, logger: logger, context: context, outboxEndpoint: outbox)
         status = HostStatus(service: definition.name)
         let lastSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) }
@@ -101,7 +104,7 @@ public final class ServiceHost: Sendable {
                                status: status, lastSeq: lastSeq)
     }
 
-    /// Runs a write on the writer thread (next group commit) and waits for it to be durable.
+    /// Runs a write in the writer's next group commit and waits for it to be durable.
     /// Call from a thread of your own, never from Swift's cooperative pool.
     @discardableResult
     public func write(_ body: @escaping @Sendable (WriteContext) throws -> JSONValue) throws(ServiceError) -> JSONValue {
@@ -120,7 +123,6 @@ public final class ServiceHost: Sendable {
         if case .failure(let error) = server.bound.wait() {
             throw StartupError("cannot bind \(definition.name)'s sockets in \(options.directories.run): \(error)")
         }
-        let writerDone = startThread("\(definition.name)-writer") { [writer] in writer.run() }
         let readerDone = startThread("\(definition.name)-reader") { [reader] in reader.run() }
 
         // Followers read their cursors now; the runtime tables exist.
@@ -159,10 +161,9 @@ public final class ServiceHost: Sendable {
         for t in jobThreads { _ = t.wait() }
         for t in followerThreads { _ = t.wait() }
         server.control(UInt8(ascii: "s"))
-        writer.queue.close()
         reader.queue.close()
-        _ = writerDone.wait()
         _ = readerDone.wait()
+        writer.queue.close()
         server.control(UInt8(ascii: "q"))
         _ = serverDone.wait()
         try? pool.close()

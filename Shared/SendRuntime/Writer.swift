@@ -2,9 +2,8 @@ import Foundation
 import GRDB
 import Logging
 import SendModel
-import ZeroMQ
 
-/// A unit of work for the writer thread.
+/// A unit of work for the writer.
 enum WriteJob: Sendable {
     /// A client's write command: its reply goes back to the command server with `route`.
     case command(Request, route: [[UInt8]], handler: @Sendable (WriteContext) throws -> JSONValue)
@@ -12,71 +11,72 @@ enum WriteJob: Sendable {
     case task(@Sendable (WriteContext) throws -> JSONValue, done: Completion<Result<JSONValue, ServiceError>>)
 }
 
-/// The one thread that writes the database. It takes every job waiting, runs each in its own
-/// savepoint of one transaction (group commit), commits, then hands events and replies to
-/// the command server to publish and send. A reply therefore always follows a durable commit.
+/// The database writer. The command server's thread drives it: each turn of its loop takes every
+/// write request waiting on the socket and every task waiting in `queue`, runs each in its own
+/// savepoint of one transaction (group commit), commits, and only then publishes the events and
+/// sends the replies. A reply therefore always follows a durable commit, with no thread hop
+/// between the socket and the database.
 final class Writer: @unchecked Sendable {
-    // `@unchecked Sendable`: after init, `nextSeq` is touched only by the writer thread.
+    // `@unchecked Sendable`: `nextSeq` is touched only by the command server's thread; `queue`
+    // and the wake pipe are safe from any thread.
     let pool: DatabasePool
     let queue = JobQueue<WriteJob>()
     let service: String
     let logger: Logger
-    let outboxEndpoint: String
-    let context: ZeroMQ.Context
     let maxBatch: Int
+    /// A byte is written here when a task is queued, to wake the command server's poll.
+    let wakeRead: Int32
+    let wakeWrite: Int32
     private var nextSeq: Int64
 
-    init(pool: DatabasePool, service: String, logger: Logger, context: ZeroMQ.Context, outboxEndpoint: String,
-         maxBatch: Int = 512) throws {
+    init(pool: DatabasePool, service: String, logger: Logger, maxBatch: Int = 512) throws {
         self.pool = pool
         self.service = service
         self.logger = logger
-        self.context = context
-        self.outboxEndpoint = outboxEndpoint
         self.maxBatch = maxBatch
         self.nextSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) } + 1
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
     }
 
-    /// The writer thread's loop; returns when the queue is closed and drained.
-    func run() {
-        let push: Socket
-        do {
-            push = try Socket(context, .push)
-            try push.setSendHighWaterMark(0)
-            try push.setLinger(-1)  // the command server reads until every worker is done
-            try push.connect(outboxEndpoint)
-        } catch {
-            logger.critical("writer cannot reach the command server: \(error)")
-            // Fail every job rather than leave a caller waiting.
-            while let batch = queue.take(max: maxBatch) {
-                for case .task(_, let done) in batch { done.fulfil(.failure(ServiceError(.internal, "writer not running"))) }
-            }
-            return
-        }
-        while let batch = queue.take(max: maxBatch) {
-            process(batch, push: push)
-        }
-        _ = try? push.send(frames: [Outbox.workerDone])
-        push.close()
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
     }
 
-    private struct Outcome {
+    /// Empties the wake pipe (the command server then takes what is queued).
+    func drainWake() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, 64) > 0 {}
+    }
+
+    struct Outcome {
         var reply: [UInt8]?  // for commands
         var result: Result<JSONValue, ServiceError>?  // for tasks
     }
 
-    private func process(_ batch: [WriteJob], push: Socket) {
+    struct BatchResult {
+        var events: [(seq: Int64, type: String, body: [UInt8])] = []
+        var outcomes: [Outcome] = []
+    }
+
+    /// Runs a batch in one transaction. Nothing is published or answered here: the caller does that after this returns (after commit).
+    func process(_ batch: [WriteJob]) -> BatchResult {
         let seqAtStart = nextSeq
         let now = Timestamp.now()
+        let nowText = now.description
         let today = LocalDate.today()
-        var outcomes: [Outcome] = []
-        var events: [(seq: Int64, type: String, body: [UInt8])] = []
-        outcomes.reserveCapacity(batch.count)
+        var result = BatchResult()
+        result.outcomes.reserveCapacity(batch.count)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     for job in batch {
-                        outcomes.append(try self.run(job, db: db, now: now, today: today, events: &events))
+                        result.outcomes.append(try self.run(job, db: db, now: now, nowText: nowText, today: today, events: &result.events))
                     }
                     return .commit
                 }
@@ -86,30 +86,19 @@ final class Writer: @unchecked Sendable {
             let failure = Writer.storageError(error, service: service)
             logger.error("commit failed, \(batch.count) request(s) refused", metadata: ["error": "\(error)"])
             nextSeq = seqAtStart
-            events = []
-            outcomes = batch.map { job in
+            result.events = []
+            result.outcomes = batch.map { job in
                 switch job {
                 case .command(let request, _, _): Outcome(reply: Reply.failure(request.id, failure).bytes)
                 case .task: Outcome(result: .failure(failure))
                 }
             }
         }
-        // Publish in seq order, then answer: a reply is sent only after its commit.
-        for event in events {
-            _ = try? push.send(frames: [Outbox.event, Array(event.type.utf8), event.body, Outbox.seqBytes(event.seq)])
-        }
-        for (job, outcome) in zip(batch, outcomes) {
-            switch job {
-            case .command(_, let route, _):
-                _ = try? push.send(frames: [Outbox.reply] + route + [outcome.reply ?? []])
-            case .task(_, let done):
-                done.fulfil(outcome.result ?? .failure(ServiceError(.internal, "no outcome")))
-            }
-        }
+        return result
     }
 
     /// Runs one job in its own savepoint. Errors the job raises roll back only that savepoint.
-    private func run(_ job: WriteJob, db: Database, now: Timestamp, today: LocalDate,
+    private func run(_ job: WriteJob, db: Database, now: Timestamp, nowText: String, today: LocalDate,
                      events: inout [(seq: Int64, type: String, body: [UInt8])]) throws -> Outcome {
         switch job {
         case .command(let request, _, let handler):
@@ -119,7 +108,7 @@ final class Writer: @unchecked Sendable {
             }
             let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: today, now: now,
                                    logger: logger, service: service)
-            let result = try runInSavepoint(db: db, ctx: ctx, now: now, events: &events) { try handler(ctx) }
+            let result = try runInSavepoint(db: db, ctx: ctx, now: now, nowText: nowText, events: &events) { try handler(ctx) }
             let reply: [UInt8]
             switch result {
             case .success(let value): reply = Reply.ok(request.id, value).bytes
@@ -129,18 +118,18 @@ final class Writer: @unchecked Sendable {
                 if error.code == .unavailable || error.code == .internal { return Outcome(reply: reply) }
             }
             try db.cachedStatement(sql: "INSERT INTO send_requests(id, command, at, reply) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [request.id, request.command, now.description, String(decoding: reply, as: UTF8.self)])
+                .execute(arguments: [request.id, request.command, nowText, String(decoding: reply, as: UTF8.self)])
             return Outcome(reply: reply)
         case .task(let body, _):
             let ctx = WriteContext(db: db, args: .object([:]), requestID: nil, today: today, now: now,
                                    logger: logger, service: service)
-            return Outcome(result: try runInSavepoint(db: db, ctx: ctx, now: now, events: &events) { try body(ctx) })
+            return Outcome(result: try runInSavepoint(db: db, ctx: ctx, now: now, nowText: nowText, events: &events) { try body(ctx) })
         }
     }
 
     /// Runs `body` in a savepoint and stores the events it emitted; a thrown error rolls back
     /// the savepoint and becomes the outcome. Storage errors (disk full) are rethrown: the whole batch fails.
-    private func runInSavepoint(db: Database, ctx: WriteContext, now: Timestamp,
+    private func runInSavepoint(db: Database, ctx: WriteContext, now: Timestamp, nowText: String,
                                 events: inout [(seq: Int64, type: String, body: [UInt8])],
                                 body: () throws -> JSONValue) throws -> Result<JSONValue, ServiceError> {
         let seqBefore = nextSeq
@@ -151,10 +140,9 @@ final class Writer: @unchecked Sendable {
                 let value = try body()
                 for emitted in ctx.emitted {
                     let seq = nextSeq
-                    let event = Event(source: service, seq: seq, type: emitted.type, at: now, data: emitted.data)
-                    let bodyBytes = event.json.jsonBytes
+                    let bodyBytes = Event.encode(source: service, seq: seq, type: emitted.type, at: nowText, data: emitted.data)
                     try db.cachedStatement(sql: "INSERT INTO send_events(seq, type, at, body) VALUES (?, ?, ?, ?)")
-                        .execute(arguments: [seq, emitted.type, now.description, String(decoding: bodyBytes, as: UTF8.self)])
+                        .execute(arguments: [seq, emitted.type, nowText, String(decoding: bodyBytes, as: UTF8.self)])
                     events.append((seq, emitted.type, bodyBytes))
                     nextSeq += 1
                 }
@@ -221,25 +209,20 @@ final class Writer: @unchecked Sendable {
         return ServiceError(.unavailable, "\(service) cannot write: \(error); nothing was changed")
     }
 
-    /// Runs `body` on the writer thread in the next transaction and waits for the commit.
+    /// Runs `body` in the writer's next transaction and waits for the commit. Call from any thread but the command server's.
     func perform(_ body: @escaping @Sendable (WriteContext) throws -> JSONValue) -> Result<JSONValue, ServiceError> {
         let done = Completion<Result<JSONValue, ServiceError>>()
         guard queue.submit(.task(body, done: done)) else {
             return .failure(ServiceError(.unavailable, "\(service) is stopping"))
         }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
         return done.wait()
     }
 }
 
-/// The framing between worker threads and the command server on the inproc outbox.
+/// The framing between the reader thread and the command server on the inproc outbox.
 enum Outbox {
-    static let event: [UInt8] = [UInt8(ascii: "E")]
     static let reply: [UInt8] = [UInt8(ascii: "R")]
     static let workerDone: [UInt8] = [UInt8(ascii: "D")]
-
-    static func seqBytes(_ seq: Int64) -> [UInt8] { withUnsafeBytes(of: seq.littleEndian) { Array($0) } }
-    static func seq(from bytes: [UInt8]) -> Int64 {
-        guard bytes.count == 8 else { return 0 }
-        return bytes.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
-    }
 }

@@ -62,6 +62,7 @@ struct JSONTests {
         #expect(decoded == failure)
         let event = Event(source: "board", seq: 42, type: "action.updated", at: Timestamp(millis: 1_700_000_000_123), data: ["action_id": "A-0001"])
         #expect(try Event.decode(event.json.jsonBytes) == event)
+        #expect(Event.encode(source: "board", seq: 42, type: "action.updated", at: event.at.description, data: event.data) == event.json.jsonBytes)
     }
 
     @Test("the validator collects every bad field with its JSON path")
