@@ -129,10 +129,11 @@ public final class ServiceHost: Sendable {
         var followerThreads: [Completion<Bool>] = []
         for follow in definition.follows {
             let cursor = try pool.read { db in try ServiceDatabase.cursor(db, source: follow.source) }
-            let follower = Follower(follow: follow, directories: options.directories, context: context, writer: writer,
-                                    status: status, logger: logger, stop: stopFlag, cursor: cursor,
-                                    receiveHighWaterMark: options.followHighWaterMark)
-            followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") { follower.run() })
+            let follower = ServiceFollower.make(follow, host: self, cursor: cursor)
+            let logger = self.logger
+            followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") {
+                do { try follower.run() } catch { logger.critical("cannot follow \(follow.source): \(error)") }
+            })
         }
         var jobThreads: [Completion<Bool>] = []
         for job in definition.periodicJobs {

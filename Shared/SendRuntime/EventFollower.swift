@@ -1,0 +1,163 @@
+import Foundation
+public import Logging
+public import SendModel
+public import ZeroMQ
+
+/// Reads a service's events exactly once, in order, across kills, restarts and dropped messages.
+///
+/// It subscribes first, then catches up with `events.since` from its cursor. A seq at or below
+/// the cursor is a duplicate and dropped; a jump past cursor+1, or a heartbeat whose `last_seq`
+/// is ahead, is a gap and is fetched with `events.since`. Each contiguous batch goes to `apply`,
+/// which makes it durable together with the new cursor (a service: one transaction; `sendctl
+/// subscribe`: printed, then the cursor file) and returns the new cursor, or nil if it could not.
+///
+/// Not `Sendable`: it owns its sockets; call `run()` on the thread that made it, or hand it to a new one before `run()`.
+public final class EventFollower: @unchecked Sendable {
+    // `@unchecked Sendable`: it is handed to its thread before `run()`; after that only that thread touches it.
+
+    /// What the follower saw, for health reports.
+    public enum Observation: Sendable {
+        case sourceLastSeq(Int64)
+        case applied(cursor: Int64, count: Int, failures: Int)
+        case fetched
+    }
+
+    public let source: String
+    let directories: RuntimeDirectories
+    let context: ZeroMQ.Context
+    let logger: Logger
+    let stop: StopFlag
+    let receiveHighWaterMark: Int32
+    let apply: ([Event]) -> (cursor: Int64, failures: Int)?
+    let observe: (Observation) -> Void
+
+    public private(set) var cursor: Int64
+    private var needsCatchUp = true
+    private var lastCatchUpAttempt: Int64 = 0
+    private var lastHeard: Int64 = 0
+    private var retryDelay: Int64 = 100
+
+    public init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64, stop: StopFlag,
+                logger: Logger, receiveHighWaterMark: Int32 = 100_000,
+                observe: @escaping (Observation) -> Void = { _ in },
+                apply: @escaping ([Event]) -> (cursor: Int64, failures: Int)?) {
+        self.source = source
+        self.directories = directories
+        self.context = context
+        self.cursor = cursor
+        self.stop = stop
+        self.logger = logger
+        self.receiveHighWaterMark = receiveHighWaterMark
+        self.observe = observe
+        self.apply = apply
+    }
+
+    /// Follows until `stop` is set. Throws only if the sockets cannot be set up.
+    public func run() throws {
+        let subscriber = try Socket(context, .sub)
+        try subscriber.setReceiveHighWaterMark(receiveHighWaterMark)
+        try subscriber.setReconnectInterval(50, max: 500)
+        try subscriber.subscribe()
+        try subscriber.connect(try directories.eventEndpoint(source))
+        let client = try Client(context: context, service: source, directories: directories)
+        defer {
+            subscriber.close()
+            client.close()
+        }
+        let heartbeatTopic = Array(EventType.heartbeat.utf8)
+        var items = [PollItem(subscriber)]
+        while !stop.isSet {
+            let now = monotonicMillis()
+            // Catch up when a gap is known, and also when the source has been silent (no heartbeat) for 3 s.
+            if (needsCatchUp || now - lastHeard > 3000) && now - lastCatchUpAttempt >= retryDelay {
+                lastCatchUpAttempt = now
+                if catchUp(client) {
+                    needsCatchUp = false
+                    retryDelay = 100
+                } else {
+                    needsCatchUp = true
+                    retryDelay = min(max(retryDelay, 50) * 2, 2000)
+                }
+            }
+            do {
+                try poll(&items, timeoutMilliseconds: 100)
+            } catch {
+                if error.isTerminated { return }
+                continue
+            }
+            guard items[0].isReadable else { continue }
+            var batch: [Event] = []
+            var expected = cursor + 1
+            var drained = 0
+            while drained < 5000, let frames = try? subscriber.receive(dontWait: true) {
+                drained += 1
+                guard frames.count == 2 else { continue }
+                lastHeard = monotonicMillis()
+                if frames[0] == heartbeatTopic {
+                    if let body = try? JSONValue.parse(frames[1]), let last = body["data"]?["last_seq"]?.intValue {
+                        observe(.sourceLastSeq(last))
+                        // Events published before this heartbeat arrived before it: anything beyond them was dropped.
+                        if last > expected - 1 { needsCatchUp = true }
+                        if last < cursor {
+                            logger.warning("\(source) reports last_seq \(last) below our cursor \(cursor): its log was replaced; nothing is re-applied")
+                        }
+                    }
+                    continue
+                }
+                guard let event = try? Event.decode(frames[1]) else {
+                    logger.warning("dropped an unreadable event from \(source)")
+                    continue
+                }
+                if event.seq < expected { continue }  // duplicate
+                if event.seq > expected {
+                    needsCatchUp = true  // gap: fetch it with events.since
+                    continue
+                }
+                batch.append(event)
+                expected += 1
+            }
+            if !batch.isEmpty, !deliver(batch) { needsCatchUp = true }
+            if needsCatchUp {
+                lastCatchUpAttempt = 0
+                retryDelay = 0
+            }
+        }
+    }
+
+    /// Pages through `events.since` until the cursor reaches the source's last seq. False if the source did not answer.
+    private func catchUp(_ client: Client) -> Bool {
+        while !stop.isSet {
+            let result: JSONValue
+            do {
+                result = try client.call("events.since", ["after": .int(cursor), "limit": 5000], timeout: 1, attempts: 1)
+            } catch {
+                logger.debug("catch-up from \(source) failed: \(error)")
+                return false
+            }
+            lastHeard = monotonicMillis()
+            let last = result["last_seq"]?.intValue ?? 0
+            observe(.sourceLastSeq(last))
+            var batch: [Event] = []
+            var expected = cursor + 1
+            for value in result["events"]?.arrayValue ?? [] {
+                guard let event = try? Event(json: value), event.seq >= expected else { continue }
+                guard event.seq == expected else { break }
+                batch.append(event)
+                expected += 1
+            }
+            if batch.isEmpty { return true }
+            observe(.fetched)
+            if !deliver(batch) { return false }
+            if cursor >= last { return true }
+        }
+        return false
+    }
+
+    private func deliver(_ batch: [Event]) -> Bool {
+        guard let outcome = apply(batch) else { return false }
+        let before = cursor
+        cursor = outcome.cursor
+        observe(.applied(cursor: outcome.cursor, count: Int(outcome.cursor - before), failures: outcome.failures))
+        return outcome.cursor == batch.last?.seq
+    }
+}
