@@ -99,6 +99,7 @@ let package = Package(
                     dependencies: ["SendRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FindingsServiceTests", dependencies: ["FindingsService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NotificationsServiceTests", dependencies: ["NotificationsService", "SendRuntime", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
     ]

@@ -17,10 +17,14 @@ enum BenchDomain {
                 "append": .write { ctx in
                     let v = ctx.validator()
                     let payload = v.string("payload", maxLength: 1 << 20) ?? ""
+                    // Optional: the event type and data to emit, so a bench service can stand in for a producer.
+                    let type = v.string("type", required: false) ?? EventType.benchAppended
+                    var data = v.raw("data")?.objectValue ?? [:]
                     try v.check()
                     try ctx.db.cachedStatement(sql: "INSERT INTO items(payload) VALUES (?)").execute(arguments: [payload])
                     let id = ctx.db.lastInsertedRowID
-                    ctx.emit(EventType.benchAppended, ["item_id": .int(id)])
+                    data["item_id"] = .int(id)
+                    ctx.emit(type, .object(data))
                     return ["item_id": .int(id)]
                 },
                 "fail": .write { ctx in

@@ -12,6 +12,8 @@ struct Sendctl: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self,
+            SubscribeCommand.self,
+            NotificationsCommand.self,
         ]
     )
 }

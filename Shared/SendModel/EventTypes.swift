@@ -13,6 +13,7 @@ public enum EventType {
     public static let actionCreated = "action.created"
     public static let actionUpdated = "action.updated"
     public static let actionStatusChanged = "action.status_changed"
+    public static let actionProgress = "action.progress"
     public static let actionOverdue = "action.overdue"
     public static let actionDueSoon = "action.due_soon"
     public static let coverageGap = "coverage.gap"
@@ -25,12 +26,14 @@ public enum EventType {
     public static let familiesImported = "families.imported"
     public static let questionnaireCreated = "questionnaire.created"
     public static let questionnaireSent = "questionnaire.sent"
+    public static let dispatchStarted = "dispatch.started"
+    public static let dispatchCompleted = "dispatch.completed"
     public static let questionnaireClosed = "questionnaire.closed"
     public static let messageFailed = "message.failed"
     public static let responseReceived = "response.received"
     public static let updatePublished = "update.published"
     public static let enquiryReceived = "enquiry.received"
-    public static let enquiryOverdue = "enquiry.overdue"
+    public static let enquiryEscalated = "enquiry.escalated"
     public static let enquiryAnswered = "enquiry.answered"
 
     // supervisor
@@ -38,6 +41,9 @@ public enum EventType {
     public static let serviceExited = "service.exited"
     public static let serviceRestarted = "service.restarted"
     public static let serviceFailed = "service.failed"
+
+    // notifications: reminders from dates (other notification types are the source event's type)
+    public static let reminderWSoADue = "reminder.wsoa_due"
 
     // test and benchmark services
     public static let benchAppended = "bench.appended"

@@ -22,6 +22,7 @@ final class HostStatus: @unchecked Sendable {
     private var lastSeq: Int64 = 0
     private var state = "ready"
     private var followers: [String: FollowerState] = [:]
+    private var jobs: [String: (runs: Int64, last: Timestamp, error: String?)] = [:]
 
     init(service: String) {
         self.service = service
@@ -38,6 +39,13 @@ final class HostStatus: @unchecked Sendable {
             var f = followers[source] ?? FollowerState()
             change(&f)
             followers[source] = f
+        }
+    }
+
+    func jobRan(_ name: String, error: String?) {
+        lock.withLock {
+            let runs = (jobs[name]?.runs ?? 0) + 1
+            jobs[name] = (runs, Timestamp.now(), error)
         }
     }
 
@@ -63,6 +71,9 @@ final class HostStatus: @unchecked Sendable {
                 "uptime_ms": .int(monotonicMillis() - startedMonotonic),
                 "last_seq": .int(lastSeq),
                 "follows": .object(follows),
+                "jobs": .object(jobs.mapValues { j in
+                    ["runs": .int(j.runs), "last_run": .string(j.last.description), "last_error": j.error.map { .string($0) } ?? .null]
+                }),
             ]
         }
     }

@@ -179,6 +179,9 @@ public final class ServiceHost: Sendable {
                 let body = job.body
                 if case .failure(let error) = writer.perform({ ctx in try body(ctx); return .null }) {
                     logger.error("job \(job.name) failed: \(error)")
+                    status.jobRan(job.name, error: error.message)
+                } else {
+                    status.jobRan(job.name, error: nil)
                 }
                 next = monotonicMillis() + Int64(job.interval * 1000)
             }

@@ -1,14 +1,141 @@
+import GRDB
 public import SendRuntime
-import SendModel
+public import SendModel
 
-/// The notifications service: follows every other service and keeps the notification log.
+/// The notifications service: follows every other service and keeps the notification log,
+/// which is its own event stream (gapless seq, `notifications.pub`, `events.since`).
 public enum NotificationsService {
-    public static func definition() throws -> ServiceDefinition {
-        ServiceDefinition(name: ServiceName.notifications, follows: [
-            Follow(ServiceName.findings) { _, _ in },
-            Follow(ServiceName.board) { _, _ in },
-            Follow(ServiceName.comms) { _, _ in },
-            Follow(ServiceName.supervisor) { _, _ in },
-        ])
+    /// Working days before the written statement of action is due at which the board is reminded.
+    public static let wsoaReminderDays = [10, 2]
+
+    public static func definition(environment: [String: String] = currentEnvironment()) throws -> ServiceDefinition {
+        var interval = 60.0
+        if let text = environment["SEND_REMINDER_INTERVAL"] {
+            guard let v = Double(text), v > 0 else {
+                throw StartupError("SEND_REMINDER_INTERVAL must be a number of seconds above 0; got '\(text)'")
+            }
+            interval = v
+        }
+        return ServiceDefinition(
+            name: ServiceName.notifications,
+            migrations: migrations,
+            commands: [
+                "notifications.list": .read(list),
+                "notifications.rules": .read { _ in rulesTable },
+            ],
+            follows: [ServiceName.findings, ServiceName.board, ServiceName.comms, ServiceName.supervisor].map { source in
+                Follow(source) { ctx, event in try apply(event, ctx: ctx) }
+            },
+            periodicJobs: [PeriodicJob("reminders", every: interval) { ctx in try remind(ctx) }]
+        )
     }
+
+    static let migrations: @Sendable (inout DatabaseMigrator) -> Void = { migrator in
+        migrator.registerMigration("notifications-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE deadlines (
+                    inspection_id TEXT PRIMARY KEY,
+                    wsoa_due TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE reminders_sent (
+                    key TEXT PRIMARY KEY,
+                    at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    /// One followed event: remember what reminders need, then notify.
+    static func apply(_ event: Event, ctx: WriteContext) throws {
+        if event.type == EventType.inspectionRecorded,
+           let id = event.data["inspection_id"]?.stringValue,
+           let due = event.data["deadlines"]?["wsoa_due"]?.stringValue, LocalDate(iso: due) != nil {
+            try ctx.db.execute(sql: "INSERT INTO deadlines(inspection_id, wsoa_due) VALUES (?, ?) "
+                               + "ON CONFLICT(inspection_id) DO UPDATE SET wsoa_due = excluded.wsoa_due",
+                               arguments: [id, due])
+        }
+        for notification in Rules.notifications(for: event) {
+            ctx.emit(notification.type, notification.data)
+        }
+    }
+
+    /// Reminders from dates: the written statement of action due in 10 and in 2 working days, each once.
+    static func remind(_ ctx: WriteContext) throws {
+        let rows = try Row.fetchAll(ctx.db, sql: "SELECT inspection_id, wsoa_due FROM deadlines")
+        for row in rows {
+            let id: String = row["inspection_id"]
+            guard let due = LocalDate(iso: row["wsoa_due"]), due >= ctx.today else { continue }
+            let left: Int
+            do { left = try WorkingDayCalendar.englandAndWales.workingDays(from: ctx.today, to: due) } catch { continue }
+            // The nearest threshold reached; reaching 2 also settles 10, so a late start sends one reminder, not two.
+            guard let threshold = wsoaReminderDays.sorted().first(where: { left <= $0 }) else { continue }
+            let key = "wsoa:\(id):\(due.iso):\(threshold)"
+            let already = try Bool.fetchOne(ctx.db, sql: "SELECT 1 FROM reminders_sent WHERE key = ?", arguments: [key]) ?? false
+            if already { continue }
+            for t in wsoaReminderDays where t >= threshold {
+                try ctx.db.execute(sql: "INSERT OR IGNORE INTO reminders_sent(key, at) VALUES (?, ?)",
+                                   arguments: ["wsoa:\(id):\(due.iso):\(t)", ctx.now.description])
+            }
+            let n = Rules.wsoaReminder(inspectionID: id, due: due, days: left)
+            ctx.emit(n.type, n.data)
+        }
+    }
+
+    /// `notifications.list {after?, limit?, topics?, audience?, severity?}`: the log, filtered.
+    static let list: @Sendable (ReadContext) throws -> JSONValue = { ctx in
+        let v = ctx.validator()
+        let after = v.int("after", required: false, range: 0...Int64.max) ?? 0
+        let limit = v.int("limit", required: false, range: 1...10_000) ?? 100
+        let filter = NotificationFilter(topics: v.stringArray("topics", required: false) ?? [],
+                                        audience: v.oneOf("audience", Audience.self, required: false),
+                                        severity: v.oneOf("severity", Severity.self, required: false))
+        try v.check()
+        var matched: [JSONValue] = []
+        var cursor = after
+        // Page through the log until `limit` notifications match or it ends.
+        while matched.count < limit {
+            let page = try ServiceDatabase.events(ctx.db, after: cursor, limit: 5000)
+            if page.isEmpty { break }
+            for row in page {
+                cursor = row.seq
+                let event = try JSONValue.parse(Array(row.body.utf8))
+                if filter.matches(event) {
+                    matched.append(event)
+                    if matched.count == limit { break }
+                }
+            }
+        }
+        return ["notifications": .array(matched), "last_seq": .int(try ServiceDatabase.lastSeq(ctx.db)), "next_after": .int(cursor)]
+    }
+
+    /// The rules as data, for `sendctl notifications rules` and the README.
+    static let rulesTable: JSONValue = ["rules": .array(ruleRows.map { r in
+        ["event": .string(r.0), "audience": .string(r.1), "severity": .string(r.2), "when": .string(r.3)]
+    })]
+
+    public static let ruleRows: [(String, String, String, String)] = [
+        ("inspection.recorded", "board, operators", "info", "always; says when the written statement of action is due"),
+        ("finding.recorded", "board", "warning / info", "warning for fundamental failings, areas of significant weakness and priority areas"),
+        ("finding.judged", "board, parent_carer_forum", "warning / info", "warning when progress is not sufficient"),
+        ("finding.carried_over", "board", "warning", "always"),
+        ("action.created", "board", "info", "always"),
+        ("action.updated", "board", "info", "always"),
+        ("action.status_changed", "board (+ parent_carer_forum when completed, verified or cancelled)", "warning / info", "warning when delayed or cancelled"),
+        ("action.progress", "board", "info", "always"),
+        ("action.due_soon", "board", "warning", "due within 7 days and not completed; once per action and due date"),
+        ("action.overdue", "board, operators", "urgent", "past due and not completed; once per action and due date"),
+        ("coverage.gap", "board", "warning", "a weakness has no open or completed action"),
+        ("kpi.reading", "board", "warning", "only when the reading is off target"),
+        ("meeting.recorded, decision.recorded", "board", "info", "always"),
+        ("questionnaire.created", "operators, parent_carer_forum", "info", "always"),
+        ("dispatch.started, dispatch.completed", "operators", "info", "always, with counts"),
+        ("message.failed", "operators", "warning", "always, with the message id and channel"),
+        ("update.published", "parent_carer_forum, board", "info", "always, with the number of families"),
+        ("enquiry.received", "operators", "info", "always, with the answer-by date"),
+        ("enquiry.escalated", "operators, board", "urgent", "not answered within 5 working days"),
+        ("service.exited", "operators", "warning", "always, with the exit code or signal"),
+        ("service.restarted", "operators", "info", "always"),
+        ("service.failed", "operators", "urgent", "past the restart intensity limit"),
+        ("reminder.wsoa_due (from dates)", "board, operators", "warning; urgent at 2", "the written statement of action due in 10 and in 2 working days; each once"),
+    ]
 }

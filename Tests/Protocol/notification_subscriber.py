@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Follows notifications from docs/PROTOCOL.md alone: a plain SUB socket plus events.since.
+
+Usage: notification_subscriber.py RUN_DIR COUNT
+Prints "<seq> <type>" for notifications 1..COUNT, each exactly once and in order, then exits 0.
+"""
+import json
+import sys
+import uuid
+
+import zmq
+
+run_dir, count = sys.argv[1], int(sys.argv[2])
+ctx = zmq.Context()
+sub = ctx.socket(zmq.SUB)
+sub.setsockopt(zmq.SUBSCRIBE, b"")  # subscribe first...
+sub.connect(f"ipc://{run_dir}/notifications.pub")
+req = ctx.socket(zmq.REQ)
+req.connect(f"ipc://{run_dir}/notifications.cmd")
+cursor = 0
+
+
+def deliver(event):
+    global cursor
+    if event["seq"] <= cursor:
+        return  # duplicate
+    print(event["seq"], event["type"], flush=True)
+    cursor = event["seq"]
+
+
+def catch_up():
+    """...then fetch everything after the cursor with events.since."""
+    while True:
+        req.send_json({"v": 1, "id": str(uuid.uuid4()), "command": "events.since", "args": {"after": cursor, "limit": 1000}})
+        result = req.recv_json()["result"]
+        for e in result["events"]:
+            deliver(e)
+        if not result["events"] or cursor >= result["last_seq"]:
+            return
+
+
+catch_up()
+poller = zmq.Poller()
+poller.register(sub, zmq.POLLIN)
+while cursor < count:
+    if not poller.poll(5000):
+        catch_up()
+        continue
+    topic, body = sub.recv_multipart()
+    msg = json.loads(body)
+    if topic == b"heartbeat":
+        if msg["data"]["last_seq"] > cursor:
+            catch_up()
+        continue
+    if msg["seq"] > cursor + 1:
+        catch_up()  # a gap
+    deliver(msg) if msg["seq"] == cursor + 1 else None
