@@ -15,7 +15,10 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Seconds for each durable-command throughput run.")
     var seconds = 3.0
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced); default all.")
+    @Option(help: "Notifications in the subscriber catch-up run.")
+    var catchUp = 1_000_000
+
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify); default all.")
     var only: [String] = []
 
     @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
@@ -62,6 +65,16 @@ struct RunBenchmarks: ParsableCommand {
                 figures["paced_1000_p50_ms"] = .double((r.p50 / 10).rounded() / 100)
                 figures["paced_1000_p99_ms"] = .double((r.p99 / 10).rounded() / 100)
             }
+        }
+        if want("notify") {
+            let f = try NotifyBench.run(directory: work, catchUp: catchUp, seconds: seconds)
+            print(String(format: "reply → notification printed by sendctl subscribe at 1,000/s: p50 %.2f ms, p99 %.2f ms (targets 1 ms, 3 ms)", f.p50 / 1000, f.p99 / 1000))
+            print(String(format: "subscriber catch-up over %d notifications: %.0f /s (target ≥ 100,000)", catchUp, f.catchUpRate))
+            print(String(format: "sustained producer → notifications → subscriber: %.0f /s", f.sustained))
+            figures["notify_latency_p50_ms"] = .double((f.p50 / 10).rounded() / 100)
+            figures["notify_latency_p99_ms"] = .double((f.p99 / 10).rounded() / 100)
+            figures["subscriber_catch_up_per_s"] = .double(f.catchUpRate.rounded())
+            figures["notify_sustained_per_s"] = .double(f.sustained.rounded())
         }
         print(JSONValue.object(figures).jsonString)
     }

@@ -78,8 +78,9 @@ struct SubscribeCommand: AsyncParsableCommand {
             logger.logLevel = .error
             let follower = EventFollower(source: service, directories: directories, context: context, cursor: cursor,
                                          stop: stop, logger: logger) { batch in
-                for event in batch where filter.matches(event.json) {
-                    if !printer.print(event.json) { stop.set(); return nil }
+                for event in batch {
+                    let json = event.json
+                    if filter.matches(json), !printer.print(json) { stop.set(); return nil }
                 }
                 guard printer.flush() else { stop.set(); return nil }
                 let last = batch.last!.seq

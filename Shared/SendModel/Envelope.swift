@@ -106,6 +106,8 @@ public struct Event: Sendable, Hashable {
     public var type: String
     public var at: Timestamp
     public var data: JSONValue
+    /// The JSON it was read from, kept so that passing it on costs no rebuild.
+    private var original: JSONValue?
 
     public init(source: String, seq: Int64, type: String, at: Timestamp, data: JSONValue) {
         self.source = source
@@ -116,8 +118,19 @@ public struct Event: Sendable, Hashable {
     }
 
     public var json: JSONValue {
-        ["v": .int(protocolVersion), "source": .string(source), "seq": .int(seq), "type": .string(type),
-         "at": .string(at.description), "data": data]
+        if let original { return original }
+        return ["v": .int(protocolVersion), "source": .string(source), "seq": .int(seq), "type": .string(type),
+                "at": .string(at.description), "data": data]
+    }
+
+    public static func == (a: Event, b: Event) -> Bool {
+        a.source == b.source && a.seq == b.seq && a.type == b.type && a.at == b.at && a.data == b.data
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(source)
+        hasher.combine(seq)
+        hasher.combine(type)
     }
 
     /// The event's JSON bytes, as `json.jsonBytes` would give, with `at` already formatted.
@@ -145,6 +158,7 @@ public struct Event: Sendable, Hashable {
             throw ServiceError(.badRequest, "not an event envelope")
         }
         self.init(source: source, seq: seq, type: type, at: at, data: value["data"] ?? .object([:]))
+        original = value
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws -> Event {

@@ -9,6 +9,9 @@ extension JSONValue {
 
     public var jsonString: String { String(decoding: jsonBytes, as: UTF8.self) }
 
+    /// Appends this value's JSON text to `out`.
+    public func writeJSON(into out: inout [UInt8]) { JSONValue.write(self, into: &out) }
+
     static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])

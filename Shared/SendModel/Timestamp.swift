@@ -33,10 +33,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// Parses RFC 3339 (`Z` or `±hh:mm` offset, optional fraction).
     public init?(rfc3339 text: String) {
-        let b = Array(text.utf8)
-        guard b.count >= 20, let date = LocalDate(iso: String(decoding: b[0..<10], as: UTF8.self)),
-              b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
-              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") else { return nil }
+        var text = text
+        guard let value = text.withUTF8({ Timestamp.parse(UnsafeBufferPointer(rebasing: $0[...])) }) else { return nil }
+        self = value
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         func num(_ r: Range<Int>) -> Int64? {
             var v: Int64 = 0
             for i in r {
@@ -45,6 +47,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             }
             return v
         }
+        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              let year = num(0..<4), let month = num(5..<7), let day = num(8..<10),
+              let date = LocalDate(year: Int(year), month: Int(month), day: Int(day)),
+              b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") else { return nil }
         guard let h = num(11..<13), let mi = num(14..<16), let s = num(17..<19), h < 24, mi < 60, s < 61 else { return nil }
         var i = 19
         var ms: Int64 = 0
@@ -70,7 +77,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
             i += 6
         } else { return nil }
         guard i == b.count else { return nil }
-        millis = Int64(date.dayNumber) * 86_400_000 + ((h * 60 + mi) * 60 + s) * 1000 + ms - offset
+        return Timestamp(millis: Int64(date.dayNumber) * 86_400_000 + ((h * 60 + mi) * 60 + s) * 1000 + ms - offset)
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.millis < b.millis }

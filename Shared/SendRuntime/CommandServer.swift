@@ -244,7 +244,7 @@ final class CommandServer: @unchecked Sendable {
         case "health":
             reply(router, route, .ok(request.id, status.health()))
         case "events.since":
-            reader.queue.submit(Reader.Job(request: request, route: route, handler: Reader.eventsSince))
+            reader.queue.submit(Reader.Job.eventsSince(request: request, route: route))
         default:
             switch commands[request.command] {
             case .read(let handler)?:

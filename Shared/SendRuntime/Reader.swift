@@ -11,6 +11,20 @@ final class Reader: Sendable {
         let request: Request
         let route: [[UInt8]]
         let handler: @Sendable (ReadContext) throws -> JSONValue
+        /// Set for `events.since`: its reply is built from the stored event bytes without re-encoding them.
+        var rawEvents = false
+
+        init(request: Request, route: [[UInt8]], handler: @escaping @Sendable (ReadContext) throws -> JSONValue) {
+            self.request = request
+            self.route = route
+            self.handler = handler
+        }
+
+        static func eventsSince(request: Request, route: [[UInt8]]) -> Job {
+            var job = Job(request: request, route: route, handler: { _ in .null })
+            job.rawEvents = true
+            return job
+        }
     }
 
     let pool: DatabasePool
@@ -42,6 +56,7 @@ final class Reader: Sendable {
     }
 
     private func answer(_ job: Job) -> [UInt8] {
+        if job.rawEvents { return eventsSince(job.request) }
         do {
             let value = try pool.read { db in
                 try job.handler(ReadContext(db: db, args: job.request.args, today: LocalDate.today(), now: Timestamp.now(), logger: logger))
@@ -55,17 +70,35 @@ final class Reader: Sendable {
         }
     }
 
-    /// `events.since {"after":N,"limit":K}` → `{"events":[...],"last_seq":M}`.
-    static let eventsSince: @Sendable (ReadContext) throws -> JSONValue = { ctx in
-        let v = ctx.validator()
+    /// `events.since {"after":N,"limit":K}` → `{"events":[...],"last_seq":M}`. The stored event
+    /// texts are spliced into the reply as they are: no parse, no re-encode.
+    private func eventsSince(_ request: Request) -> [UInt8] {
+        let v = Validator(request.args)
         let after = v.int("after", required: false, range: 0...Int64.max) ?? 0
         let limit = v.int("limit", required: false, range: 1...10_000) ?? 1000
-        try v.check()
-        let rows = try ServiceDatabase.events(ctx.db, after: after, limit: Int(limit))
-        let last = try ServiceDatabase.lastSeq(ctx.db)
-        var events: [JSONValue] = []
-        events.reserveCapacity(rows.count)
-        for row in rows { events.append(try JSONValue.parse(Array(row.body.utf8))) }
-        return ["events": .array(events), "last_seq": .int(last)]
+        do {
+            try v.check()
+            let (rows, last) = try pool.read { db in
+                (try ServiceDatabase.events(db, after: after, limit: Int(limit)), try ServiceDatabase.lastSeq(db))
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(rows.reduce(64) { $0 + $1.body.utf8.count + 1 })
+            out.append(contentsOf: #"{"id":"#.utf8)
+            JSONValue.string(request.id).writeJSON(into: &out)
+            out.append(contentsOf: #","ok":true,"result":{"events":["#.utf8)
+            for (i, row) in rows.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: row.body.utf8)
+            }
+            out.append(contentsOf: #"],"last_seq":"#.utf8)
+            out.append(contentsOf: String(last).utf8)
+            out.append(contentsOf: #"},"v":1}"#.utf8)
+            return out
+        } catch let error as ServiceError {
+            return Reply.failure(request.id, error).bytes
+        } catch {
+            logger.error("events.since failed", metadata: ["error": "\(error)"])
+            return Reply.failure(request.id, ServiceError(.internal, "reading events failed: \(error)")).bytes
+        }
     }
 }
