@@ -12,6 +12,8 @@ struct Sendctl: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self,
+            InspectionsCommand.self,
+            FindingsCommand.self,
         ]
     )
 }
