@@ -97,7 +97,9 @@ let package = Package(
         .testTarget(name: "SendRuntimeTests",
                     dependencies: ["SendRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "FindingsServiceTests", dependencies: ["FindingsService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FindingsServiceTests",
+                    dependencies: ["FindingsService", "TestSupport", "SendModel", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
     ]
