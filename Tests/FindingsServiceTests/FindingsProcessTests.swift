@@ -36,6 +36,35 @@ struct FindingsProcessTests {
         #expect(inspections.output.contains("INS-lancashire-2017  Lancashire  2016"))
     }
 
+    @Test func theDemoLoaderImportsIntoTheRunningStack() throws {
+        let live = try LiveFindings()
+        defer { live.stop() }
+        func load() throws -> (status: Int32, output: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["bash", repositoryRoot.appendingPathComponent("deploy/demo/load").path]
+            var env = ProcessInfo.processInfo.environment
+            env["SEND_RUN_DIR"] = live.directory.run
+            env["SEND_DATA_DIR"] = live.directory.data
+            env["SENDCTL"] = Binaries.path("sendctl")
+            p.environment = env
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let first = try load()
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("Recorded INS-lancashire-2017: 11 findings"))
+        let second = try load()
+        #expect(second.status == 0)
+        #expect(second.output.contains("Nothing new"))
+        #expect(try live.call("findings.list")["count"] == 11)
+    }
+
     @Test func theEventsCanBeReadBackAndFollowedInOrder() throws {
         let live = try LiveFindings()
         defer { live.stop() }

@@ -173,11 +173,11 @@ public enum Recording {
         let originals = try FindingStore.findings(db, .init(inspectionID: inspection.id)).filter { $0.planID == nil }
         let sameText = originals.first { $0.kind == input.kind && $0.summary == input.summary }
         if let given = input.findingID, let existing = try FindingStore.finding(db, id: given) {
-            let diffs = existing.inspectionID == inspection.id && existing.planID == nil ? input.differences(from: existing) : []
-            if existing.inspectionID != inspection.id || existing.planID != nil {
+            guard existing.inspectionID == inspection.id, existing.planID == nil else {
                 throw ServiceError(.conflict, "finding \(given) is already recorded for \(existing.planID ?? existing.inspectionID)",
                                    field: "finding_id")
             }
+            let diffs = input.differences(from: existing)
             guard diffs.isEmpty else {
                 throw ServiceError(.conflict, "finding \(given) is already recorded with different \(diffs.map(\.field).joined(separator: ", ")); "
                     + "a recorded finding is never rewritten", field: diffs[0].field,
