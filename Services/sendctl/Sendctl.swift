@@ -14,6 +14,8 @@ struct Sendctl: AsyncParsableCommand {
             HealthCommand.self,
             SubscribeCommand.self,
             NotificationsCommand.self,
+            InspectionsCommand.self,
+            FindingsCommand.self,
         ]
     )
 }

@@ -26,12 +26,14 @@ public enum StopSignals {
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
         signal(SIGPIPE, SIG_IGN)
-        // A parent may have started us with these blocked (test runners do): unblock them.
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        // A blocked signal mask survives exec: a parent that spawns us from a thread blocking
+        // SIGTERM (Foundation's Process does, from the Swift test runner) would leave SIGTERM
+        // pending for ever and the process could only be killed. Unblock the two we stop on.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         return readFD
     }
 

@@ -1,0 +1,46 @@
+import Foundation
+import SendModel
+import TestSupport
+import Testing
+
+/// Whether `python3` with pyzmq can run here (deploy/test installs pyzmq on CI).
+private let pythonWithZMQ: Bool = {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", "import zmq"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+}()
+
+/// A client in another language, written from docs/PROTOCOL.md alone, against a live service.
+@Suite("Protocol client in Python")
+struct ProtocolClientTests {
+    @Test(.enabled(if: pythonWithZMQ, "python3 with pyzmq is not installed (pip install pyzmq); the cross-language test is skipped"))
+    func aPythonClientRecordsAndListsFindings() throws {
+        let live = try LiveFindings()
+        defer { live.stop() }
+        let script = repositoryRoot.appendingPathComponent("Tests/Protocol/findings_client.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, live.directory.run, "--tag", "swift"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "findings_client.py: \(errors)")
+        let seen = try JSONValue.parse(Array(output))
+        let recorded = seen["recorded"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(recorded.count == 4)
+
+        // What the Python client recorded is there for a Swift client too.
+        let listed = try live.call("findings.list")["findings"]?.arrayValue?.compactMap { $0["finding_id"]?.stringValue } ?? []
+        #expect(listed == recorded)
+        #expect(try live.call("inspections.list")["count"] == 2)
+    }
+}
