@@ -12,6 +12,8 @@ struct Sendctl: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self,
+            StatusCommand.self,
+            RestartCommand.self,
         ]
     )
 }
