@@ -29,6 +29,7 @@ struct SendSupervisorCommand: ParsableCommand {
     func run() throws {
         let configPath = config
         let binDirectory = binDir ?? SupervisorService.ownDirectory()
+        SupervisorService.stopOnHangup()
         ServiceHost.main(try {
             let loaded = try StackConfig.load(path: configPath, environment: currentEnvironment())
             return try SupervisorService.definition(config: loaded.config, configSource: loaded.source, binDirectory: binDirectory)

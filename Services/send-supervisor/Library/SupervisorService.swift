@@ -52,6 +52,14 @@ public enum SupervisorService {
         )
     }
 
+    /// Makes SIGHUP (the terminal of a foreground `deploy/stack up` closing) stop the stack in
+    /// order, like SIGTERM, instead of killing the supervisor and leaving its services behind.
+    public static func stopOnHangup() {
+        _ = StopSignals.install()
+        let handler: @convention(c) (Int32) -> Void = { _ in StopSignals.requestStop() }
+        signal(SIGHUP, handler)
+    }
+
     /// The directory of the running executable (`/proc/self/exe`), where `swift build` puts every executable of the package.
     public static func ownDirectory() -> String {
         let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
