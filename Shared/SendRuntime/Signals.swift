@@ -26,6 +26,13 @@ public enum StopSignals {
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have blocked them (the Swift test runner does, and children inherit the mask):
+        // unblock them here, before the host starts its threads, which inherit this thread's mask.
+        var stopSet = sigset_t()
+        sigemptyset(&stopSet)
+        sigaddset(&stopSet, SIGTERM)
+        sigaddset(&stopSet, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSet, nil)
         return readFD
     }
 

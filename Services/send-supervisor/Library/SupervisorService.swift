@@ -58,6 +58,10 @@ public enum SupervisorService {
         _ = StopSignals.install()
         let handler: @convention(c) (Int32) -> Void = { _ in StopSignals.requestStop() }
         signal(SIGHUP, handler)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGHUP)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// The directory of the running executable (`/proc/self/exe`), where `swift build` puts every executable of the package.
