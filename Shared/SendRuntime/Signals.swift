@@ -26,13 +26,14 @@ public enum StopSignals {
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
         signal(SIGPIPE, SIG_IGN)
-        // A parent may have blocked them (the Swift test runner does, and children inherit the mask):
-        // unblock them here, before the host starts its threads, which inherit this thread's mask.
-        var stopSet = sigset_t()
-        sigemptyset(&stopSet)
-        sigaddset(&stopSet, SIGTERM)
-        sigaddset(&stopSet, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &stopSet, nil)
+        // A blocked signal mask survives exec: a parent that spawns us from a thread blocking
+        // SIGTERM (Foundation's Process does, from the Swift test runner) would leave SIGTERM
+        // pending for ever and the process could only be killed. Unblock the two we stop on.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         return readFD
     }
 
