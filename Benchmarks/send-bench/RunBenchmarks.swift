@@ -15,7 +15,7 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Seconds for each durable-command throughput run.")
     var seconds = 3.0
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, stack); default all.")
     var only: [String] = []
 
     func run() throws {
@@ -59,6 +59,7 @@ struct RunBenchmarks: ParsableCommand {
                 figures["paced_1000_p99_ms"] = .double((r.p99 / 10).rounded() / 100)
             }
         }
+        if want("stack") { try StackBench.run(into: &figures) }
         print(JSONValue.object(figures).jsonString)
     }
 }
