@@ -80,6 +80,41 @@ enum ChildProcess {
     }()
 }
 
+/// SIGCHLD as a byte on a pipe, so the supervisor's loop wakes the moment a child exits and
+/// otherwise sleeps. The handler only calls `write`, which is async-signal-safe.
+enum ChildSignal {
+    nonisolated(unsafe) private static var writeFD: Int32 = -1
+    nonisolated(unsafe) private static var readFD: Int32 = -1
+
+    /// Installs the handler once and returns the pipe's read end.
+    static func install() -> Int32 {
+        if readFD >= 0 { return readFD }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return -1 }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            var byte: UInt8 = 1
+            _ = write(ChildSignal.writeFD, &byte, 1)
+        }
+        signal(SIGCHLD, handler)
+        return readFD
+    }
+
+    /// Waits up to `milliseconds` for a child to exit; empties the pipe.
+    static func wait(milliseconds: Int32) {
+        guard readFD >= 0 else { usleep(useconds_t(milliseconds) * 1000); return }
+        var item = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
+        _ = poll(&item, 1, milliseconds)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buffer, 64) > 0 {}
+    }
+}
+
 /// A NULL-terminated array of C strings that lives as long as this value.
 private final class CStringArray {
     let pointers: [UnsafeMutablePointer<CChar>?]

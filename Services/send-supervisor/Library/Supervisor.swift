@@ -89,6 +89,7 @@ final class Supervisor {
     /// Runs until the host stops, then stops every child in reverse order.
     func run() {
         RuntimeDirectories.makeLogDirectory(directories)
+        _ = ChildSignal.install()
         takeOverLeftovers()
         removeSocketFiles()
         publish()
@@ -101,7 +102,9 @@ final class Supervisor {
             handleRestartRequests()
             advanceStartup()
             publish()
-            usleep(5_000)
+            // Something to watch closely (a start, a backoff, a stop): 5 ms; else sleep until a child exits.
+            let busy = startupIndex < children.count || children.contains { [.starting, .restarting, .stopping].contains($0.state) }
+            ChildSignal.wait(milliseconds: busy ? 5 : 100)
         }
         stopAll()
     }
@@ -327,7 +330,7 @@ final class Supervisor {
                     logger.critical("\(child.spec.name) (pid \(pid)) is still running after SIGKILL; leaving it")
                     break
                 }
-                usleep(2_000)
+                ChildSignal.wait(milliseconds: 2)
             }
             publish()
         }
