@@ -21,7 +21,6 @@ public enum SupervisorService {
         }
         let state = SupervisorState(names: config.services.map(\.name), configSource: configSource)
         let pid = getpid()
-        let names = config.services.map(\.name)
         return ServiceDefinition(
             name: ServiceName.supervisor,
             commands: [
@@ -30,9 +29,9 @@ public enum SupervisorService {
                     let v = ctx.validator()
                     let service = v.string("service", maxLength: 64)
                     try v.check()
-                    guard let service, names.contains(service) else {
+                    guard let service, state.names.contains(service) else {
                         throw ServiceError.invalid("service", "'\(service ?? "")' is not a service of this stack; "
-                            + "choose one of \(names.joined(separator: ", "))")
+                            + "choose one of \(state.names.joined(separator: ", "))")
                     }
                     guard state.requestRestart(service) else {
                         throw ServiceError(.unavailable, "the supervisor is stopping")
