@@ -18,7 +18,7 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Notifications in the subscriber catch-up run.")
     var catchUp = 1_000_000
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack); default all.")
     var only: [String] = []
 
     @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
@@ -76,6 +76,7 @@ struct RunBenchmarks: ParsableCommand {
             figures["subscriber_catch_up_per_s"] = .double(f.catchUpRate.rounded())
             figures["notify_sustained_per_s"] = .double(f.sustained.rounded())
         }
+        if want("stack") { try StackBench.run(into: &figures) }
         print(JSONValue.object(figures).jsonString)
     }
 }

@@ -16,6 +16,8 @@ struct Sendctl: AsyncParsableCommand {
             NotificationsCommand.self,
             InspectionsCommand.self,
             FindingsCommand.self,
+            StatusCommand.self,
+            RestartCommand.self,
         ]
     )
 }

@@ -1,0 +1,442 @@
+import Foundation
+import Logging
+import SendModel
+import SendRuntime
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The supervisor's process management: one thread (a `BackgroundTask` of the supervisor's
+/// `ServiceHost`) that starts the services in order, waits for each to answer `health`,
+/// restarts those that exit (one-for-one, with backoff, up to the restart intensity), and stops
+/// them in reverse order when the host begins to stop. Every change is recorded as an event.
+///
+/// Not `Sendable`: it lives on its thread; command handlers reach it through `SupervisorState`.
+final class Supervisor {
+    /// One service and its current process. Touched only by the supervisor's thread.
+    final class Child {
+        let spec: StackConfig.Service
+        let executablePath: String
+        let logPath: String
+        var state: ServiceState = .starting
+        var pid: pid_t?
+        var startedMonotonic: Int64 = 0
+        var startedAt: Timestamp?
+        var readyDeadline: Int64 = 0
+        var restartAt: Int64 = 0
+        var backoffMillis: Int64 = 0
+        var restarts = 0
+        var history = RestartHistory()
+        var lastExit: ExitStatus?
+        var lastExitAt: Timestamp?
+        var reason: String?
+        /// Why the supervisor killed the current process itself (it did not become ready in time).
+        var killedBecause: String?
+        /// When a stopping child gets SIGKILL.
+        var killAt: Int64?
+        var sentKill = false
+        /// An operator asked for a restart: start again as soon as it has exited, with no backoff.
+        var restartWhenStopped = false
+        /// Spawned at least once.
+        var launched = false
+
+        init(spec: StackConfig.Service, executablePath: String, logPath: String) {
+            self.spec = spec
+            self.executablePath = executablePath
+            self.logPath = logPath
+        }
+
+        var snapshot: ServiceSnapshot {
+            ServiceSnapshot(name: spec.name, state: state, pid: pid, startedMonotonic: pid == nil ? nil : startedMonotonic,
+                            startedAt: pid == nil ? nil : startedAt, restarts: restarts, lastExit: lastExit,
+                            lastExitAt: lastExitAt, reason: reason, logPath: logPath)
+        }
+    }
+
+    let config: StackConfig
+    let host: ServiceHost
+    let state: SupervisorState
+    let logger: Logger
+    let directories: RuntimeDirectories
+    let children: [Child]
+    let environment: [String: String]
+    private var startupIndex = 0
+    private var announcedReady = false
+    private let startedMonotonic = monotonicNow()
+
+    init(config: StackConfig, binDirectory: String, host: ServiceHost, state: SupervisorState) {
+        self.config = config
+        self.host = host
+        self.state = state
+        self.logger = host.logger
+        self.directories = host.options.directories
+        let logs = "\(host.options.directories.data)/logs"
+        children = config.services.map { spec in
+            let path = spec.executable.hasPrefix("/") ? spec.executable : "\(binDirectory)/\(spec.executable)"
+            return Child(spec: spec, executablePath: path, logPath: "\(logs)/\(spec.name).log")
+        }
+        var env = currentEnvironment()
+        // The children get their directories as flags; a stale variable must not disagree.
+        env["SEND_RUN_DIR"] = nil
+        env["SEND_DATA_DIR"] = nil
+        environment = env
+    }
+
+    // MARK: - The loop
+
+    /// Runs until the host stops, then stops every child in reverse order.
+    func run() {
+        RuntimeDirectories.makeLogDirectory(directories)
+        _ = ChildSignal.install()
+        takeOverLeftovers()
+        removeSocketFiles()
+        publish()
+        while !host.isStopping {
+            let now = monotonicNow()
+            reapExited()
+            checkReadiness()
+            killOverdue(now: now)
+            startDue(now: now)
+            handleRestartRequests()
+            advanceStartup()
+            publish()
+            // Something to watch closely (a start, a backoff, a stop): 5 ms; else sleep until a child exits.
+            let busy = startupIndex < children.count || children.contains { [.starting, .restarting, .stopping].contains($0.state) }
+            ChildSignal.wait(milliseconds: busy ? 5 : 100)
+        }
+        stopAll()
+    }
+
+    /// Starts the services in order: the next one once the one before it is running, or has
+    /// left `starting` in any other way (a crashing service does not hold up the others).
+    private func advanceStartup() {
+        while startupIndex < children.count {
+            let child = children[startupIndex]
+            if !child.launched {
+                launch(child, isRestart: false)
+                return
+            }
+            if child.state == .starting { return }
+            startupIndex += 1
+        }
+        if !announcedReady && children.allSatisfy({ $0.state == .running }) {
+            announcedReady = true
+            let seconds = Double(monotonicNow() - startedMonotonic) / 1000
+            let names = children.map(\.spec.name).joined(separator: ", ")
+            logger.info("stack ready: \(names) running (\(String(format: "%.2f", seconds)) s after the supervisor started)")
+        }
+    }
+
+    private func reapExited() {
+        for child in children {
+            guard let pid = child.pid, let status = ChildProcess.reap(pid) else { continue }
+            exited(child, pid: pid, status: status)
+        }
+    }
+
+    /// A starting child is ready once its command socket exists and it answers `health` with its own pid.
+    private func checkReadiness() {
+        let now = monotonicNow()
+        for child in children where child.state == .starting {
+            guard let pid = child.pid else { continue }
+            if now >= child.readyDeadline {
+                if child.killedBecause == nil {
+                    child.killedBecause = "did not answer health within \(formatMillis(config.readyTimeoutMillis))"
+                    logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); killing it")
+                    ChildProcess.signalGroup(pid, SIGKILL)
+                }
+                continue
+            }
+            guard socketExists(child.spec.name) else { continue }
+            guard let health = try? healthCheck(child.spec.name), health["pid"]?.intValue == Int64(pid) else { continue }
+            child.state = .running
+            let millis = monotonicNow() - child.startedMonotonic
+            logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
+            record(EventType.serviceStarted, [
+                "service": .string(child.spec.name), "pid": .int(Int64(pid)), "restarts": .int(Int64(child.restarts)),
+            ])
+        }
+    }
+
+    /// Children asked to stop that are past the stop timeout get SIGKILL on their process group.
+    private func killOverdue(now: Int64) {
+        for child in children where child.state == .stopping {
+            guard let pid = child.pid, let killAt = child.killAt, now >= killAt, !child.sentKill else { continue }
+            logger.warning("\(child.spec.name) (pid \(pid)) did not stop within \(formatMillis(config.stopTimeoutMillis)); sending SIGKILL to its process group")
+            ChildProcess.signalGroup(pid, SIGKILL)
+            child.sentKill = true
+        }
+    }
+
+    private func startDue(now: Int64) {
+        for child in children where child.state == .restarting && now >= child.restartAt {
+            launch(child, isRestart: true)
+        }
+    }
+
+    private func handleRestartRequests() {
+        for name in state.takeRestartRequests() {
+            guard let child = children.first(where: { $0.spec.name == name }) else { continue }
+            logger.info("restart of \(name) requested by an operator")
+            switch child.state {
+            case .running, .starting:
+                guard let pid = child.pid else { continue }  // not launched yet: it starts in its turn
+                child.restartWhenStopped = true
+                askToStop(child, pid: pid)
+            case .stopping:
+                child.restartWhenStopped = true
+            case .restarting:
+                child.backoffMillis = 0
+                child.restartAt = monotonicNow()
+            case .failed, .stopped:
+                child.history.reset()
+                child.reason = nil
+                child.backoffMillis = 0
+                launch(child, isRestart: true)
+            }
+        }
+    }
+
+    // MARK: - Starting and exits
+
+    private func launch(_ child: Child, isRestart: Bool) {
+        removeSocketFiles(of: child.spec.name)
+        child.killedBecause = nil
+        child.killAt = nil
+        child.sentKill = false
+        child.restartWhenStopped = false
+        child.launched = true
+        if isRestart { child.restarts += 1 }
+        appendMarker(child, "starting \(child.spec.executable)" + (isRestart ? " (restart \(child.restarts))" : ""))
+        let arguments = child.spec.args + ["--run-dir", directories.run, "--data-dir", directories.data]
+        do {
+            let pid = try ChildProcess.spawn(executable: child.executablePath, arguments: arguments,
+                                             environment: config.environment(for: child.spec, base: environment),
+                                             logPath: child.logPath)
+            child.pid = pid
+            child.state = .starting
+            child.startedMonotonic = monotonicNow()
+            child.startedAt = Timestamp.now()
+            child.readyDeadline = child.startedMonotonic + config.readyTimeoutMillis
+            let which = isRestart ? " (restart \(child.restarts), after \(child.backoffMillis) ms)" : ""
+            logger.info("started \(child.spec.name) pid=\(pid)\(which)")
+            if isRestart {
+                record(EventType.serviceRestarted, [
+                    "service": .string(child.spec.name), "pid": .int(Int64(pid)),
+                    "restarts": .int(Int64(child.restarts)), "backoff_ms": .int(child.backoffMillis),
+                ])
+            }
+        } catch {
+            // Nothing to run (a missing binary): the same as a start that failed at once.
+            logger.error("\(child.spec.name): \(error.message)")
+            child.pid = nil
+            child.startedMonotonic = monotonicNow()
+            afterExit(child, status: .exited(code: 127), detail: error.message)
+        }
+    }
+
+    private func exited(_ child: Child, pid: pid_t, status: ExitStatus) {
+        let now = monotonicNow()
+        let uptime = now - child.startedMonotonic
+        let expected = child.state == .stopping
+        child.pid = nil
+        var data = status.json
+        data["service"] = .string(child.spec.name)
+        data["pid"] = .int(Int64(pid))
+        data["uptime_ms"] = .int(uptime)
+        data["expected"] = .bool(expected)
+        record(EventType.serviceExited, .object(data))
+        let text = "\(child.spec.name) (pid \(pid)) exited: \(status) after \(formatMillis(uptime))"
+        if expected { logger.info("\(text)") } else { logger.warning("\(text)") }
+        afterExit(child, status: status, detail: child.killedBecause)
+    }
+
+    /// Records the exit, then restarts the child (at once when an operator asked, else after its
+    /// backoff) or marks it failed when it has used up the restart intensity.
+    private func afterExit(_ child: Child, status: ExitStatus, detail: String?) {
+        child.lastExit = status
+        child.lastExitAt = Timestamp.now()
+        if host.isStopping {
+            child.state = .stopped
+            return
+        }
+        if child.restartWhenStopped {
+            child.backoffMillis = 0
+            launch(child, isRestart: true)
+            return
+        }
+        let policy = config.restart
+        switch child.history.decide(at: monotonicNow(), policy: policy) {
+        case .restart(let backoff):
+            child.state = .restarting
+            child.backoffMillis = backoff
+            child.restartAt = monotonicNow() + backoff
+            let count = child.history.restarts.count
+            logger.info("restarting \(child.spec.name) in \(backoff) ms (restart \(count) of at most \(policy.intensity) in \(formatMillis(policy.periodMillis)))")
+        case .fail(let count):
+            child.state = .failed
+            var reason = "exited again after \(count) restart\(count == 1 ? "" : "s") within \(formatMillis(policy.periodMillis)) "
+                + "(the limit is \(policy.intensity)); last exit: \(status)"
+            if let detail { reason += ", \(detail)" }
+            reason += "; see \(child.logPath)"
+            child.reason = reason
+            var message = "\(child.spec.name) failed: \(reason). It will not be restarted until an operator runs "
+                + "`sendctl restart \(child.spec.name)` or restarts the stack"
+            let tail = logTail(child.logPath)
+            if !tail.isEmpty { message += ". Last lines of its log:\n" + tail.map { "    \($0)" }.joined(separator: "\n") }
+            logger.error("\(message)")
+            var data = status.json
+            data["service"] = .string(child.spec.name)
+            data["reason"] = .string(reason)
+            data["restarts_in_window"] = .int(Int64(count))
+            data["log"] = .string(child.logPath)
+            record(EventType.serviceFailed, .object(data))
+        }
+    }
+
+    private func askToStop(_ child: Child, pid: pid_t) {
+        child.state = .stopping
+        child.killAt = monotonicNow() + config.stopTimeoutMillis
+        child.sentKill = false
+        ChildProcess.signalGroup(pid, SIGTERM)
+    }
+
+    // MARK: - Stopping
+
+    /// Stops every child in reverse start order: SIGTERM, then SIGKILL to its process group after the stop timeout.
+    private func stopAll() {
+        state.setStopping()
+        logger.info("stopping \(children.filter { $0.pid != nil }.count) service(s) in reverse order")
+        for child in children where child.pid == nil && child.state != .failed {
+            child.state = .stopped
+        }
+        publish()
+        for child in children.reversed() {
+            guard let pid = child.pid else { continue }
+            if child.state != .stopping { askToStop(child, pid: pid) }
+            publish()
+            // Wait for it; SIGKILL at the stop timeout; a process that outlives even SIGKILL is reported, not waited for forever.
+            let giveUp = (child.killAt ?? monotonicNow()) + 5_000
+            while child.pid != nil {
+                if let status = ChildProcess.reap(pid) {
+                    exited(child, pid: pid, status: status)
+                    break
+                }
+                let now = monotonicNow()
+                killOverdue(now: now)
+                if now >= giveUp {
+                    logger.critical("\(child.spec.name) (pid \(pid)) is still running after SIGKILL; leaving it")
+                    break
+                }
+                ChildSignal.wait(milliseconds: 2)
+            }
+            publish()
+        }
+        removeSocketFiles()
+        logger.info("all services stopped")
+    }
+
+    // MARK: - Helpers
+
+    private func publish() { state.publish(children.map(\.snapshot)) }
+
+    /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
+    private func record(_ type: String, _ data: JSONValue) {
+        do {
+            try host.write { ctx in
+                ctx.emit(type, data)
+                return .null
+            }
+        } catch {
+            logger.error("cannot record \(type): \(error)")
+        }
+    }
+
+    private func healthCheck(_ service: String) throws -> JSONValue {
+        let client = try Client(context: host.context, service: service, directories: directories)
+        defer { client.close() }
+        return try client.call("health", [:], timeout: 0.25, attempts: 1)
+    }
+
+    private func socketPath(_ service: String, _ kind: String) -> String { "\(directories.run)/\(service).\(kind)" }
+
+    private func socketExists(_ service: String) -> Bool { access(socketPath(service, "cmd"), F_OK) == 0 }
+
+    /// Socket files of services the supervisor owns: stale whenever their service is not running.
+    private func removeSocketFiles(of service: String? = nil) {
+        for name in service.map({ [$0] }) ?? children.map(\.spec.name) {
+            for kind in ["cmd", "pub"] { unlink(socketPath(name, kind)) }
+        }
+    }
+
+    /// A service left running by a supervisor that was killed holds the service's lock, so a new
+    /// process could never start. The supervisor owns the run directory (it holds its own lock),
+    /// so it stops such a process: SIGTERM, then SIGKILL after the stop timeout.
+    private func takeOverLeftovers() {
+        for child in children {
+            let lockPath = "\(directories.run)/\(child.spec.name).lock"
+            guard let holder = lockHolder(lockPath) else { continue }
+            let run = directories.run
+            logger.warning("\(child.spec.name) (pid \(holder)) is running on \(run) without a supervisor; stopping it so that it can be supervised")
+            _ = kill(holder, SIGTERM)
+            let deadline = monotonicNow() + config.stopTimeoutMillis
+            while lockHolder(lockPath) != nil && monotonicNow() < deadline { usleep(10_000) }
+            if lockHolder(lockPath) != nil {
+                _ = kill(holder, SIGKILL)
+                let killDeadline = monotonicNow() + 2_000
+                while lockHolder(lockPath) != nil && monotonicNow() < killDeadline { usleep(10_000) }
+            }
+        }
+    }
+
+    /// The pid written in a service's lock file while another process holds the lock; nil when free.
+    private func lockHolder(_ path: String) -> pid_t? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            _ = flock(fd, LOCK_UN)
+            return nil
+        }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, 32, 0)
+        guard n > 0 else { return nil }
+        return pid_t(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces)
+    }
+
+    /// One line in the service's log between runs, so an operator reading it sees where each run begins.
+    private func appendMarker(_ child: Child, _ text: String) {
+        let line = "--- \(Timestamp.now()) send-supervisor: \(text) ---\n"
+        let fd = open(child.logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        close(fd)
+    }
+
+    /// The last few lines of a log file (services log ids and counts only, never personal data).
+    private func logTail(_ path: String, lines: Int = 5) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("--- ") }.suffix(lines).map { String($0.prefix(500)) }
+    }
+}
+
+/// `250 ms`, `10 s`, `1 min`.
+func formatMillis(_ ms: Int64) -> String {
+    if ms < 1000 { return "\(ms) ms" }
+    if ms % 60_000 == 0 { return "\(ms / 60_000) min" }
+    if ms % 1000 == 0 { return "\(ms / 1000) s" }
+    return String(format: "%.1f s", Double(ms) / 1000)
+}
+
+extension RuntimeDirectories {
+    /// `<data>/logs`, private like the data directory.
+    static func makeLogDirectory(_ directories: RuntimeDirectories) {
+        _ = mkdir("\(directories.data)/logs", 0o700)
+    }
+}

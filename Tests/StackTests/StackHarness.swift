@@ -1,0 +1,115 @@
+import Foundation
+import SendModel
+import SendRuntime
+import TestSupport
+
+/// A real `send-supervisor` (and so the real services) started for one test in its own directories.
+final class Stack {
+    let dir: TestDirectory
+    let supervisor: ServiceProcess
+    let client: TestClient
+
+    /// Starts the supervisor with `config` (JSON text) or, when nil, its embedded default.
+    init(config: String? = nil, directory: TestDirectory = TestDirectory()) throws {
+        dir = directory
+        var arguments = dir.flags
+        if let config {
+            let path = "\(dir.path)/stack.json"
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            arguments += ["--config", path]
+        }
+        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir)
+        client = try TestClient(dir)
+    }
+
+    func status() throws -> JSONValue { try client.call(ServiceName.supervisor, "status", timeout: 2) }
+
+    func service(_ name: String) throws -> JSONValue {
+        try (status()["services"]?.arrayValue ?? []).first { $0["service"]?.stringValue == name } ?? .null
+    }
+
+    func pid(_ name: String) -> Int32? {
+        (try? service(name)["pid"]?.intValue).flatMap { $0.map { Int32($0) } }
+    }
+
+    func state(_ name: String) -> String? { try? service(name)["state"]?.stringValue }
+
+    /// Waits until every service is running.
+    @discardableResult
+    func waitReady(timeout: Double = 60) -> Bool {
+        waitUntil(timeout: timeout, interval: 0.02) { (try? status()["ready"]?.boolValue) == true }
+    }
+
+    func events() throws -> [Event] { try client.allEvents(ServiceName.supervisor) }
+
+    /// Stops the supervisor (SIGTERM), kills anything left, removes the directory.
+    func finish() {
+        client.close()
+        supervisor.stop()
+        Stack.killLeftovers(dir)
+        dir.remove()
+    }
+
+    /// SIGKILL to every process still holding a lock in the run directory (a test that failed half-way).
+    static func killLeftovers(_ dir: TestDirectory) {
+        for pid in lockHolders(dir) { kill(pid, SIGKILL) }
+    }
+
+    /// Pids of the processes holding a `<run>/*.lock`: the supervisor and services still running there.
+    static func lockHolders(_ dir: TestDirectory) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.run)) ?? []
+        return names.filter { $0.hasSuffix(".lock") }.compactMap { name in
+            let fd = open("\(dir.run)/\(name)", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            if flock(fd, LOCK_SH | LOCK_NB) == 0 { return nil }
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buffer, 32, 0)
+            return n > 0 ? Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces) : nil
+        }
+    }
+
+    /// Socket files in the run directory.
+    static func sockets(_ dir: TestDirectory) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.run)) ?? []
+        return names.filter { name in
+            var st = stat()
+            return lstat("\(dir.run)/\(name)", &st) == 0 && (st.st_mode & S_IFMT) == S_IFSOCK
+        }.sorted()
+    }
+}
+
+/// True while a process with this pid runs (a zombie waiting for a parent that never reaps it does not count).
+func isAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.range(of: ") ", options: .backwards) else { return true }
+    return !stat[close.upperBound...].hasPrefix("Z")
+}
+
+/// Runs a program to the end; its exit status and everything it printed.
+func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory,
+             timeout: Double = 120) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let outputPath = "\(directory.path)/tool-\(UInt32.random(in: 0...UInt32.max)).out"
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(5_000) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    try? handle.close()
+    return (process.terminationStatus, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+}
+
+/// The repository's root, for `deploy/stack`.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
