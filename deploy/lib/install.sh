@@ -15,12 +15,13 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# libzmq (headers and pkg-config file) to build; the Swift toolchain itself is expected on PATH.
+# libzmq and SQLite (headers and pkg-config files) to build; the Swift toolchain itself is expected on PATH.
 install_build_dependencies() {
     command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift toolchain (6.1 or later) first" >&2; return 1; }
     local missing=()
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
+    pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 

@@ -133,7 +133,7 @@ public enum NotificationsService {
         ("update.published", "parent_carer_forum, board", "info", "always, with the number of families"),
         ("enquiry.received", "operators", "info", "always, with the answer-by date"),
         ("enquiry.escalated", "operators, board", "urgent", "not answered within 5 working days"),
-        ("service.exited", "operators", "warning", "always, with the exit code or signal"),
+        ("service.exited", "operators", "warning", "unless an operator asked for it; with the exit code or signal"),
         ("service.restarted", "operators", "info", "always"),
         ("service.failed", "operators", "urgent", "past the restart intensity limit"),
         ("reminder.wsoa_due (from dates)", "board, operators", "warning; urgent at 2", "the written statement of action due in 10 and in 2 working days; each once"),

@@ -99,6 +99,8 @@ public enum Rules {
                         "Enquiry \(s("enquiry_id")) was due an answer by \(s("answer_by")) and has none.", "enquiry", s("enquiry_id"))
         // supervisor
         case EventType.serviceExited:
+            // Stopped on an operator's request (`down`, `restart`): they know already.
+            if d["expected"]?.boolValue == true { return [] }
             let how = d["signal"]?.stringValue.map { "was killed by \($0)" } ?? "exited with code \(n("exit_code"))"
             return make([.operators], .warning, "Service \(s("service")) stopped", "\(s("service")) (pid \(n("pid"))) \(how).",
                         "service", s("service"))
