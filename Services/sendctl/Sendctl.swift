@@ -12,6 +12,10 @@ struct Sendctl: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self,
+            ActionsCommand.self,
+            KPIsCommand.self,
+            BoardCommand.self,
+            PlanCommand.self,
         ]
     )
 }
