@@ -98,6 +98,8 @@ let package = Package(
                     dependencies: ["SendRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FindingsServiceTests", dependencies: ["FindingsService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoardServiceTests", dependencies: ["BoardService", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
     ]
