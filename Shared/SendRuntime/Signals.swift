@@ -26,6 +26,13 @@ public enum StopSignals {
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have left them blocked (a test runner does, and the mask is inherited):
+        // unblock them on this thread so the handler runs.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         return readFD
     }
 

@@ -169,6 +169,7 @@ final class BoardProcess {
         process = nil
     }
 
+    @discardableResult
     func call(_ command: String, _ args: JSONValue = [:]) throws -> JSONValue {
         try client.call(ServiceName.board, command, args)
     }
