@@ -82,7 +82,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "send-bench",
-            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ",
+            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ", "BoardService",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/send-bench",

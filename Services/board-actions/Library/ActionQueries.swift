@@ -8,7 +8,7 @@ enum ActionQueries {
         case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled, open
     }
 
-    static let defaultLimit: Int64 = 500
+    static let defaultLimit: Int64 = 100
     static let maxLimit: Int64 = 10_000
 
     /// `actions.list`: filters by status, RAG, lead organisation, finding, KPI and overdue; pages by `after`.
@@ -58,9 +58,9 @@ enum ActionQueries {
             """, arguments: pageArguments + [limit + 1])
         let page = rows.prefix(Int(limit))
         let actions: [JSONValue] = page.map { row in
-            let findings = (row["finding_list"] as String?).map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? []
-            return ActionRecord(row).summary(findingIDs: findings, updates: row["update_count"], lastUpdate: row["last_update"],
-                                             today: today)
+            let extra = ActionRecord.columnCount
+            let findings = (row[extra] as String?).map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? []
+            return ActionRecord(row).summary(findingIDs: findings, updates: row[extra + 1], lastUpdate: row[extra + 2], today: today)
         }
         var result: [String: JSONValue] = ["actions": .array(actions), "total": .int(total), "today": .string(today.iso)]
         if rows.count > Int(limit), let last = page.last { result["next_after"] = .string(last["action_id"]) }

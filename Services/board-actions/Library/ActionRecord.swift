@@ -22,26 +22,31 @@ struct ActionRecord {
     let createdAt: String
     var updatedAt: String
 
+    /// Reads the columns of `actions` in table order (`SELECT *` or `SELECT a.*`, extra columns after them).
+    /// By position, not by name: a listing reads thousands of rows. Later migrations only append columns.
     init(_ row: Row) {
-        n = row["n"]
-        id = row["action_id"]
-        title = row["title"]
-        description = row["description"]
-        leadOrganisation = row["lead_organisation"]
-        sponsoringDirector = row["sponsoring_director"]
-        actionLead = row["action_lead"]
-        start = LocalDate(iso: row["start_date"]) ?? LocalDate(dayNumber: 0)
-        due = LocalDate(iso: row["due_date"]) ?? LocalDate(dayNumber: 0)
-        successCriteria = row["success_criteria"]
-        kpiID = row["kpi_id"]
-        status = ActionStatus(rawValue: row["status"]) ?? .notStarted
-        statusSince = row["status_since"]
-        cancelReason = row["cancel_reason"]
-        agreedDecision = row["agreed_decision"]
-        verifiedDecision = row["verified_decision"]
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+        n = row[0]
+        id = row[1]
+        title = row[2]
+        description = row[3]
+        leadOrganisation = row[4]
+        sponsoringDirector = row[5]
+        actionLead = row[6]
+        start = LocalDate(iso: row[7]) ?? LocalDate(dayNumber: 0)
+        due = LocalDate(iso: row[8]) ?? LocalDate(dayNumber: 0)
+        successCriteria = row[9]
+        kpiID = row[10]
+        status = ActionStatus(rawValue: row[11]) ?? .notStarted
+        statusSince = row[12]
+        cancelReason = row[13]
+        agreedDecision = row[14]
+        verifiedDecision = row[15]
+        createdAt = row[16]
+        updatedAt = row[17]
     }
+
+    /// The number of columns `init(_:)` reads; extra columns of a query start here.
+    static let columnCount = 18
 
     static func fetch(_ db: Database, _ id: String) throws -> ActionRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM actions WHERE action_id = ?", arguments: [id]).map(ActionRecord.init)

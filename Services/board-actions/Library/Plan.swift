@@ -10,9 +10,12 @@ enum Plan {
         var inspectionID: String? { inspection?["inspection_id"] }
         var due: LocalDate? { (inspection?["plan_due"] as String?).flatMap(LocalDate.init(iso:)) }
 
+        /// True when the board knows findings of other inspections too (then actions are filtered by inspection).
+        let mixed: Bool
+
         /// Actions addressing the inspection's findings, as an SQL condition over `actions a`.
         var actionsSQL: (String, StatementArguments) {
-            guard let id = inspectionID else { return ("1", []) }
+            guard let id = inspectionID, mixed else { return ("1", []) }
             return ("""
                 a.action_id IN (SELECT af.action_id FROM action_findings af JOIN findings f ON f.finding_id = af.finding_id
                                 WHERE f.inspection_id = ?)
@@ -25,7 +28,10 @@ enum Plan {
             try v.check()
             let inspection = try FindingsReadModel.inspection(db, id)
             if let id, inspection == nil { throw ServiceError.notFound("inspection \(id)") }
-            return Scope(inspection: inspection)
+            let scoped: String? = inspection?["inspection_id"]
+            let mixed = try scoped.map { try Bool.fetchOne(db, sql: "SELECT 1 FROM findings WHERE inspection_id != ? LIMIT 1",
+                                                           arguments: [$0]) ?? false } ?? false
+            return Scope(inspection: inspection, mixed: mixed)
         }
     }
 
@@ -49,27 +55,43 @@ enum Plan {
     static func status(_ db: Database, _ args: JSONValue, today: LocalDate) throws -> JSONValue {
         let scope = try Scope.read(db, args)
         let (filter, arguments) = scope.actionsSQL
-        let byStatus = try Row.fetchAll(db, sql: "SELECT a.status, COUNT(*) AS c FROM actions a WHERE \(filter) GROUP BY a.status",
-                                        arguments: arguments)
-        let byRAG = try Row.fetchAll(db, sql: """
-            SELECT \(RAGRating.sql(today: today)) AS rag, COUNT(*) AS c FROM actions a WHERE \(filter) GROUP BY rag
+        // One pass over the actions: counts by status, RAG, overdue and missing exceptions commentary.
+        let since = try Progress.lastMeeting(db, today: today)
+        let rag = RAGRating.sql(today: today)
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT status, rag, overdue,
+                   CASE WHEN rag = 'red' THEN NOT \(Progress.hasCurrentCommentarySQL(since: since)) ELSE 0 END AS missing,
+                   COUNT(*) AS c
+            FROM (SELECT a.action_id, a.status, \(rag) AS rag,
+                         a.status IN (\(ActionStatus.openValues)) AND a.due_date < '\(today.iso)' AS overdue
+                  FROM actions a WHERE \(filter)) AS a
+            GROUP BY 1, 2, 3, 4
             """, arguments: arguments)
-        let overdue = try Int64.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM actions a WHERE \(filter) AND a.status IN (\(ActionStatus.openValues)) AND a.due_date < ?
-            """, arguments: arguments + [today.iso]) ?? 0
-        var statusCounts: [String: JSONValue] = Dictionary(uniqueKeysWithValues: ActionStatus.allCases.map { ($0.rawValue, .int(0)) })
+        var statusCounts: [String: Int64] = [:]
+        for status in ActionStatus.allCases { statusCounts[status.rawValue] = 0 }
+        var ragCounts: [String: Int64] = ["red": 0, "amber": 0, "green": 0, "not_rated": 0]
         var total: Int64 = 0
-        for row in byStatus {
-            let c: Int64 = row["c"]
-            statusCounts[row["status"]] = .int(c)
-            total += c
+        var overdue: Int64 = 0
+        var missing: Int64 = 0
+        for row in rows {
+            let count: Int64 = row[4]
+            let status: String = row[0]
+            let colour: String? = row[1]
+            let isOverdue: Bool = row[2]
+            let isMissing: Bool = row[3]
+            statusCounts[status, default: 0] += count
+            ragCounts[colour ?? "not_rated", default: 0] += count
+            if isOverdue { overdue += count }
+            if isMissing { missing += count }
+            total += count
         }
-        var ragCounts: [String: JSONValue] = ["red": 0, "amber": 0, "green": 0, "not_rated": 0]
-        for row in byRAG { ragCounts[(row["rag"] as String?) ?? "not_rated"] = .int(row["c"]) }
+        var statusJSON: [String: JSONValue] = [:]
+        for (k, c) in statusCounts { statusJSON[k] = .int(c) }
+        var ragJSON: [String: JSONValue] = [:]
+        for (k, c) in ragCounts { ragJSON[k] = .int(c) }
 
         let gaps = try Coverage.gaps(db, inspectionID: scope.inspectionID).map { $0["finding_id"] as String }
         let required = try Coverage.requiredCount(db, inspectionID: scope.inspectionID)
-        let exceptions = try Progress.listExceptions(db, [:], today: today)["missing"] ?? 0
         let warnings = try warnings(db, scope, today: today)
 
         var inspection: JSONValue = .null
@@ -93,8 +115,8 @@ enum Plan {
             "due": JSONValue(scope.due?.iso),
             "coverage": ["required": .int(Int64(required)), "covered": .int(Int64(required - gaps.count)),
                          "complete": .bool(gaps.isEmpty), "gaps": .array(gaps.map { .string($0) })],
-            "actions": ["total": .int(total), "by_status": .object(statusCounts), "by_rag": .object(ragCounts), "overdue": .int(overdue)],
-            "exceptions_missing": exceptions,
+            "actions": ["total": .int(total), "by_status": .object(statusJSON), "by_rag": .object(ragJSON), "overdue": .int(overdue)],
+            "exceptions_missing": .int(missing),
             "approved": approval,
             "submissions": .array(submissions),
             "submitted": .bool(!submissions.isEmpty),

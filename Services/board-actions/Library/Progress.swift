@@ -85,6 +85,22 @@ enum Progress {
         try String.fetchOne(db, sql: "SELECT MAX(on_date) FROM meetings WHERE on_date <= ?", arguments: [today.iso])
     }
 
+    /// Red actions with a current commentary (one recorded after `since`, or any when there was no meeting),
+    /// as an SQL condition over `actions a`.
+    static func hasCurrentCommentarySQL(since: String?) -> String {
+        // `since` is an ISO date read from the database: digits and dashes only.
+        let after = since.map { " AND e.on_date > '\($0)'" } ?? ""
+        return "EXISTS (SELECT 1 FROM exception_commentaries e WHERE e.action_id = a.action_id\(after))"
+    }
+
+    /// How many red actions lack a current exceptions commentary.
+    static func missingCount(_ db: Database, today: LocalDate) throws -> Int64 {
+        let since = try lastMeeting(db, today: today)
+        return try Int64.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM actions a WHERE \(RAGRating.sql(today: today)) = 'red' AND NOT \(hasCurrentCommentarySQL(since: since))
+            """) ?? 0
+    }
+
     /// `exceptions.list`: red actions whose lead has not given a commentary since the last board meeting
     /// (`missing`: never; `stale`: only before that meeting). With `all`, every red action.
     static func listExceptions(_ db: Database, _ args: JSONValue, today: LocalDate) throws -> JSONValue {
@@ -92,33 +108,34 @@ enum Progress {
         let all = v.bool("all", required: false) ?? false
         try v.check()
         let since = try lastMeeting(db, today: today)
+        let red = "\(RAGRating.sql(today: today)) = 'red'"
+        let current = hasCurrentCommentarySQL(since: since)
         let rows = try Row.fetchAll(db, sql: """
-            SELECT a.*,
-                (SELECT n FROM exception_commentaries e WHERE e.action_id = a.action_id ORDER BY n DESC LIMIT 1) AS latest
-            FROM actions a WHERE \(RAGRating.sql(today: today)) = 'red' ORDER BY a.n
+            SELECT a.*, e.commentary, e.author_role, e.on_date, e.at, \(current) AS current
+            FROM actions a
+            LEFT JOIN exception_commentaries e
+                ON e.n = (SELECT MAX(x.n) FROM exception_commentaries x WHERE x.action_id = a.action_id)
+            WHERE \(red)\(all ? "" : " AND NOT \(current)") ORDER BY a.n
             """)
-        var items: [JSONValue] = []
-        var missing = 0
-        for row in rows {
+        let redCount = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM actions a WHERE \(red)") ?? 0
+        let missing = try missingCount(db, today: today)
+        let extra = ActionRecord.columnCount
+        let items: [JSONValue] = rows.map { row in
             let action = ActionRecord(row)
             var commentary: JSONValue = .null
             var state = "missing"
-            if let latest = row["latest"] as Int64? {
-                let c = try Row.fetchOne(db, sql: "SELECT * FROM exception_commentaries WHERE n = ?", arguments: [latest])!
-                commentary = exceptionJSON(c)
-                state = since.map { (c["on_date"] as String) > $0 } ?? true ? "current" : "stale"
+            if let text = row[extra] as String? {
+                commentary = ["commentary": .string(text), "author_role": .string(row[extra + 1]),
+                              "on": .string(row[extra + 2]), "at": .string(row[extra + 3])]
+                state = (row[extra + 4] as Bool) ? "current" : "stale"
             }
-            if state != "current" { missing += 1 }
-            if state == "current" && !all { continue }
-            let rating = action.rating(today: today)
-            items.append([
+            return [
                 "action_id": .string(action.id), "title": .string(action.title), "status": .string(action.status.rawValue),
                 "due": .string(action.due.iso), "lead_organisation": .string(action.leadOrganisation),
-                "action_lead": .string(action.actionLead), "rag_reason": .string(rating.explanation),
+                "action_lead": .string(action.actionLead), "rag_reason": .string(action.rating(today: today).explanation),
                 "commentary": commentary, "commentary_state": .string(state),
-            ])
+            ]
         }
-        return ["since_meeting": JSONValue(since), "red": .int(Int64(rows.count)), "missing": .int(Int64(missing)),
-                "actions": .array(items)]
+        return ["since_meeting": JSONValue(since), "red": .int(redCount), "missing": .int(missing), "actions": .array(items)]
     }
 }
