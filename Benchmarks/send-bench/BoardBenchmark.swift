@@ -96,7 +96,8 @@ struct BoardBenchmark: ParsableCommand {
             worst = max(worst, p.p99)
             let size = result["total"].map { "\($0.jsonString) matching, \(result["actions"]?.arrayValue?.count ?? 0) returned" }
                 ?? result["gaps"].map { "\($0.arrayValue?.count ?? 0) gaps" } ?? "\(result["actions"]?["total"]?.jsonString ?? "?") actions"
-            print(String(format: "%-24@ p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%@)", q.name as NSString, p.p50, p.p99, maximum, size))
+            print(q.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(format: "p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  ", p.p50, p.p99, maximum) + "(\(size))")
             let key = q.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "=", with: "_")
                 .replacingOccurrences(of: ",", with: "")
             figures["\(key)_p50_ms"] = .double((p.p50 * 100).rounded() / 100)

@@ -21,6 +21,8 @@ struct ActionRecord {
     var verifiedDecision: String?
     let createdAt: String
     var updatedAt: String
+    var updateCount: Int64
+    var lastUpdate: String?
 
     /// Reads the columns of `actions` in table order (`SELECT *` or `SELECT a.*`, extra columns after them).
     /// By position, not by name: a listing reads thousands of rows. Later migrations only append columns.
@@ -43,10 +45,12 @@ struct ActionRecord {
         verifiedDecision = row[15]
         createdAt = row[16]
         updatedAt = row[17]
+        updateCount = row[18]
+        lastUpdate = row[19]
     }
 
     /// The number of columns `init(_:)` reads; extra columns of a query start here.
-    static let columnCount = 18
+    static let columnCount = 20
 
     static func fetch(_ db: Database, _ id: String) throws -> ActionRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM actions WHERE action_id = ?", arguments: [id]).map(ActionRecord.init)
@@ -67,7 +71,7 @@ struct ActionRecord {
     }
 
     /// The action as listed: what a board member scans.
-    func summary(findingIDs: [String], updates: Int64, lastUpdate: String?, today: LocalDate) -> JSONValue {
+    func summary(findingIDs: [String], today: LocalDate) -> JSONValue {
         let rating = rating(today: today)
         return [
             "action_id": .string(id),
@@ -82,16 +86,14 @@ struct ActionRecord {
             "overdue": .bool(status.isOpen && due < today),
             "finding_ids": .array(findingIDs.map { .string($0) }),
             "kpi_id": JSONValue(kpiID),
-            "updates": .int(updates),
+            "updates": .int(updateCount),
             "last_update": JSONValue(lastUpdate),
         ]
     }
 
     /// Every stored field.
     func detail(findingIDs: [String], today: LocalDate) -> JSONValue {
-        guard case .object(var o) = summary(findingIDs: findingIDs, updates: 0, lastUpdate: nil, today: today) else { return .null }
-        o["updates"] = nil
-        o["last_update"] = nil
+        guard case .object(var o) = summary(findingIDs: findingIDs, today: today) else { return .null }
         o["description"] = .string(description)
         o["sponsoring_director"] = .string(sponsoringDirector)
         o["success_criteria"] = .string(successCriteria)

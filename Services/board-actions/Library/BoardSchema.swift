@@ -77,9 +77,12 @@ enum BoardSchema {
                     agreed_decision TEXT,
                     verified_decision TEXT,
                     created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL
+                    updated_at TEXT NOT NULL,
+                    update_count INTEGER NOT NULL DEFAULT 0,   -- progress updates, kept with each one
+                    last_update TEXT                           -- the date of the latest
                 );
-                CREATE INDEX actions_by_status ON actions(status, due_date);
+                -- Within one status, rows come in id order (the rowid ends every index): pages need no sort.
+                CREATE INDEX actions_by_status ON actions(status);
                 CREATE INDEX actions_by_due ON actions(due_date);
                 CREATE INDEX actions_by_lead ON actions(lead_organisation);
                 CREATE INDEX actions_by_kpi ON actions(kpi_id);

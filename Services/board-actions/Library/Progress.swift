@@ -32,7 +32,10 @@ enum Progress {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, updateID, action.id, note, evidence, author, from?.rawValue, status?.rawValue,
                              change.today.iso, change.at])
-        try db.execute(sql: "UPDATE actions SET updated_at = ? WHERE action_id = ?", arguments: [change.at, action.id])
+        try db.execute(sql: """
+            UPDATE actions SET updated_at = ?, update_count = update_count + 1, last_update = ? WHERE action_id = ?
+            """, arguments: [change.at, change.today.iso, action.id])
+        action = try ActionRecord.require(db, action.id)
         var data: [String: JSONValue] = ["action_id": .string(action.id), "update_id": .string(updateID)]
         if let statusChange { data["status_change"] = statusChange }
         change.emit(EventType.actionProgress, .object(data))
