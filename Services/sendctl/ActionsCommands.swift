@@ -86,7 +86,8 @@ struct ActionsCommand: AsyncParsableCommand {
             var parts: [String] = []
             if let changed = result["changed"]?.arrayValue, !changed.isEmpty { parts.append("changed " + changed.map(\.cell).joined(separator: ", ")) }
             if let s = result["status_change"] { parts.append("status \(s["from"]?.cell ?? "") → \(s["to"]?.cell ?? "")") }
-            print("\(a["action_id"]?.cell ?? actionID): " + parts.joined(separator: "; ") + "  (\(a["rag"]?.cell ?? "-"): \(a["rag_reason"]?.cell ?? ""))")
+            let rating = a["rag"].map { $0.isNull ? "" : "\($0.cell): " } ?? ""
+            print("\(a["action_id"]?.cell ?? actionID): " + parts.joined(separator: "; ") + "  (\(rating)\(a["rag_reason"]?.cell ?? ""))")
         }
     }
 

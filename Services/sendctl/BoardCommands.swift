@@ -75,7 +75,8 @@ struct BoardCommand: AsyncParsableCommand {
             if json { return Output.json(result) }
             let m = result["meeting"] ?? .null
             let coProduced = m["co_produced"]?.boolValue ?? false
-            print("recorded \(m["meeting_id"]?.cell ?? "?") on \(m["date"]?.cell ?? ""): \((m["attendees"]?.arrayValue ?? []).count) attendees"
+            let attendees = (m["attendees"]?.arrayValue ?? []).count
+            print("recorded \(m["meeting_id"]?.cell ?? "?") on \(m["date"]?.cell ?? ""): \(attendees) attendee\(attendees == 1 ? "" : "s")"
                 + (coProduced ? "" : "; no parent carer or young person representative attended, so it cannot make decisions"))
         }
     }

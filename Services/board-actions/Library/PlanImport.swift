@@ -83,7 +83,9 @@ enum PlanImport {
         try db.execute(sql: "INSERT INTO plan_imports(import_id, at, result) VALUES (?, ?, ?)",
                        arguments: [importID!, change.at, result.jsonString])
         return ["imported": true, "import_id": .string(importID!), "created": result,
-                "message": .string("imported \(created["members"]!.count) members, \(created["kpis"]!.count) KPIs "
-                    + "and \(created["actions"]!.count) actions")]
+                "message": .string("imported " + [("member", "members"), ("KPI", "kpis"), ("action", "actions")].map { noun, key in
+                    let n = created[key]!.count
+                    return "\(n) \(noun)\(n == 1 ? "" : "s")"
+                }.joined(separator: ", "))]
     }
 }
