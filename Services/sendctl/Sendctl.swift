@@ -22,6 +22,7 @@ struct Sendctl: AsyncParsableCommand {
             KPIsCommand.self,
             BoardCommand.self,
             PlanCommand.self,
+            ReportCommand.self,
         ]
     )
 }
