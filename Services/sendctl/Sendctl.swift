@@ -12,6 +12,10 @@ struct Sendctl: AsyncParsableCommand {
             """,
         subcommands: [
             HealthCommand.self,
+            FamiliesCommand.self,
+            QuestionnairesCommand.self,
+            UpdatesCommand.self,
+            EnquiriesCommand.self,
         ]
     )
 }
