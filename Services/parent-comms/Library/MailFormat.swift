@@ -26,12 +26,12 @@ enum MailFormat {
     /// The header text as is when it is printable ASCII, else one or more RFC 2047 encoded words.
     static func encodeHeader(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-        // Encoded words of at most 45 bytes of UTF-8 each, never splitting a character.
+        // Encoded words of at most 36 bytes of UTF-8 each (lines under 78), never splitting a character.
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + bytes.count > 36 {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
             }
