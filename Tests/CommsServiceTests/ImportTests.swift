@@ -128,3 +128,25 @@ struct ImportTests {
         #expect(r["rejected"]?.arrayValue?.first?["field"]?.stringValue == "preferred_channel")
     }
 }
+
+@Suite("Demo families")
+struct DemoFamiliesTests {
+    @Test("the demo CSV imports without a rejected row, and holds only invented contact details")
+    func demoCSV() throws {
+        let db = try CommsDatabase()
+        defer { db.close() }
+        let csv = try String(contentsOfFile: repositoryRoot.appendingPathComponent("deploy/demo/families.csv").path, encoding: .utf8)
+        let r = try db.importFamilies(csv)
+        #expect(r["rejected_rows"]?.intValue == 0)
+        #expect(r["families_created"]?.intValue == 40)
+        for row in try db.rows("SELECT email, mobile FROM families") {
+            if let email = row["email"] as String? {
+                #expect(["example.org", "example.com", "example.net"].contains(email.split(separator: "@").last.map(String.init) ?? ""))
+            }
+            if let mobile = row["mobile"] as String? {
+                // Ofcom's range for drama: 07700 900000 to 07700 900999.
+                #expect(mobile.hasPrefix("+447700900") && mobile.count == 13)
+            }
+        }
+    }
+}
