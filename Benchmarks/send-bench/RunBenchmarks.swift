@@ -15,8 +15,11 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Seconds for each durable-command throughput run.")
     var seconds = 3.0
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, comms); default all.")
     var only: [String] = []
+
+    @Option(help: "Families for the comms benchmark (England's EHC plans, January 2025).")
+    var commsFamilies = 638_745
 
     @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
     var attach: String?
@@ -62,6 +65,20 @@ struct RunBenchmarks: ParsableCommand {
                 figures["paced_1000_p50_ms"] = .double((r.p50 / 10).rounded() / 100)
                 figures["paced_1000_p99_ms"] = .double((r.p99 / 10).rounded() / 100)
             }
+        }
+        if want("comms") {
+            let c = try CommsBench.run(families: commsFamilies, deliverySeconds: seconds * 3)
+            print(String(format: "comms: import %d families (sendctl, 50,000-row chunks): %.1f s (target ≤ 30 s)", commsFamilies, c.importSeconds))
+            print(String(format: "comms: queue a questionnaire to all of them: %.1f s for %d messages (target ≤ 30 s)", c.queueSeconds, c.queued))
+            if let rate = c.deliveryPerSecond {
+                print(String(format: "comms: email delivery to a local SMTP server: %.0f /s", rate) + " (\(c.deliveryNote))")
+                figures["comms_delivery_per_s"] = .double(rate.rounded())
+            } else {
+                print("comms: email delivery not measured: \(c.deliveryNote)")
+            }
+            figures["comms_import_s"] = .double((c.importSeconds * 10).rounded() / 10)
+            figures["comms_queue_s"] = .double((c.queueSeconds * 10).rounded() / 10)
+            figures["comms_families"] = .int(Int64(commsFamilies))
         }
         print(JSONValue.object(figures).jsonString)
     }
