@@ -144,7 +144,7 @@ struct CSVHeader {
     /// The trimmed cell, or nil when the column is absent or the cell is empty.
     func value(_ name: String, in record: CSVReader.Record) -> String? {
         guard let i = positions[name], i < record.fields.count else { return nil }
-        let v = record.fields[i].trimmingSpaces
+        let v = record.fields[i].trimmed
         return v.isEmpty ? nil : v
     }
 }

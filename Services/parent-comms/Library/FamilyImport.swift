@@ -83,7 +83,8 @@ enum FamilyImport {
         let familiesBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM families") ?? 0
         let childrenBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM children") ?? 0
         var rows = 0, imported = 0, rejectedRows = 0, childrenChanged = 0
-        var familiesChanged = Set<String>()
+        var familiesUpdated = Set<Int64>()
+        let maxFamilyBefore = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM families") ?? 0
         var rejections: [Rejection] = []
         var errors: [(String, String)] = []
 
@@ -111,8 +112,8 @@ enum FamilyImport {
                 continue
             }
             upsertFamily.setUncheckedArguments(familyArguments(row, header, now: now))
-            try upsertFamily.execute()
-            if db.changesCount > 0 { familiesChanged.insert(row.familyRef) }
+            // The id comes back when the row was inserted or changed; a family that existed before the import counts as updated.
+            if let id = try Int64.fetchOne(upsertFamily), id <= maxFamilyBefore { familiesUpdated.insert(id) }
             upsertChild.setUncheckedArguments([row.familyRef, row.childRef, row.ehcPlan])
             try upsertChild.execute()
             childrenChanged += db.changesCount
@@ -125,7 +126,7 @@ enum FamilyImport {
             "imported": .int(Int64(imported)),
             "rejected_rows": .int(Int64(rejectedRows)),
             "families_created": .int(Int64(familiesCreated)),
-            "families_updated": .int(Int64(familiesChanged.count - familiesCreated)),
+            "families_updated": .int(Int64(familiesUpdated.count)),
             "children_created": .int(Int64(childrenCreated)),
             "children_updated": .int(Int64(childrenChanged - childrenCreated)),
         ]
@@ -149,7 +150,7 @@ enum FamilyImport {
         if consent == nil { errors.append(("consent", "must be yes or no")) }
         var row = Row(familyRef: familyRef ?? "", childRef: childRef ?? "", ehcPlan: ehcPlan ?? false, consent: consent ?? false)
         if let name = cell("name") {
-            if name.count > 200 { errors.append(("name", "must be at most 200 characters")) } else { row.name = name }
+            if name.utf8.count > 200 && name.count > 200 { errors.append(("name", "must be at most 200 characters")) } else { row.name = name }
         }
         if let text = cell("email") {
             if let email = Contact.email(text) { row.email = email } else { errors.append(("email", "is not an email address (name@domain)")) }
@@ -160,7 +161,7 @@ enum FamilyImport {
             }
         }
         if let address = cell("address") {
-            if address.count > 500 { errors.append(("address", "must be at most 500 characters")) }
+            if address.utf8.count > 500 && address.count > 500 { errors.append(("address", "must be at most 500 characters")) }
             else if Contact.addressLines(address).count < 2 { errors.append(("address", "needs at least two lines (street, town or postcode)")) }
             else { row.address = address }
         }
@@ -209,6 +210,7 @@ enum FamilyImport {
             INSERT INTO families(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
             ON CONFLICT(family_ref) DO UPDATE SET \(set.joined(separator: ", "))
             WHERE \(changed)
+            RETURNING id
             """
     }
 
