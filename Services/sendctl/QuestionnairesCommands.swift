@@ -163,14 +163,22 @@ struct QuestionnairesShow: AsyncParsableCommand {
 
 /// Waits for a dispatch to finish, drawing a progress bar on a terminal, then prints its summary.
 enum DispatchProgress {
+    /// Dispatches larger than this are polled without the counts by status (a scan of every message).
+    static let detailedUpTo: Int64 = 20_000
+
     static func follow(_ connection: ConnectionOptions, dispatch: Int64, wait: Bool) async throws -> JSONValue {
         let tty = isatty(STDOUT_FILENO) == 1
-        var last = try await Connection(options: connection).call(ServiceName.comms, "dispatches.show", ["dispatch_id": .int(dispatch)])
+        let show = { (counts: Bool) in
+            try await Connection(options: connection).call(ServiceName.comms, "dispatches.show", ["dispatch_id": .int(dispatch), "counts": .bool(counts)])
+        }
+        var last = try await show(true)
+        let detailed = (last["queued"]?.intValue ?? 0) <= detailedUpTo
         while wait && last["completed_at"]?.isNull != false {
             if tty { draw(last) }
-            try await Task.sleep(nanoseconds: 250_000_000)
-            last = try await Connection(options: connection).call(ServiceName.comms, "dispatches.show", ["dispatch_id": .int(dispatch)])
+            try await Task.sleep(nanoseconds: detailed ? 250_000_000 : 1_000_000_000)
+            last = try await show(detailed)
         }
+        if !detailed { last = try await show(true) }
         if tty && wait {
             draw(last)
             print("")
@@ -179,7 +187,7 @@ enum DispatchProgress {
     }
 
     static func draw(_ d: JSONValue) {
-        let total = d["messages"]?.intValue ?? 0
+        let total = d["messages"]?.intValue ?? d["queued"]?.intValue ?? 0
         let pending = d["pending"]?.intValue ?? 0
         let doneCount = max(0, total - pending)
         let width = 30
@@ -190,8 +198,11 @@ enum DispatchProgress {
         let retrying = byStatus["temporary-failure"]?.intValue ?? 0
         let percent = total == 0 ? 100 : Int(Double(doneCount) * 100 / Double(total))
         var line = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
-        line += "\(percent)%  \(doneCount)/\(total)  delivered \(delivered)  failed \(failed)"
-        if retrying > 0 { line += " (\(retrying) temporary, retrying)" }
+        line += "\(percent)%  \(doneCount)/\(total)"
+        if d["by_status"] != nil {
+            line += "  delivered \(delivered)  failed \(failed)"
+            if retrying > 0 { line += " (\(retrying) temporary, retrying)" }
+        }
         print("\r\(line)\u{1B}[K", terminator: "")
         fflush(nil)
     }

@@ -93,20 +93,23 @@ enum Dispatches {
         return ["messages": .int(total), "by_status": .object(byStatus), "by_channel": .object(byChannel.mapValues { .object($0) })]
     }
 
-    /// `dispatches.show {dispatch_id}`: progress for `sendctl questionnaires send`'s bar and summary.
+    /// `dispatches.show {dispatch_id, counts?}`: progress for `sendctl questionnaires send`'s bar and summary.
+    /// `counts: false` leaves out the counts by status and channel (a scan of the dispatch's messages)
+    /// and answers from the dispatch's counters alone: what a progress bar polls on a large dispatch.
     static let show: @Sendable (ReadContext) throws -> JSONValue = { ctx in
         let v = ctx.validator()
         let id = v.int("dispatch_id", range: 1...Int64.max)
+        let withCounts = v.bool("counts", required: false) ?? true
         try v.check()
         guard let row = try Row.fetchOne(ctx.db, sql: "SELECT * FROM dispatches WHERE id = ?", arguments: [id]) else {
             throw ServiceError.notFound("dispatch \(id ?? 0)")
         }
-        return .object(try describe(ctx.db, row))
+        return .object(try describe(ctx.db, row, counts: withCounts))
     }
 
-    static func describe(_ db: Database, _ row: Row) throws -> [String: JSONValue] {
+    static func describe(_ db: Database, _ row: Row, counts withCounts: Bool = true) throws -> [String: JSONValue] {
         var o = identity(row)
-        for (k, v) in try counts(db, row["id"]) { o[k] = v }
+        if withCounts { for (k, v) in try counts(db, row["id"]) { o[k] = v } }
         o["queued"] = .int(row["queued"])
         o["pending"] = .int(row["pending"])
         o["created_at"] = .string(row["created_at"])
