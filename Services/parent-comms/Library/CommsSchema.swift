@@ -7,6 +7,14 @@ public import GRDB
 /// are stored in `anonymous_answers`, which has no column naming a family, a recipient, a token
 /// or a time, and whose key is random: nothing joins an anonymous answer back to a family.
 public enum CommsSchema {
+    /// Gives the writer's connection a page cache that holds a bulk change (an import chunk, the
+    /// queueing of a questionnaire to every family): with SQLite's default of 2 MiB, dirty pages
+    /// spill to the WAL in the middle of the transaction and are written several times. The
+    /// setting belongs to the connection, lasts as long as it, and costs memory only when used.
+    static func prepareForBulkWrite(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA cache_size = -131072")  // 128 MiB
+    }
+
     public static func register(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("comms-v1") { db in
             try db.execute(sql: """
@@ -34,7 +42,6 @@ public enum CommsSchema {
                     ehc_plan INTEGER NOT NULL,
                     PRIMARY KEY (family_ref, child_ref)
                 ) WITHOUT ROWID;
-                CREATE INDEX children_ehc ON children(family_ref) WHERE ehc_plan = 1;
 
                 CREATE TABLE questionnaires (
                     id INTEGER PRIMARY KEY,

@@ -27,6 +27,7 @@ enum Dispatch {
                                arguments: [q.id, ctx.now.description])
             dispatch = ctx.db.lastInsertedRowID
         }
+        try CommsSchema.prepareForBulkWrite(ctx.db)
         let audience = q.audienceSQL
         let skipped = try Row.fetchOne(ctx.db, sql: """
             SELECT COUNT(*),

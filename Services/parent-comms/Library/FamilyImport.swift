@@ -73,6 +73,7 @@ enum FamilyImport {
         }
         let header = try CSVHeader(headerRecord, required: requiredColumns, optional: optionalColumns)
         if let firstRowLine { reader.setLine(firstRowLine) }
+        try CommsSchema.prepareForBulkWrite(db)
 
         let upsertFamily = try db.cachedStatement(sql: familyUpsertSQL(header))
         let upsertChild = try db.cachedStatement(sql: """
