@@ -117,6 +117,7 @@ struct DispatchTests {
         #expect(completed.count == 1)
         #expect(completed.first?["by_status"]?["delivered"]?.intValue == 4)
         #expect(completed.first?["by_status"]?["permanent-failure"]?.intValue == 1)
+        #expect(completed.first?["delivered"]?.intValue == 4 && completed.first?["failed"]?.intValue == 1)
     }
 
     @Test("a temporary failure is retried with backoff, then the next channel is tried")

@@ -66,6 +66,10 @@ enum Dispatches {
         data["messages"] = summary["messages"]
         data["by_status"] = summary["by_status"]
         data["by_channel"] = summary["by_channel"]
+        let byStatus = summary["by_status"]?.objectValue ?? [:]
+        data["delivered"] = .int(byStatus[MessageStatus.delivered.rawValue]?.intValue ?? 0)
+        data["failed"] = .int([MessageStatus.permanentFailure, .temporaryFailure, .technicalFailure]
+            .reduce(Int64(0)) { $0 + (byStatus[$1.rawValue]?.intValue ?? 0) })
         ctx.emit(EventType.dispatchCompleted, .object(data))
     }
 

@@ -31,7 +31,7 @@ final class SMTPMailer {
     private let timeoutSeconds: Int
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
-    init?(url: String, from: String, user: String? = nil, password: String? = nil, startTLS: Bool = false, timeoutSeconds: Int = 30) {
+    init?(url: String, from: String, user: String? = nil, password: String? = nil, startTLS: Bool = false, timeoutSeconds: Int = 20) {
         guard SMTPMailer.initialised, let h = curl_easy_init() else { return nil }
         handle = h
         self.url = url

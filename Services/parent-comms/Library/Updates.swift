@@ -179,7 +179,7 @@ enum Updates {
             FROM families f WHERE f.wants_updates = 1 AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
             """, arguments: [])
         ctx.emit(EventType.updatePublished, ["update_id": .int(update), "action_id": .string(row["action_id"]),
-                                             "dispatch_id": .int(dispatch), "queued": .int(Int64(queued))])
+                                             "dispatch_id": .int(dispatch), "recipients": .int(Int64(queued)), "queued": .int(Int64(queued))])
         return ["update_id": .int(update), "dispatch_id": .int(dispatch), "queued": .int(Int64(queued)), "by_channel": byChannel]
     }
 }
