@@ -235,7 +235,8 @@ public enum BoardPack {
                             rows: g.actions.map { a in
                                 ["\(a.id) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", Words.shortDate(a.due), Words.status(a.status),
                                  Words.rag(a.rag), a.ragReason, String(a.updates), a.lastUpdate.map(Words.shortDate) ?? "none"]
-                            }, numeric: [6], classes: [4: { "rag-" + ($0 == "Not rated" ? "none" : $0.lowercased()) }])
+                            }, numeric: [6], classes: [2: { _ in "nowrap" }, 4: { "rag-" + ($0 == "Not rated" ? "none" : $0.lowercased()) },
+                                                       7: { _ in "nowrap" }])
                 }
                 h.raw("</div>")
             }
@@ -377,7 +378,7 @@ public enum BoardPack {
                             }
                             return ["\(a.actionID) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", Words.shortDate(a.due), a.ragReason,
                                     commentary, a.commentaryOn.map { Words.shortDate($0) + (a.commentaryAuthor.map { ", \($0)" } ?? "") } ?? "—"]
-                        }, id: "table-red", classes: [4: { $0 == "Missing" ? "missing" : $0.hasPrefix("Stale") ? "stale" : nil }])
+                        }, id: "table-red", classes: [2: { _ in "nowrap" }, 4: { $0 == "Missing" ? "missing" : $0.hasPrefix("Stale") ? "stale" : nil }])
             }
             h.raw("<p>Data: <a href=\"\(file)\">\(file)</a></p>")
             h.raw("</section>\n")

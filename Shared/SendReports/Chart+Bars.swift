@@ -52,27 +52,34 @@ extension Chart {
         let value: Double
         /// The figure written beside the bar ("42.9% (3 of 7)").
         let text: String
+        /// This bar's colour, when not the chart's.
+        var fill: Palette.Fill? = nil
     }
 
-    /// Horizontal bars of one series against `maximum` (100 for percentages).
+    /// Horizontal bars of one series against `maximum` (100 for percentages). With `labelsAbove`, each
+    /// label sits on its own line over its bar: narrow enough for a phone.
     func horizontalBars(_ h: inout HTML, rows: [SimpleBar], maximum: Double, labelWidth: Double, series: String,
-                        fill: Palette.Fill = Palette.bar, valueFormat: (Double) -> String = { Words.number($0) }) {
-        let rowHeight = font * 2.1
+                        fill: Palette.Fill = Palette.bar, labelsAbove: Bool = false, valueFormat: (Double) -> String = { Words.number($0) }) {
+        let rowHeight = labelsAbove ? font * 3.3 : font * 2.1
+        let barHeight = labelsAbove ? font * 1.35 : rowHeight * 0.7
         let textRoom = rows.map { textWidth($0.text) }.max() ?? 0
-        let barX = labelWidth + font * 0.6
+        let barX = labelsAbove ? 0 : labelWidth + font * 0.6
         let barW = max(width - barX - textRoom - font, width * 0.2)
         let height = Double(rows.count) * rowHeight + font * 0.5
         begin(&h, height: height)
         for (i, row) in rows.enumerated() {
             let y = Double(i) * rowHeight
-            let mid = y + rowHeight / 2
-            label(&h, fit(row.label, labelWidth), x: labelWidth, y: mid, anchor: "end")
-            h.raw("<rect x=\"\(f(barX))\" y=\"\(f(y + rowHeight * 0.15))\" width=\"\(f(barW))\" height=\"\(f(rowHeight * 0.7))\" "
-                + "fill=\"#f3f2f1\"/>")
+            let barY = labelsAbove ? y + font * 1.5 : y + (rowHeight - barHeight) / 2
+            if labelsAbove {
+                label(&h, fit(row.label, width), x: 0, y: y + font * 0.75, weight: "bold")
+            } else {
+                label(&h, fit(row.label, labelWidth), x: labelWidth, y: y + rowHeight / 2, anchor: "end")
+            }
+            h.raw("<rect x=\"\(f(barX))\" y=\"\(f(barY))\" width=\"\(f(barW))\" height=\"\(f(barHeight))\" fill=\"#f3f2f1\"/>")
             let w = maximum > 0 ? min(1, row.value / maximum) * barW : 0
-            mark(&h, x: barX, y: y + rowHeight * 0.15, w: w, height: rowHeight * 0.7, fill: fill, series: series, label: row.key,
+            mark(&h, x: barX, y: barY, w: w, height: barHeight, fill: row.fill ?? fill, series: series, label: row.key,
                  value: valueFormat(row.value))
-            label(&h, row.text, x: barX + w + 6, y: mid, fill: Palette.text)
+            label(&h, row.text, x: barX + w + 6, y: barY + barHeight / 2, fill: Palette.text)
         }
         end(&h)
     }

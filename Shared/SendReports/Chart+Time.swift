@@ -32,8 +32,8 @@ extension Chart {
             label(&h, Words.number(lowest + tick), x: left - 6, y: y(lowest + tick), anchor: "end", fill: Palette.secondary)
             tick += scale.step
         }
-        // Time axis: about five dates.
-        let steps = 4
+        // Time axis: up to five dates, fewer when narrow.
+        let steps = max(1, min(4, Int(plotW / (textWidth("Sep 2018") * 1.5))))
         for i in 0...steps {
             let d = LocalDate(dayNumber: first + Int(Double(last - first) * Double(i) / Double(steps)))
             line(&h, x1: x(d), y1: top + plotHeight, x2: x(d), y2: top + plotHeight + 5, stroke: Palette.axis)
@@ -124,37 +124,91 @@ extension Chart {
         }
         let laneHeight = font * 1.5
         let lanes = Double(max(laneEnds.count, 1))
-        let axisY = font * 1.2 + lanes * laneHeight + font * 0.6
+        let todayRoom = font * 1.6
+        let axisY = todayRoom + font * 1.2 + lanes * laneHeight + font * 0.6
         let height = axisY + font * 4.6
         begin(&h, height: height)
+        let tx = x(today)
+        line(&h, x1: tx, y1: todayRoom, x2: tx, y2: axisY + font * 0.8, stroke: Palette.text, width: 1.5, dash: "4 3")
+        let todayAtEnd = tx + textWidth("Today") + 6 > width
+        label(&h, "Today", x: tx, y: todayRoom - font * 0.7, anchor: todayAtEnd ? "end" : "middle", weight: "bold")
         for b in bands {
             let x1 = x(b.start), x2 = x(b.end)
             h.raw("<rect x=\"\(f(x1))\" y=\"\(f(axisY - font * 0.7))\" width=\"\(f(max(2, x2 - x1)))\" height=\"\(f(font * 1.4))\" "
                 + "fill=\"#d2e2f1\" stroke=\"#1d70b8\" data-series=\"\(b.kind)\" data-label=\"\(HTML.escape(b.label))\" "
                 + "data-value=\"\(b.start.iso)/\(b.end.iso)\"/>")
-            label(&h, fit("\(b.label): \(Words.shortDate(b.start)) to \(Words.shortDate(b.end))", max(width - x1, x2 - pad)),
-                  x: x2 + textWidth(b.label) > width ? x2 : x1, y: axisY + font * 2.2, anchor: x2 + textWidth(b.label) > width ? "end" : "start",
-                  fill: "#1d70b8")
+            let text = "\(b.label): \(Words.shortDate(b.start)) to \(Words.shortDate(b.end))"
+            let atEnd = x1 + textWidth(text) > width - pad
+            label(&h, fit(text, width - 2 * pad), x: atEnd ? x2 : x1, y: axisY + font * 1.6, anchor: atEnd ? "end" : "start", fill: "#1d70b8")
         }
         line(&h, x1: pad, y1: axisY, x2: width - pad, y2: axisY, stroke: Palette.axis, width: 2)
         // Years along the line.
         let firstDate = LocalDate(dayNumber: first), lastDate = LocalDate(dayNumber: last)
         for year in firstDate.year...lastDate.year {
             guard let jan = LocalDate(year: year, month: 1, day: 1), jan.dayNumber > first, jan.dayNumber < last else { continue }
-            line(&h, x1: x(jan), y1: axisY - 4, x2: x(jan), y2: axisY + 4, stroke: Palette.axis)
-            label(&h, String(year), x: x(jan), y: axisY + font * 3.6, anchor: "middle", fill: Palette.secondary)
+            line(&h, x1: x(jan), y1: axisY - 5, x2: x(jan), y2: axisY + 5, stroke: Palette.axis, width: 2)
+            label(&h, String(year), x: x(jan), y: axisY + font * 3.4, anchor: "middle", fill: Palette.secondary)
         }
-        let tx = x(today)
-        line(&h, x1: tx, y1: font * 0.4, x2: tx, y2: axisY + font * 1.2, stroke: Palette.text, width: 1.5, dash: "4 3")
-        label(&h, "Today", x: tx + (tx + textWidth("Today") + 6 > width ? -4 : 4), y: axisY + font * 1.2,
-              anchor: tx + textWidth("Today") + 6 > width ? "end" : "start", weight: "bold")
+        // Leader lines first, then markers, then labels with a halo over them.
         for p in placed {
             let ly = axisY - font * 1.1 - Double(p.lane) * laneHeight
             line(&h, x1: p.x, y1: ly + font * 0.5, x2: p.x, y2: axisY, stroke: Palette.grid)
+        }
+        for p in placed {
             h.raw("<circle cx=\"\(f(p.x))\" cy=\"\(f(axisY))\" r=\"\(f(font * 0.4))\" fill=\"\(p.mark.future ? "#ffffff" : Palette.text)\" "
                 + "stroke=\"\(Palette.text)\" stroke-width=\"2\" data-series=\"\(p.mark.kind)\" data-label=\"\(HTML.escape(p.mark.label))\" "
                 + "data-value=\"\(p.mark.date.iso)\"/>")
-            label(&h, "\(p.mark.label), \(Words.shortDate(p.mark.date))", x: p.x + (p.anchor == "end" ? 3 : -3), y: ly, anchor: p.anchor)
+        }
+        for p in placed {
+            let ly = axisY - font * 1.1 - Double(p.lane) * laneHeight
+            label(&h, "\(p.mark.label), \(Words.shortDate(p.mark.date))", x: p.x + (p.anchor == "end" ? 3 : -3), y: ly, anchor: p.anchor,
+                  halo: true)
+        }
+        end(&h)
+    }
+
+    /// Dates down the page, one row each, today in its place: narrow enough for a phone.
+    func timelineDown(_ h: inout HTML, marks: [DateMark], bands: [DateBand], today: LocalDate) {
+        enum Row {
+            case mark(DateMark)
+            case band(DateBand)
+            case today
+        }
+        var rows: [(date: LocalDate, order: Int, row: Row)] = marks.map { ($0.date, 1, .mark($0)) } + bands.map { ($0.start, 1, .band($0)) }
+        rows.append((today, 0, .today))
+        rows.sort { ($0.date, $0.order) < ($1.date, $1.order) }
+        let rowHeight = font * 3.2
+        let lineX = font * 1.2
+        let textX = font * 2.6
+        let top = font * 1.2
+        let height = top + Double(rows.count - 1) * rowHeight + font * 2.4
+        begin(&h, height: height)
+        let todayIndex = rows.firstIndex { if case .today = $0.row { return true }; return false } ?? 0
+        let todayY = top + Double(todayIndex) * rowHeight
+        let lastY = top + Double(rows.count - 1) * rowHeight
+        line(&h, x1: lineX, y1: top, x2: lineX, y2: todayY, stroke: Palette.text, width: 3)
+        if lastY > todayY { line(&h, x1: lineX, y1: todayY, x2: lineX, y2: lastY, stroke: Palette.axis, width: 3, dash: "6 4") }
+        for (i, r) in rows.enumerated() {
+            let y = top + Double(i) * rowHeight
+            switch r.row {
+            case .today:
+                h.raw("<rect x=\"\(f(lineX - font * 0.55))\" y=\"\(f(y - font * 0.55))\" width=\"\(f(font * 1.1))\" height=\"\(f(font * 1.1))\" "
+                    + "fill=\"\(Palette.focusInk)\" transform=\"rotate(45 \(f(lineX)) \(f(y)))\"/>")
+                label(&h, "Today", x: textX, y: y - font * 0.1, weight: "bold")
+                label(&h, Words.longDate(today), x: textX + textWidth("Today ", size: font) + font * 0.4, y: y - font * 0.1, fill: Palette.secondary)
+            case .mark(let m):
+                h.raw("<circle cx=\"\(f(lineX))\" cy=\"\(f(y))\" r=\"\(f(font * 0.5))\" fill=\"\(m.future ? "#ffffff" : Palette.text)\" "
+                    + "stroke=\"\(Palette.text)\" stroke-width=\"2.5\" data-series=\"\(m.kind)\" data-label=\"\(HTML.escape(m.label))\" "
+                    + "data-value=\"\(m.date.iso)\"/>")
+                label(&h, Words.longDate(m.date), x: textX, y: y - font * 0.55, weight: "bold")
+                label(&h, fit(m.label, width - textX), x: textX, y: y + font * 0.75)
+            case .band(let b):
+                h.raw("<rect x=\"\(f(lineX - font * 0.5))\" y=\"\(f(y - font * 0.5))\" width=\"\(f(font))\" height=\"\(f(rowHeight * 0.6))\" "
+                    + "rx=\"\(f(font * 0.5))\" fill=\"#d2e2f1\" stroke=\"#1d70b8\" stroke-width=\"2\" data-series=\"\(b.kind)\" "
+                    + "data-label=\"\(HTML.escape(b.label))\" data-value=\"\(b.start.iso)/\(b.end.iso)\"/>")
+                label(&h, fit("\(Words.shortDate(b.start)) to \(Words.shortDate(b.end))", width - textX), x: textX, y: y - font * 0.55, weight: "bold")
+                label(&h, fit(b.label, width - textX), x: textX, y: y + font * 0.75)
+            }
         }
         end(&h)
     }

@@ -28,7 +28,7 @@ struct Chart {
         h.open("figure", ["class": scrolls ? "chart scrolls" : "chart", "id": "\(id)-figure",
                           "tabindex": scrolls ? "0" : nil, "aria-labelledby": scrolls ? "\(id)-caption" : nil])
         h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(id)\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" "
-            + "height=\"\(f(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" focusable=\"false\" "
+            + "height=\"\(f(height))\" style=\"max-width:\(f(width))px\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" focusable=\"false\" "
             + "font-size=\"\(f(font))\"\(csv.map { " data-csv=\"\(HTML.escape($0))\"" } ?? "")>")
         h.element("title", ["id": "\(id)-title"], title)
         h.element("desc", ["id": "\(id)-desc"], summary)
@@ -43,10 +43,12 @@ struct Chart {
     // MARK: Pieces
 
     /// Text, escaped; `anchor` start, middle or end.
+    /// With `halo`, a white outline keeps the text readable over lines drawn before it.
     func label(_ h: inout HTML, _ text: String, x: Double, y: Double, anchor: String = "start", fill: String = Palette.text,
-               weight: String? = nil, size: Double? = nil) {
+               weight: String? = nil, size: Double? = nil, halo: Bool = false) {
         h.raw("<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\""
             + (weight.map { " font-weight=\"\($0)\"" } ?? "") + (size.map { " font-size=\"\(f($0))\"" } ?? "")
+            + (halo ? " stroke=\"#ffffff\" stroke-width=\"4\" paint-order=\"stroke\" stroke-linejoin=\"round\"" : "")
             + " dominant-baseline=\"middle\">")
         h.text(text)
         h.raw("</text>")

@@ -33,7 +33,9 @@ enum Page {
         h1{font-size:clamp(1.75rem,1.3rem + 2vw,2.5rem);line-height:1.15;margin:.25rem 0 .5rem}
         h2{font-size:1.625rem;line-height:1.25;margin:2.75rem 0 .75rem;padding-top:.75rem;border-top:4px solid var(--brand)}
         h3{font-size:1.25rem;line-height:1.3;margin:2rem 0 .5rem}
-        h4{font-size:1.0625rem;margin:1.5rem 0 .5rem}
+        h4{font-size:1.125rem;margin:1.5rem 0 .5rem}
+        h5{font-size:1rem;margin:1.25rem 0 .25rem}
+        .nowrap{white-space:nowrap}
         p,li{max-width:48rem}
         a{color:var(--link);text-underline-offset:.15em}
         a:focus,figure:focus,.table-wrap:focus{outline:3px solid var(--focus);outline-offset:0;box-shadow:0 0 0 5px var(--text)}
@@ -41,7 +43,7 @@ enum Page {
         nav.contents ol{margin:0;padding-left:1.5rem;columns:2 16rem}
         nav.contents li{margin:.15rem 0}
         .lede{font-size:1.1875rem;max-width:48rem}
-        .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,10.5rem),1fr));gap:.75rem;margin:1rem 0;padding:0;list-style:none}
+        .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,9rem),1fr));gap:.75rem;margin:1rem 0;padding:0;list-style:none}
         .tile{background:var(--panel);border-left:6px solid var(--brand);padding:.6rem .9rem;max-width:none}
         .tile .n{display:block;font-size:2.125rem;font-weight:700;line-height:1.15;font-variant-numeric:tabular-nums}
         .tile .what{display:block;font-size:.9375rem}

@@ -17,6 +17,8 @@ enum Palette {
     static let line = "#1d70b8"
     static let baseline = "#505a5f"
     static let target = "#00703c"
+    /// Today's marker: dark, so it stands out against white and the line.
+    static let focusInk = "#0b0c0c"
 
     static func rag(_ r: ReportData.RAG?) -> Fill {
         switch r {

@@ -197,10 +197,11 @@ public enum PublicPage {
             h.element("p", [:], intro)
             let summary = "How far our \(Words.plural(actions.count, "action")) have got: "
                 + order.map { "\(counts[$0] ?? 0) \($0.words.lowercased())" }.joined(separator: ", ") + "."
-            Chart(id: "chart-progress", title: "How far our actions have got", summary: summary, csv: chartFile, width: 560, font: 16, scrolls: false)
+            Chart(id: "chart-progress", title: "How far our actions have got", summary: summary, csv: chartFile, width: 400, font: 16, scrolls: false)
                 .horizontalBars(&h, rows: order.map { p in
-                    Chart.SimpleBar(label: p.words, key: p.rawValue, value: Double(counts[p] ?? 0), text: Words.count(counts[p] ?? 0))
-                }, maximum: Double(counts.values.max() ?? 1).nonZero, labelWidth: 170, series: "actions", fill: Palette.status(.inProgress))
+                    Chart.SimpleBar(label: p.words, key: p.rawValue, value: Double(counts[p] ?? 0), text: Words.count(counts[p] ?? 0), fill: p.fill)
+                }, maximum: Double(actions.count).nonZero, labelWidth: 150, series: "actions", labelsAbove: true)
+            let since = data.statusSince()
             for (n, g) in groups.enumerated() {
                 let open = g.actions.filter { $0.status != .cancelled }
                 h.element("h3", ["id": "doing-\(n + 1)"], Words.capitalised(g.finding.theme))
@@ -215,7 +216,9 @@ public enum PublicPage {
                     h.raw("<li class=\"\(p.listClass)\">")
                     h.element("strong", [:], a.title)
                     h.raw("<span class=\"meta\">")
-                    h.text("\(p.words) · \(a.status.isDone ? "due" : "to be done") by \(Words.monthYear(a.due)) · led by \(a.leadOrganisation)")
+                    let state = a.status.isDone ? "Done" + (since[a.id].map { " in \(Words.monthYear($0))" } ?? "")
+                        : "\(p.words) · to be done by \(Words.monthYear(a.due))"
+                    h.text("\(state) · led by \(a.leadOrganisation)")
                     h.raw("</span></li>")
                 }
                 h.raw("</ul>")
@@ -242,20 +245,12 @@ public enum PublicPage {
                 Chart.DateMark(date: $0.date, label: shortLabel($0), kind: $0.kind, future: $0.date > data.today)
             }
             let bands = entries.filter { $0.end != nil && $0.kind != "visit" }.map {
-                Chart.DateBand(start: $0.date, end: $0.end!, label: "Inspectors come back", kind: $0.kind)
+                Chart.DateBand(start: $0.date, end: $0.end!, label: "Inspectors expected back", kind: $0.kind)
             }
             let summary = "Key dates: " + entries.map { "\(plainLabel($0)), \(dateWords($0))" }.joined(separator: "; ") + "."
-            Chart(id: "chart-dates", title: "Key dates", summary: summary, csv: file, width: 640, font: 15, scrolls: false)
-                .timeline(&h, marks: marks, bands: bands, today: data.today)
-            h.raw("<ul>")
-            for e in entries {
-                h.raw("<li><strong>")
-                h.text(dateWords(e))
-                h.raw("</strong>: ")
-                h.text(plainLabel(e) + (e.date > data.today ? " (to come)" : ""))
-                h.raw("</li>")
-            }
-            h.raw("</ul>")
+            Chart(id: "chart-dates", title: "Key dates", summary: summary, csv: file, width: 380, font: 16, scrolls: false)
+                .timelineDown(&h, marks: marks, bands: bands, today: data.today)
+            h.raw("<p>Download: <a href=\"\(file)\">the key dates (CSV)</a>.</p>")
             h.raw("</section>\n")
         }
 
@@ -278,16 +273,17 @@ public enum PublicPage {
             }
         }
 
+        /// On the timeline: short enough for one line on a phone.
         func shortLabel(_ e: ReportData.DateEntry) -> String {
             switch e.kind {
-            case "visit": "Inspection"
-            case "published": "Report published"
-            case "plan_due": "Plan due"
-            case "submitted": "Plan sent"
-            case "monitoring": "Inspectors return"
-            case "judged": "Revisit"
-            case "plan_opened": "New plan"
-            case "review": "Progress review"
+            case "visit": "Inspectors visited"
+            case "published": "Inspection report published"
+            case "plan_due": "Our written plan was due"
+            case "submitted": "We sent our plan"
+            case "revisit_window", "monitoring": "Inspectors expected back"
+            case "judged": "Inspectors judged our progress"
+            case "plan_opened": "New plan for areas still behind"
+            case "review": "Progress review expected"
             default: e.label
             }
         }
@@ -313,8 +309,8 @@ public enum PublicPage {
                 let sentence = KPIWords.plain(k)
                 h.element("p", [:], sentence)
                 Chart(id: "chart-measure-\(k.id)", title: "\(k.name) over time", summary: "\(k.name) (\(k.unit)). " + KPIWords.series(k) + " " + sentence,
-                      csv: file, width: 560, font: 15, scrolls: false)
-                    .kpiLine(&h, kpi: k, today: data.today, plotHeight: 220)
+                      csv: file, width: 400, font: 13, scrolls: false)
+                    .kpiLine(&h, kpi: k, today: data.today, plotHeight: 200)
                 h.raw("<p>Download: <a href=\"\(file)\">these figures (CSV)</a>.</p>")
             }
             if !done.isEmpty {

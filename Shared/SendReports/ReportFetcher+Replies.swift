@@ -21,7 +21,10 @@ extension ReportFetcher {
         plan.total = int(a["total"])
         plan.overdue = int(a["overdue"])
         plan.exceptionsMissing = int(r["exceptions_missing"])
-        plan.warnings = (r["warnings"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue }
+        // "The due date has passed" no longer needs the board's attention once the plan went in on time.
+        let onTime = plan.submissions.first.map { s in plan.due.map { s.on <= $0 } ?? true } ?? false
+        plan.warnings = (r["warnings"]?.arrayValue ?? []).filter { !(onTime && $0["code"]?.stringValue == "due_date_passed") }
+            .compactMap { $0["message"]?.stringValue }
         return plan
     }
 

@@ -78,9 +78,9 @@ enum QuestionnaireSection {
                                         text: "\(Words.percent(rate)) (\(Words.count(c.answered)) of \(Words.count(c.asked)))"))
         }
         let summary = "Response rate: " + rows.map { "\($0.label.lowercased()) \($0.text)" }.joined(separator: "; ") + "."
-        Chart(id: "chart-\(id)-response", title: "\(q.title): response rate", summary: summary, csv: ratesFile, width: board ? 720 : 560,
+        Chart(id: "chart-\(id)-response", title: "\(q.title): response rate", summary: summary, csv: ratesFile, width: board ? 720 : 400,
               font: board ? 14 : 16, scrolls: board)
-            .horizontalBars(&h, rows: rows, maximum: 100, labelWidth: board ? 220 : 200, series: "response_rate")
+            .horizontalBars(&h, rows: rows, maximum: 100, labelWidth: 220, series: "response_rate", labelsAbove: !board)
 
         var answers = CSV(["question", "kind", "text", "answer", "count", "share_of_answers"])
         for question in q.questions {
@@ -114,9 +114,9 @@ enum QuestionnaireSection {
             var text = "\(Words.plural(question.answered, "answer")): " + bars.map { "\($0.label) \($0.text)" }.joined(separator: "; ") + "."
             if let mean = question.mean, question.kind == "scale" { text += " Average \(Words.number(mean)) out of 5." }
             Chart(id: "chart-\(id)-question-\(question.number)", title: "Question \(question.number): answers", summary: text, csv: answersFile,
-                  width: board ? 720 : 560, font: board ? 14 : 16, scrolls: board)
-                .horizontalBars(&h, rows: bars, maximum: Double(bars.map(\.value).max() ?? 1).nonZero, labelWidth: board ? 220 : 200,
-                                series: "answers", fill: Palette.status(.inProgress))
+                  width: board ? 720 : 400, font: board ? 14 : 16, scrolls: board)
+                .horizontalBars(&h, rows: bars, maximum: Double(question.answered).nonZero, labelWidth: 220,
+                                series: "answers", fill: Palette.status(.inProgress), labelsAbove: !board)
         }
         h.raw("<p>Data: <a href=\"\(answersFile)\">\(answersFile)</a></p>")
         return [(answersName, answers)]
