@@ -25,8 +25,8 @@ struct Chart {
     // MARK: Frame
 
     func begin(_ h: inout HTML, height: Double) {
-        h.open("figure", ["class": scrolls ? "chart scrolls" : "chart", "id": "\(id)-figure",
-                          "tabindex": scrolls ? "0" : nil, "aria-labelledby": scrolls ? "\(id)-caption" : nil])
+        h.open("figure", ["class": "chart", "id": "\(id)-figure"])
+        if scrolls { h.open("div", ["class": "scroll", "tabindex": "0", "role": "group", "aria-labelledby": "\(id)-title"]) }
         h.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(id)\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" "
             + "height=\"\(f(height))\" style=\"max-width:\(f(width))px\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" focusable=\"false\" "
             + "font-size=\"\(f(font))\"\(csv.map { " data-csv=\"\(HTML.escape($0))\"" } ?? "")>")
@@ -36,6 +36,7 @@ struct Chart {
 
     func end(_ h: inout HTML) {
         h.raw("</svg>")
+        if scrolls { h.close("div") }
         h.element("figcaption", ["id": "\(id)-caption"], summary)
         h.close("figure")
     }

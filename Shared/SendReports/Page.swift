@@ -38,7 +38,7 @@ enum Page {
         .nowrap{white-space:nowrap}
         p,li{max-width:48rem}
         a{color:var(--link);text-underline-offset:.15em}
-        a:focus,figure:focus,.table-wrap:focus{outline:3px solid var(--focus);outline-offset:0;box-shadow:0 0 0 5px var(--text)}
+        a:focus,.scroll:focus,.table-wrap:focus{outline:3px solid var(--focus);outline-offset:0;box-shadow:0 0 0 5px var(--text)}
         nav.contents{background:var(--panel);padding:.75rem 1rem;margin:1.5rem 0 0}
         nav.contents ol{margin:0;padding-left:1.5rem;columns:2 16rem}
         nav.contents li{margin:.15rem 0}
@@ -71,8 +71,8 @@ enum Page {
         td.stale{color:#8f4100}
         figure.chart{margin:1rem 0 1.5rem;max-width:100%}
         figure.chart svg{display:block;width:100%;height:auto;max-width:60rem;font-family:inherit}
-        figure.chart.scrolls{overflow-x:auto}
-        figure.chart.scrolls svg{min-width:34rem}
+        figure.chart .scroll{overflow-x:auto}
+        figure.chart .scroll svg{min-width:44rem}
         figcaption{color:var(--muted);font-size:.9375rem;margin-top:.5rem;max-width:48rem}
         .warning{border-left:6px solid #d4351c;background:#fdf2f0;padding:.6rem 1rem;margin:1rem 0}
         .warning ul{margin:.25rem 0;padding-left:1.25rem}
@@ -95,8 +95,8 @@ enum Page {
           .skip,nav.contents{display:none}
           h2{break-after:avoid}h3,h4{break-after:avoid}
           figure,tr,.tile,ul.actions li{break-inside:avoid}
-          .table-wrap,figure.chart.scrolls{overflow:visible}
-          figure.chart.scrolls svg{min-width:0}
+          .table-wrap,figure.chart .scroll{overflow:visible}
+          figure.chart .scroll svg{min-width:0}
           a{color:#000}
         }
 
