@@ -72,7 +72,27 @@ struct ReportProcessTests {
             #expect(check.errors == [])
             #expect(check.text.contains("No questionnaire yet"), "\(page)")
         }
+        // deploy/reports: both into <data>/reports/<date>/, latest pointing at it, old days pruned with --keep.
+        let script = "\(repositoryRoot)/deploy/reports"
+        let env = ["SEND_BIN_DIR": Binaries.directory, "SEND_TODAY": "2018-03-01"]
+        try FileManager.default.createDirectory(atPath: "\(demo.dir.data)/reports/2018-02-01", withIntermediateDirectories: true)
+        let scheduled = try run(script, demo.dir.flags + ["--keep", "1"], environment: env)
+        #expect(scheduled.status == 0, "\(scheduled.stderr)")
+        let day = "\(demo.dir.data)/reports/2018-03-01"
+        for name in ["board-pack.html", "progress.html", "board-pack-actions.csv", "progress-actions.csv"] {
+            #expect(FileManager.default.fileExists(atPath: "\(day)/\(name)"), "\(name)")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(demo.dir.data)/reports/latest") == "2018-03-01")
+        #expect(!FileManager.default.fileExists(atPath: "\(demo.dir.data)/reports/2018-02-01"))
+        #expect(scheduled.stdout.contains("removed the reports of 2018-02-01"))
+
         demo.services[1].stop()
+        let failed = try run(script, demo.dir.flags, environment: env)
+        #expect(failed.status == 69)
+        #expect(failed.stderr.contains("board is not running"))
+        #expect(FileManager.default.fileExists(atPath: "\(day)/board-pack.html"), "a failed run leaves the day's reports as they were")
+        let left = try FileManager.default.contentsOfDirectory(atPath: "\(demo.dir.data)/reports").filter { $0.hasPrefix(".") }
+        #expect(left == [], "no temporary directory is left behind")
         let refused = try sendctl(["report", "board-pack", "--out", "\(demo.dir.path)/other"], demo.dir)
         #expect(refused.status == 69)
         #expect(refused.stderr.contains("board is not running"))
