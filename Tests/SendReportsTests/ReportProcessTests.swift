@@ -239,6 +239,21 @@ struct ReportProcessTests {
         #expect(statusRows.first?["in_progress"] == "2", "two actions started in March")
         #expect(statusRows.first { $0["period_end"] == "2018-06-30" }?["verified"] == "1")
 
+        // The board's status history, page by page: 8 creations and the 11 changes the scenario made.
+        var history: [JSONValue] = []
+        var cursor: JSONValue? = nil
+        repeat {
+            var args: [String: JSONValue] = ["limit": 5]
+            if let cursor { args["after"] = cursor }
+            let page = try demo.board("actions.history", .object(args))
+            history += page["changes"]?.arrayValue ?? []
+            cursor = page["next_after"]
+        } while cursor != nil
+        #expect(history.count == 19)
+        #expect(history.map { $0["n"]?.intValue ?? 0 } == history.map { $0["n"]?.intValue ?? 0 }.sorted())
+        #expect(history.filter { $0["from"] == .null }.count == 8)
+        #expect(history.last.map { [$0["action_id"], $0["from"], $0["to"], $0["on"]] } == ["A-0004", "in_progress", "delayed", "2018-09-03"])
+
         // KPIs: chart = CSV = kpis.show.
         let kpi = try demo.board("kpis.show", ["kpi_id": "K-001"])
         let readings = (kpi["readings"]?.arrayValue ?? []).map { ($0["date"]!.stringValue!, $0["value"]!.doubleValue!) }
