@@ -108,7 +108,9 @@ public enum BoardPack {
             }
             h.raw("<ul class=\"tiles\">")
             for (n, what, colour) in tiles {
-                h.raw("<li class=\"tile\(colour.isEmpty ? "" : " " + colour)\"><span class=\"n\">")
+                // A date is set smaller than a count, so it stays on one line.
+                let isDate = n.contains { $0.isLetter } && !n.contains(" of ")
+                h.raw("<li class=\"tile\(colour.isEmpty ? "" : " " + colour)\"><span class=\"n\(isDate ? " words" : "")\">")
                 h.text(n)
                 h.raw("</span><span class=\"what\">")
                 h.text(what)

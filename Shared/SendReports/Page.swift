@@ -46,6 +46,7 @@ enum Page {
         .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,9rem),1fr));gap:.75rem;margin:1rem 0;padding:0;list-style:none}
         .tile{background:var(--panel);border-left:6px solid var(--brand);padding:.6rem .9rem;max-width:none}
         .tile .n{display:block;font-size:2.125rem;font-weight:700;line-height:1.15;font-variant-numeric:tabular-nums}
+        .tile .n.words{font-size:1.375rem;line-height:1.3;padding:.35rem 0 .2rem}
         .tile .what{display:block;font-size:.9375rem}
         .tile.red{border-color:#d4351c}.tile.amber{border-color:#f47738}.tile.green{border-color:#00703c}.tile.grey{border-color:#6f777b}
         .chip{display:inline-block;padding:0 .55rem;border-radius:.8rem;font-weight:700;font-size:.875rem;white-space:nowrap}
