@@ -118,7 +118,8 @@ enum QuestionnaireSection {
                 .horizontalBars(&h, rows: bars, maximum: Double(question.answered).nonZero, labelWidth: 220,
                                 series: "answers", fill: Palette.status(.inProgress), labelsAbove: !board)
         }
-        h.raw("<p>Data: <a href=\"\(answersFile)\">\(answersFile)</a></p>")
+        h.raw(board ? "<p>Data: <a href=\"\(answersFile)\">\(answersFile)</a></p>"
+              : "<p>Download: <a href=\"\(answersFile)\">the answers as a spreadsheet (CSV)</a>.</p>")
         return [(answersName, answers)]
     }
 }
