@@ -12,7 +12,8 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Write the board pack or the public progress page: HTML with inline charts, and CSV files with the same figures.",
         discussion: """
             Reads the findings and board services (both must be running) and, when it runs, comms. The page needs no \
-            network: no external script, font or image. Files are replaced atomically.
+            network: no external script, font or image. Files are replaced atomically. Each request waits at least 30 s \
+            (large plans answer in large pages). Exit codes as every command, and 73 when the files cannot be written.
             """,
         subcommands: [BoardPackReport.self, PublicReport.self]
     )
