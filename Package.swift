@@ -104,5 +104,6 @@ let package = Package(
         .testTarget(name: "NotificationsServiceTests", dependencies: ["NotificationsService", "SendRuntime", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime"], swiftSettings: swiftSettings),
     ]
 )

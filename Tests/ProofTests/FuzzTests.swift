@@ -1,0 +1,100 @@
+import Foundation
+import SendModel
+import SendRuntime
+import Testing
+import TestSupport
+
+/// Bad input from outside the Swift code: `Tests/Protocol/fuzz_client.py` (pyzmq) against each
+/// real service, started with a small request size limit, holding real data. Services that
+/// follow others get their data from their real sources, which are then stopped: the fuzz runs
+/// against the service alone.
+@Suite("Bad input against every service (pyzmq fuzz client)", .serialized)
+struct FuzzTests {
+    static let limit = 65_536
+    static let flood = 20_000
+
+    @Test("random bytes, truncated and nested JSON, oversize and multi-frame messages, wrong types, unknown commands, a flood: no crash, right codes, data unchanged",
+          arguments: [ServiceName.findings, ServiceName.board, ServiceName.comms, ServiceName.notifications, ServiceName.supervisor])
+    func fuzz(service: String) throws {
+        let dir = TestDirectory("fuzz-\(service)")
+        let client = try TestClient(dir)
+        var processes: [ServiceProcess] = []
+        var supervisor: ServiceProcess?
+        defer {
+            client.close()
+            for p in processes.reversed() { p.stop() }
+            supervisor?.stop()
+        }
+        let limited = ["SEND_MAX_REQUEST_BYTES": String(Self.limit), "SEND_TODAY": proofToday]
+        let normal = ["SEND_TODAY": proofToday]
+        func start(_ name: String, _ env: [String: String]) throws -> ServiceProcess {
+            let p = try ServiceProcess(Executables.byService[name]!, dir.flags, directory: dir, environment: env, label: name)
+            processes.append(p)
+            #expect(client.waitReady(name), "\(name) did not start:\n\(p.output)")
+            return p
+        }
+
+        var target: ServiceProcess?
+        var extra: [String] = []
+        switch service {
+        case ServiceName.findings:
+            target = try start(service, limited)
+            _ = try client.call(service, "findings.import", try demoReport(), timeout: 30)
+            _ = try client.call(service, "findings.import", smallReport(1), timeout: 30)
+        case ServiceName.board, ServiceName.notifications:
+            // Their data comes from the findings service's events; then findings stops.
+            let findings = try start(ServiceName.findings, normal)
+            target = try start(service, limited)
+            _ = try client.call(ServiceName.findings, "findings.import", try demoReport(), timeout: 30)
+            let last = try #require(client.lastSeq(ServiceName.findings))
+            #expect(waitUntil(timeout: 30) { client.hasApplied(service, ServiceName.findings, through: last) })
+            if service == ServiceName.board { try Seeds.board(client) }
+            findings.stop()
+        case ServiceName.comms:
+            target = try start(service, limited)
+            try Seeds.comms(client, dir: dir)
+        default:
+            // The supervisor with its four services; `stop` acts without arguments.
+            supervisor = try ServiceProcess("send-supervisor", dir.flags, directory: dir, environment: limited, label: "supervisor")
+            #expect(waitUntil(timeout: 60) { (try? client.call(service, "status", timeout: 1)["ready"]?.boolValue) == true },
+                    "the stack did not become ready:\n\(supervisor?.output ?? "")")
+            extra = ["--acts-without-args", "stop"]
+        }
+        let pid = target?.pid ?? supervisor?.pid ?? 0
+        // Quiet: nothing left in flight (a follower catching up, a job at start-up) before the "before" snapshot.
+        var previous = client.lastSeq(service)
+        _ = waitUntil(timeout: 10, interval: 0.5) {
+            let now = client.lastSeq(service)
+            defer { previous = now }
+            return now == previous
+        }
+
+        let run = try runPython("fuzz_client.py", [dir.run, service, "--max-bytes", String(Self.limit), "--flood", String(Self.flood)] + extra,
+                                directory: dir, timeout: 300)
+        print("fuzz \(service):\n" + run.output.split(separator: "\n").filter {
+            $0.hasPrefix("ok") || $0.hasPrefix("FAIL") || $0.hasPrefix("flood") || $0.hasPrefix("fuzzing") || $0.contains("passed")
+        }.joined(separator: "\n"))
+        #expect(!run.timedOut, "the fuzz client did not finish within 300 s:\n\(run.output)")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains(" passed, 0 failed"))
+        // The same process answers: it never crashed or restarted.
+        #expect(client.health(service)?["pid"]?.intValue == Int64(pid))
+        if let target { #expect(target.isRunning, "\(service) exited:\n\(target.output)") }
+        if let supervisor {
+            let status = try client.call(service, "status")
+            #expect(status["ready"]?.boolValue == true)
+            #expect((status["services"]?.arrayValue ?? []).allSatisfy { $0["restarts"]?.intValue == 0 }, "\(status)")
+            #expect(supervisor.isRunning)
+        }
+        dir.remove()
+    }
+}
+
+/// Data for the services to hold while they are fuzzed or audited.
+enum Seeds {
+    /// The board's part: nothing more than what it follows yet (its commands land with the board service).
+    static func board(_ client: TestClient) throws {}
+
+    /// The comms part: nothing yet (its commands land with the comms service).
+    static func comms(_ client: TestClient, dir: TestDirectory) throws {}
+}

@@ -1,0 +1,111 @@
+import Foundation
+import SendModel
+import SendRuntime
+import TestSupport
+
+/// The repository's root (for deploy/demo and Tests/Protocol).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// What a program printed and how it ended.
+struct ToolRun {
+    let status: Int32
+    let output: String
+    let timedOut: Bool
+}
+
+/// Runs a program to its end, or SIGKILLs it at the deadline. Its output goes to a file in the test directory.
+func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory,
+             timeout: Double) throws -> ToolRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let outputPath = "\(directory.path)/tool-\(UInt32.random(in: 0...UInt32.max)).out"
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    defer { try? handle.close() }
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    let timedOut = process.isRunning
+    if timedOut { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return ToolRun(status: process.terminationStatus,
+                   output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", timedOut: timedOut)
+}
+
+/// `python3 Tests/Protocol/<script> …`.
+func runPython(_ script: String, _ arguments: [String], directory: TestDirectory, timeout: Double) throws -> ToolRun {
+    try runTool("/usr/bin/env", ["python3", "\(Python.protocolDirectory)/\(script)"] + arguments,
+                directory: directory, timeout: timeout)
+}
+
+/// Executables per service name.
+enum Executables {
+    static let byService = [ServiceName.findings: "findings-intake", ServiceName.board: "board-actions",
+                            ServiceName.comms: "parent-comms", ServiceName.notifications: "notifications"]
+}
+
+/// Today for every service these tests start: a fixed working day, so that dates never drift.
+let proofToday = "2026-03-02"
+
+extension TestClient {
+    /// The service's `health` result, or nil.
+    func health(_ service: String) -> JSONValue? { try? call(service, "health", timeout: 2) }
+
+    /// The highest seq the service has stored.
+    func lastSeq(_ service: String) -> Int64? { health(service)?["last_seq"]?.intValue }
+
+    /// True once `follower`'s cursor on `source` equals `seq`.
+    func hasApplied(_ follower: String, _ source: String, through seq: Int64) -> Bool {
+        health(follower)?["follows"]?[source]?["cursor"]?.intValue == seq
+    }
+}
+
+/// The demo report of the seed article (`deploy/demo/lancashire-2017-report.json`) as JSON.
+func demoReport() throws -> JSONValue {
+    try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/deploy/demo/lancashire-2017-report.json"))))
+}
+
+/// A report of its own for `n`: one inspection and three weaknesses, unique ids.
+func smallReport(_ n: Int, area: String = "Proofshire") -> JSONValue {
+    let id = "INS-proof-\(n)"
+    return [
+        "inspection": ["inspection_id": .string(id), "local_area": .string("\(area) \(n)"), "framework": "2016",
+                       "visit_start": "2025-01-13", "visit_end": "2025-01-17", "published": "2025-03-03", "outcome": "wsoa_required"],
+        "findings": .array((1...3).map { i in
+            ["kind": i == 1 ? "fundamental_failing" : "area_of_significant_weakness", "theme": .string("theme \(i)"),
+             "summary": .string("Weakness \(i) of report \(n)"), "bodies": ["local_authority"]]
+        }),
+    ]
+}
+
+/// Whether a file's bytes contain any of the needles (case-insensitive for ASCII).
+func containsAny(_ text: String, _ needles: [String]) -> [String] {
+    let lower = text.lowercased()
+    return needles.filter { lower.contains($0.lowercased()) }
+}
+
+/// Every regular file under `path`, recursively.
+func files(under path: String) -> [String] {
+    guard let e = FileManager.default.enumerator(atPath: path) else { return [] }
+    var result: [String] = []
+    while let name = e.nextObject() as? String {
+        var st = stat()
+        let full = "\(path)/\(name)"
+        if lstat(full, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { result.append(full) }
+    }
+    return result.sorted()
+}
+
+/// The mode bits and owner of a path (without following a symbolic link).
+func fileMode(_ path: String) -> (mode: mode_t, uid: uid_t, type: mode_t)? {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return nil }
+    return (st.st_mode & 0o7777, st.st_uid, st.st_mode & S_IFMT)
+}
