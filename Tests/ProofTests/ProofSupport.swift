@@ -61,6 +61,25 @@ extension TestClient {
     /// The highest seq the service has stored.
     func lastSeq(_ service: String) -> Int64? { health(service)?["last_seq"]?.intValue }
 
+    /// Waits until every follower running here has applied everything its sources have stored
+    /// (board, comms and notifications: each `follows` cursor equals its source's `last_seq`).
+    @discardableResult
+    func waitSettled(timeout: Double = 30) -> Bool {
+        waitUntil(timeout: timeout, interval: 0.05) {
+            var lasts: [String: Int64] = [:]
+            for service in ServiceName.managed + [ServiceName.supervisor] {
+                if let last = lastSeq(service) { lasts[service] = last }
+            }
+            for follower in [ServiceName.board, ServiceName.comms, ServiceName.notifications] where lasts[follower] != nil {
+                guard let follows = health(follower)?["follows"]?.objectValue else { return false }
+                for (source, f) in follows where lasts[source] != nil {
+                    if f["cursor"]?.intValue != lasts[source] { return false }
+                }
+            }
+            return true
+        }
+    }
+
     /// True once `follower`'s cursor on `source` equals `seq`.
     func hasApplied(_ follower: String, _ source: String, through seq: Int64) -> Bool {
         health(follower)?["follows"]?[source]?["cursor"]?.intValue == seq
@@ -108,4 +127,50 @@ func fileMode(_ path: String) -> (mode: mode_t, uid: uid_t, type: mode_t)? {
     var st = stat()
     guard lstat(path, &st) == 0 else { return nil }
     return (st.st_mode & 0o7777, st.st_uid, st.st_mode & S_IFMT)
+}
+
+/// The whole stack under a real `send-supervisor`, in its own test directory.
+final class ProofStack {
+    let dir: TestDirectory
+    let supervisor: ServiceProcess
+    let client: TestClient
+
+    init(directory: TestDirectory = TestDirectory(), environment: [String: String] = [:], config: String? = nil) throws {
+        dir = directory
+        var arguments = dir.flags
+        if let config {
+            let path = "\(dir.path)/stack.json"
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            arguments += ["--config", path]
+        }
+        var env = ["SEND_TODAY": proofToday]
+        for (k, v) in environment { env[k] = v }
+        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir, environment: env, label: "supervisor")
+        client = try TestClient(dir)
+    }
+
+    func status() throws -> JSONValue { try client.call(ServiceName.supervisor, "status", timeout: 2) }
+
+    /// Every service's row of `status`, by name.
+    func rows() -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for row in (try? status()["services"]?.arrayValue) ?? [] {
+            if let name = row["service"]?.stringValue { result[name] = row }
+        }
+        return result
+    }
+
+    func pid(_ service: String) -> Int32? { rows()[service]?["pid"]?.intValue.map { Int32($0) } }
+
+    @discardableResult
+    func waitReady(timeout: Double = 60) -> Bool {
+        waitUntil(timeout: timeout, interval: 0.05) { (try? status()["ready"]?.boolValue) == true }
+    }
+
+    /// Stops the supervisor (and so the services) and removes the directory unless `keep`.
+    func finish(keep: Bool = false) {
+        client.close()
+        supervisor.stop()
+        if !keep { dir.remove() }
+    }
 }
