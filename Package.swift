@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "send-bench",
-            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ",
+            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ", "BoardService",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/send-bench",
@@ -102,6 +102,8 @@ let package = Package(
                     dependencies: ["FindingsService", "TestSupport", "SendModel", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "NotificationsServiceTests", dependencies: ["NotificationsService", "SendRuntime", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoardServiceTests", dependencies: ["BoardService", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime"], swiftSettings: swiftSettings),

@@ -18,6 +18,10 @@ struct Sendctl: AsyncParsableCommand {
             FindingsCommand.self,
             StatusCommand.self,
             RestartCommand.self,
+            ActionsCommand.self,
+            KPIsCommand.self,
+            BoardCommand.self,
+            PlanCommand.self,
         ]
     )
 }

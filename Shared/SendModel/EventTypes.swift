@@ -16,11 +16,14 @@ public enum EventType {
     public static let actionProgress = "action.progress"
     public static let actionOverdue = "action.overdue"
     public static let actionDueSoon = "action.due_soon"
+    public static let actionExceptionRecorded = "action.exception_recorded"
     public static let coverageGap = "coverage.gap"
     public static let kpiRecorded = "kpi.recorded"
     public static let kpiReading = "kpi.reading"
     public static let meetingRecorded = "meeting.recorded"
     public static let decisionRecorded = "decision.recorded"
+    public static let memberRecorded = "member.recorded"
+    public static let planSubmitted = "plan.submitted"
 
     // comms
     public static let familiesImported = "families.imported"

@@ -1,11 +1,60 @@
 public import SendRuntime
-import SendModel
+public import SendModel
 
 /// The board service: the written statement of action and the board's work on it.
 public enum BoardService {
-    public static func definition() throws -> ServiceDefinition {
-        ServiceDefinition(name: ServiceName.board, follows: [
-            Follow(ServiceName.findings) { _, _ in },
-        ])
+    /// Seconds between due-date checks when `SEND_OVERDUE_INTERVAL` is not set.
+    public static let defaultOverdueInterval = 60.0
+
+    public static func definition(environment: [String: String] = currentEnvironment()) throws -> ServiceDefinition {
+        ServiceDefinition(
+            name: ServiceName.board,
+            migrations: { BoardSchema.register(&$0) },
+            commands: commands,
+            follows: [
+                Follow(ServiceName.findings) { ctx, event in try FindingsReadModel.apply(BoardChange(ctx), event) },
+            ],
+            periodicJobs: [
+                PeriodicJob("due-dates", every: try overdueInterval(environment)) { ctx in
+                    try DueDateWatch.run(BoardChange(ctx))
+                },
+            ]
+        )
     }
+
+    /// `SEND_OVERDUE_INTERVAL`: seconds between due-date checks (they also run once at start).
+    static func overdueInterval(_ environment: [String: String]) throws(StartupError) -> Double {
+        guard let text = environment["SEND_OVERDUE_INTERVAL"] else { return defaultOverdueInterval }
+        guard let seconds = Double(text), seconds >= 0.05, seconds <= 86_400 else {
+            throw StartupError("SEND_OVERDUE_INTERVAL must be a number of seconds between 0.05 and 86400; got '\(text)'")
+        }
+        return seconds
+    }
+
+    /// Every command of the service, by wire name.
+    static let commands: [String: CommandHandler] = [
+        "actions.create": .write { ctx in try Actions.create(BoardChange(ctx), ctx.args) },
+        "actions.update": .write { ctx in try Actions.update(BoardChange(ctx), ctx.args) },
+        "actions.progress": .write { ctx in try Progress.add(BoardChange(ctx), ctx.args) },
+        "actions.list": .read { ctx in try ActionQueries.list(ctx.db, ctx.args, today: ctx.today) },
+        "actions.show": .read { ctx in try ActionQueries.show(ctx.db, ctx.args, today: ctx.today) },
+        "actions.coverage": .read { ctx in try Coverage.report(ctx.db, ctx.args) },
+        "actions.overdue": .read { ctx in try DueDateWatch.overdue(ctx.db, today: ctx.today) },
+        "exceptions.add": .write { ctx in try Progress.addException(BoardChange(ctx), ctx.args) },
+        "exceptions.list": .read { ctx in try Progress.listExceptions(ctx.db, ctx.args, today: ctx.today) },
+        "kpis.add": .write { ctx in try KPIs.add(BoardChange(ctx), ctx.args) },
+        "kpis.record": .write { ctx in try KPIs.record(BoardChange(ctx), ctx.args) },
+        "kpis.list": .read { ctx in try KPIs.list(ctx.db) },
+        "kpis.show": .read { ctx in try KPIs.show(ctx.db, ctx.args, today: ctx.today) },
+        "board.members.add": .write { ctx in try Board.addMember(BoardChange(ctx), ctx.args) },
+        "board.members.list": .read { ctx in try Board.listMembers(ctx.db) },
+        "board.meetings.add": .write { ctx in try Board.addMeeting(BoardChange(ctx), ctx.args) },
+        "board.meetings.list": .read { ctx in try Board.listMeetings(ctx.db) },
+        "board.meetings.show": .read { ctx in try Board.showMeeting(ctx.db, ctx.args) },
+        "board.decide": .write { ctx in try Board.decide(BoardChange(ctx), ctx.args) },
+        "board.decisions.list": .read { ctx in try Board.listDecisions(ctx.db, ctx.args) },
+        "plan.status": .read { ctx in try Plan.status(ctx.db, ctx.args, today: ctx.today) },
+        "plan.submit": .write { ctx in try Plan.submit(BoardChange(ctx), ctx.args) },
+        "plan.import": .write { ctx in try PlanImport.run(BoardChange(ctx), ctx.args) },
+    ]
 }

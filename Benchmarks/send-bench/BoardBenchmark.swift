@@ -1,0 +1,199 @@
+import ArgumentParser
+import BoardService
+import Foundation
+import SendModel
+import SendRuntime
+import ZeroMQ
+
+/// `send-bench board`: the board's read commands on a large plan, answered by a real `board-actions` process.
+///
+/// The findings read model is seeded through the service's own follow handler (the findings service
+/// is not needed); the actions and their progress updates are created through the protocol, as
+/// `sendctl` would. The service is then restarted with its production settings and each read is timed.
+struct BoardBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "board",
+        abstract: "Time actions.list by filter, actions.coverage and plan.status on a large plan (target ≤ 50 ms each).")
+
+    @Option(help: "Actions in the plan.") var actions = 10_000
+    @Option(help: "Progress updates, spread over the actions.") var updates = 100_000
+    @Option(help: "Weakness findings the actions address (a few are left without an action).") var findings = 200
+    @Option(help: "Timed requests per query.") var iterations = 50
+    @Option(help: "Client threads while loading.") var clients = 8
+
+    static let today = "2026-03-02"
+    static let leads = ["Lancashire County Council", "Morecambe Bay CCG", "Blackpool CCG", "Lancashire schools forum",
+                        "Lancashire Care NHS Foundation Trust"]
+
+    func run() throws {
+        let work = try BenchDirectory()
+        defer { work.remove() }
+        let directories = work.directories
+        try directories.prepare()
+        let gaps = max(1, findings / 20)
+
+        // 1. The findings read model, through the follow handler, before the service starts.
+        let pool = try ServiceDatabase.open(path: directories.databasePath(ServiceName.board),
+                                            migrations: try BoardService.definition().migrations)
+        try pool.write { db in
+            let change = BoardChange(db: db, today: LocalDate(iso: Self.today)!, now: Timestamp.now(), emit: { _, _ in })
+            var seq: Int64 = 1
+            try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.inspectionRecorded,
+                                                      at: Timestamp.now(), data: [
+                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": ["wsoa_required": true],
+                "published": "2025-11-03", "deadlines": ["wsoa_due": "2026-02-16"],
+            ]))
+            let kinds = ["area_of_significant_weakness", "fundamental_failing", "priority_area", "area_for_improvement"]
+            for i in 1...findings {
+                seq += 1
+                try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.findingRecorded,
+                                                          at: Timestamp.now(), data: [
+                    "finding_id": .string(String(format: "F-%04d", i)), "inspection_id": "INS-0001",
+                    "kind": .string(kinds[i % kinds.count]), "theme": .string("Theme \(i % 17)"),
+                    "summary": .string("Weakness number \(i)"), "bodies": ["local_authority"],
+                ]))
+            }
+        }
+        try pool.close()
+
+        // 2. Load the plan through the protocol (synchronous=NORMAL while loading only).
+        var service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today, "SEND_SYNCHRONOUS": "NORMAL"])
+        let loadStart = nowMicros()
+        try load(directories, coveredFindings: findings - gaps)
+        let loadSeconds = (nowMicros() - loadStart) / 1e6
+        print(String(format: "loaded %d actions and %d progress updates in %.1f s", actions, updates, loadSeconds))
+        service.stop()
+
+        // 3. Restart with the production settings and time each read.
+        service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today])
+        defer { service.stop() }
+        let context = try ZeroMQ.Context()
+        let client = try Client(context: context, service: ServiceName.board, directories: directories)
+        defer { client.close() }
+        let queries: [(name: String, command: String, args: JSONValue)] = [
+            ("list status=delayed", "actions.list", ["status": "delayed"]),
+            ("list rag=red", "actions.list", ["rag": "red"]),
+            ("list lead organisation", "actions.list", ["lead_organisation": .string(Self.leads[1])]),
+            ("list finding", "actions.list", ["finding_id": "F-0042"]),
+            ("list overdue", "actions.list", ["overdue": true]),
+            ("list open, 100 a page", "actions.list", ["status": "open", "limit": 100]),
+            ("coverage", "actions.coverage", [:]),
+            ("plan status", "plan.status", [:]),
+        ]
+        var figures: [String: JSONValue] = ["actions": .int(Int64(actions)), "updates": .int(Int64(updates)),
+                                            "load_s": .double((loadSeconds * 10).rounded() / 10)]
+        var worst = 0.0
+        for q in queries {
+            var samples: [Double] = []
+            var result: JSONValue = .null
+            for _ in 0..<iterations {
+                let t0 = nowMicros()
+                result = try client.call(q.command, q.args, timeout: 10, attempts: 1)
+                samples.append((nowMicros() - t0) / 1000)
+            }
+            let p = Percentiles(samples)
+            let maximum = samples.max() ?? 0
+            worst = max(worst, p.p99)
+            let size = result["total"].map { "\($0.jsonString) matching, \(result["actions"]?.arrayValue?.count ?? 0) returned" }
+                ?? result["gaps"].map { "\($0.arrayValue?.count ?? 0) gaps" } ?? "\(result["actions"]?["total"]?.jsonString ?? "?") actions"
+            print(q.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(format: "p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  ", p.p50, p.p99, maximum) + "(\(size))")
+            let key = q.name.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "=", with: "_")
+                .replacingOccurrences(of: ",", with: "")
+            figures["\(key)_p50_ms"] = .double((p.p50 * 100).rounded() / 100)
+            figures["\(key)_p99_ms"] = .double((p.p99 * 100).rounded() / 100)
+        }
+        print(String(format: "worst p99 %.2f ms (target ≤ 50 ms)", worst))
+        print(JSONValue.object(figures).jsonString)
+    }
+
+    /// Creates the actions (plan.import, 500 at a time) and the progress updates (many clients at once).
+    func load(_ directories: RuntimeDirectories, coveredFindings: Int) throws {
+        let context = try ZeroMQ.Context()
+        let client = try Client(context: context, service: ServiceName.board, directories: directories)
+        defer { client.close() }
+        let today = LocalDate(iso: Self.today)!
+        var n = 0
+        var chunk = 0
+        while n < actions {
+            var items: [JSONValue] = []
+            for _ in 0..<min(500, actions - n) {
+                n += 1
+                let start = today.adding(days: -200 + (n * 7) % 300)
+                let due = start.adding(days: 30 + (n * 13) % 240)
+                let f1 = String(format: "F-%04d", 1 + n % coveredFindings)
+                let f2 = String(format: "F-%04d", 1 + (n * 31) % coveredFindings)
+                items.append([
+                    "title": .string("Action \(n)"), "description": "Benchmark action",
+                    "finding_ids": f1 == f2 ? [.string(f1)] : [.string(f1), .string(f2)],
+                    "lead_organisation": .string(Self.leads[n % Self.leads.count]),
+                    "sponsoring_director": "Director of Children's Services", "action_lead": "Head of Service",
+                    "start": .string(start.iso), "due": .string(due.iso), "success_criteria": "Measured by the KPI",
+                ])
+            }
+            chunk += 1
+            _ = try client.call("plan.import", ["import_id": .string("bench-\(chunk)"), "actions": .array(items)], timeout: 60, attempts: 1)
+        }
+
+        // Progress updates: the first of an action moves it on, a few become delayed or completed.
+        let total = updates
+        let count = actions
+        let threads = clients
+        let failures = Samples()
+        let done = (0..<threads).map { t -> StopFlag in
+            let flag = StopFlag()
+            Thread {
+                defer { flag.set() }
+                guard let c = try? Client(context: context, service: ServiceName.board, directories: directories) else { return }
+                defer { c.close() }
+                var i = t
+                while i < total {
+                    let actionNumber = 1 + i % count
+                    let round = i / count
+                    var args: [String: JSONValue] = [
+                        "action_id": .string(String(format: "A-%04d", actionNumber)), "note": .string("Update \(i)"),
+                        "author_role": "Action lead", "evidence": "https://example.org/evidence",
+                    ]
+                    if round == 0 && actionNumber % 4 != 0 { args["status"] = "in_progress" }
+                    if round == 1 && actionNumber % 8 == 1 { args["status"] = "delayed" }
+                    if round == 1 && actionNumber % 8 == 2 { args["status"] = "completed" }
+                    if (try? c.call("actions.progress", .object(args), timeout: 30, attempts: 1)) == nil { failures.add([1]) }
+                    i += threads
+                }
+            }.start()
+            return flag
+        }
+        while done.contains(where: { !$0.isSet }) { usleep(10_000) }
+        if !failures.all.isEmpty { print("warning: \(failures.all.count) progress updates were refused") }
+    }
+
+    /// The `board-actions` executable beside this one, as a child process.
+    final class BoardProcess {
+        let process = Process()
+
+        init(directories: RuntimeDirectories, environment: [String: String]) throws {
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            process.executableURL = me.deletingLastPathComponent().appendingPathComponent("board-actions")
+            process.arguments = ["--run-dir", directories.run, "--data-dir", directories.data]
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            process.environment = env
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let context = try ZeroMQ.Context()
+            let client = try Client(context: context, service: ServiceName.board, directories: directories)
+            defer { client.close() }
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if (try? client.call("health", timeout: 0.2, attempts: 1)) != nil { return }
+            }
+            throw StartupError("board-actions did not become ready")
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
