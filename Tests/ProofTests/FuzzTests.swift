@@ -25,7 +25,8 @@ struct FuzzTests {
             for p in processes.reversed() { p.stop() }
             supervisor?.stop()
         }
-        let limited = ["SEND_MAX_REQUEST_BYTES": String(Self.limit), "SEND_TODAY": proofToday]
+        // The board's due-date watch runs every second, so that it has announced everything before the fuzz starts.
+        let limited = ["SEND_MAX_REQUEST_BYTES": String(Self.limit), "SEND_TODAY": proofToday, "SEND_OVERDUE_INTERVAL": "1"]
         let normal = ["SEND_TODAY": proofToday]
         func start(_ name: String, _ env: [String: String]) throws -> ServiceProcess {
             let p = try ServiceProcess(Executables.byService[name]!, dir.flags, directory: dir, environment: env, label: name)
@@ -61,18 +62,13 @@ struct FuzzTests {
             extra = ["--acts-without-args", "stop"]
         }
         let pid = target?.pid ?? supervisor?.pid ?? 0
-        // Quiet: nothing left in flight (a follower catching up, a job at start-up) before the "before" snapshot.
-        var previous = client.lastSeq(service)
-        _ = waitUntil(timeout: 10, interval: 0.5) {
-            let now = client.lastSeq(service)
-            defer { previous = now }
-            return now == previous
-        }
+        // Quiet: nothing left in flight (a follower catching up, a periodic job) before the "before" snapshot.
+        #expect(Self.waitQuiet(client, service), "\(service) kept emitting events")
 
         let run = try runPython("fuzz_client.py", [dir.run, service, "--max-bytes", String(Self.limit), "--flood", String(Self.flood)] + extra,
                                 directory: dir, timeout: 300)
         print("fuzz \(service):\n" + run.output.split(separator: "\n").filter {
-            $0.hasPrefix("ok") || $0.hasPrefix("FAIL") || $0.hasPrefix("flood") || $0.hasPrefix("fuzzing") || $0.contains("passed")
+            $0.hasPrefix("ok") || $0.hasPrefix("FAIL") || $0.hasPrefix("flood") || $0.hasPrefix("fuzzing") || $0.hasPrefix("fields") || $0.contains("passed")
         }.joined(separator: "\n"))
         #expect(!run.timedOut, "the fuzz client did not finish within 300 s:\n\(run.output)")
         #expect(run.status == 0, "\(run.output)")
@@ -90,10 +86,27 @@ struct FuzzTests {
     }
 }
 
+extension FuzzTests {
+    /// Waits until the service's last seq has not moved for 3 s.
+    static func waitQuiet(_ client: TestClient, _ service: String) -> Bool {
+        var last = client.lastSeq(service)
+        var since = Date()
+        return waitUntil(timeout: 30, interval: 0.25) {
+            let now = client.lastSeq(service)
+            if now != last { last = now; since = Date() }
+            return now != nil && Date().timeIntervalSince(since) >= 3
+        }
+    }
+}
+
 /// Data for the services to hold while they are fuzzed or audited.
 enum Seeds {
-    /// The board's part: nothing more than what it follows yet (its commands land with the board service).
-    static func board(_ client: TestClient) throws {}
+    /// The board's part: the demo plan of the seed article (members, a KPI with readings, actions
+    /// on the demo report's findings), once the board has applied the demo report.
+    static func board(_ client: TestClient) throws {
+        let plan = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/deploy/demo/board-plan.json"))))
+        _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
+    }
 
     /// The comms part: nothing yet (its commands land with the comms service).
     static func comms(_ client: TestClient, dir: TestDirectory) throws {}

@@ -390,6 +390,7 @@ def learn(paths, path, message):
 
 fuzzable = [c for c in commands if c not in opts.acts_without_args and c != "health"]
 known_paths = {}
+paths_messages = {}
 for c in fuzzable:
     paths = {}
     # Required fields, level by level: an absent one says "is required"; a wrong type says what it must be.
@@ -438,6 +439,8 @@ for c in fuzzable:
                 if d["field"] not in ("$", "") and not learn(paths, d["field"], d.get("message", "")):
                     paths.setdefault(generic(d["field"]), d.get("message", ""))
     known_paths[c] = sorted(paths)
+    for p, m in paths.items():
+        paths_messages[(c, p)] = m
 
 for c in fuzzable:
     for path in known_paths[c]:
@@ -455,6 +458,50 @@ for c in fuzzable:
             check(kind, code(reply) in (None, "invalid", "not_found", "conflict"), f"{c} {path}={str(wrong)[:40]}: {reply}")
             if code(reply) == "invalid":
                 check(kind, reply["error"].get("field") is not None and len(details(reply)) > 0, f"{c} {path}: {reply}")
+# --- the same behind a real id ------------------------------------------------------------------
+# Many commands look the thing up before reading their other fields. Here the id fields take the
+# id of something that exists (seen in the list commands' results) and each other field a value no
+# scalar field accepts (an object, an array) or a string longer than any field allows. Only
+# commands that validate more than the id are tried this way, and never with values of the right
+# type: a complete, valid request would act.
+ID_NAME = re.compile(r"^[a-z_]*(_id|_ref)$")
+real_ids = {}
+
+
+def collect_ids(value, depth=0):
+    if depth > 6:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str) and ID_NAME.match(k) and isinstance(v, (str, int)) and not isinstance(v, bool):
+                real_ids.setdefault(k, v)
+            collect_ids(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value[:50]:
+            collect_ids(v, depth + 1)
+
+
+collect_ids(before.get("lists"))
+BEHIND_ID = [{}, {"a": 1}, [], [1, "x", None], [{}], HUGE]
+behind_id = 0
+for c in fuzzable:
+    base = {p: real_ids[p] for p in known_paths[c] if p in real_ids}
+    others = [p for p in known_paths[c] if p not in base and "[" not in p
+              and not any(q.startswith(p + ".") or q.startswith(p + "[") for q in known_paths[c])
+              and not re.search(r"must be (an array|an object)", str(paths_messages.get((c, p), "")))]
+    if not base or not others:
+        continue
+    for path in others:
+        for wrong in BEHIND_ID:
+            args = json.loads(json.dumps(base))
+            if not set_path(args, path, wrong):
+                continue
+            reply = request(c, args)
+            behind_id += 1
+            kind = "wrong types behind a real id"
+            if check(kind, well_formed(reply), f"{c} {path}: {reply}"):
+                check(kind, code(reply) in ("invalid", "not_found", "conflict"), f"{c} {args if wrong is not HUGE else path}: {reply}")
+print(f"behind a real id: {behind_id} requests; ids used: {json.dumps(real_ids)[:400]}", flush=True)
 print("fields per command: " + "; ".join(f"{c}: {', '.join(known_paths[c]) or '-'}" for c in fuzzable), flush=True)
 
 # --- a flood from one DEALER -------------------------------------------------------------------
