@@ -53,6 +53,12 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibCurl",
+            path: "Shared/CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(name: "ZeroMQ", dependencies: ["CLibZMQ"], path: "Shared/ZeroMQ", swiftSettings: swiftSettings),
         .target(name: "SendModel", path: "Shared/SendModel",
                 resources: [.copy("Resources/bank-holidays-england-and-wales.json")],
@@ -70,7 +76,7 @@ let package = Package(
     // MARK: Services
     + service("FindingsService", executable: "findings-intake", folder: "findings-intake")
     + service("BoardService", executable: "board-actions", folder: "board-actions")
-    + service("CommsService", executable: "parent-comms", folder: "parent-comms")
+    + service("CommsService", executable: "parent-comms", folder: "parent-comms", extra: ["CLibCurl"])
     + service("NotificationsService", executable: "notifications", folder: "notifications")
     + service("SupervisorService", executable: "send-supervisor", folder: "send-supervisor")
     + [
@@ -103,6 +109,9 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "NotificationsServiceTests", dependencies: ["NotificationsService", "SendRuntime", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BoardServiceTests", dependencies: ["BoardService", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CommsServiceTests", dependencies: ["CommsService", "TestSupport", "SendRuntime",
+                                                             .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),

@@ -18,8 +18,11 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Notifications in the subscriber catch-up run.")
     var catchUp = 1_000_000
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack, comms); default all.")
     var only: [String] = []
+
+    @Option(help: "Families for the comms benchmark (England's EHC plans, January 2025).")
+    var commsFamilies = 638_745
 
     @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
     var attach: String?
@@ -77,6 +80,20 @@ struct RunBenchmarks: ParsableCommand {
             figures["notify_sustained_per_s"] = .double(f.sustained.rounded())
         }
         if want("stack") { try StackBench.run(into: &figures) }
+        if want("comms") {
+            let c = try CommsBench.run(families: commsFamilies, deliverySeconds: seconds * 3)
+            print(String(format: "comms: import %d families (sendctl, 50,000-row chunks): %.1f s (target ≤ 30 s)", commsFamilies, c.importSeconds))
+            print(String(format: "comms: queue a questionnaire to all of them: %.1f s for %d messages (target ≤ 30 s)", c.queueSeconds, c.queued))
+            if let rate = c.deliveryPerSecond {
+                print(String(format: "comms: email delivery to a local SMTP server: %.0f /s", rate) + " (\(c.deliveryNote))")
+                figures["comms_delivery_per_s"] = .double(rate.rounded())
+            } else {
+                print("comms: email delivery not measured: \(c.deliveryNote)")
+            }
+            figures["comms_import_s"] = .double((c.importSeconds * 10).rounded() / 10)
+            figures["comms_queue_s"] = .double((c.queueSeconds * 10).rounded() / 10)
+            figures["comms_families"] = .int(Int64(commsFamilies))
+        }
         print(JSONValue.object(figures).jsonString)
     }
 }

@@ -22,6 +22,10 @@ struct Sendctl: AsyncParsableCommand {
             KPIsCommand.self,
             BoardCommand.self,
             PlanCommand.self,
+            FamiliesCommand.self,
+            QuestionnairesCommand.self,
+            UpdatesCommand.self,
+            EnquiriesCommand.self,
         ]
     )
 }

@@ -25,15 +25,14 @@ public enum EventType {
     public static let memberRecorded = "member.recorded"
     public static let planSubmitted = "plan.submitted"
 
-    // comms
-    public static let familiesImported = "families.imported"
+    // comms (data: ids and counts only, never a name, contact detail or answer)
+    public static let familyImported = "family.imported"
     public static let questionnaireCreated = "questionnaire.created"
-    public static let questionnaireSent = "questionnaire.sent"
     public static let dispatchStarted = "dispatch.started"
     public static let dispatchCompleted = "dispatch.completed"
-    public static let questionnaireClosed = "questionnaire.closed"
     public static let messageFailed = "message.failed"
     public static let responseReceived = "response.received"
+    public static let updateDrafted = "update.drafted"
     public static let updatePublished = "update.published"
     public static let enquiryReceived = "enquiry.received"
     public static let enquiryEscalated = "enquiry.escalated"

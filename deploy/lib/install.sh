@@ -15,17 +15,19 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# libzmq and SQLite (headers and pkg-config files) to build; the Swift toolchain itself is expected on PATH.
+# libzmq, SQLite and libcurl (headers and pkg-config files) to build; the Swift toolchain itself is expected on PATH.
 install_build_dependencies() {
     command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift toolchain (6.1 or later) first" >&2; return 1; }
     local missing=()
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
     pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
+    pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
-# What the tests use besides the build: python3 with pyzmq (cross-language protocol clients).
+# What the tests use besides the build: python3 with pyzmq (cross-language protocol clients) and
+# aiosmtpd (the real SMTP server the comms tests send email to).
 install_test_dependencies() {
     if ! command -v python3 >/dev/null; then apt_install python3 python3-pip; fi
     if ! python3 -c "import zmq" 2>/dev/null; then
@@ -33,5 +35,11 @@ install_test_dependencies() {
         python3 -m pip install --quiet --disable-pip-version-check pyzmq 2>/dev/null \
             || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyzmq \
             || apt_install python3-zmq
+    fi
+    if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+        echo "== pip install aiosmtpd"
+        python3 -m pip install --quiet --disable-pip-version-check aiosmtpd 2>/dev/null \
+            || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd \
+            || apt_install python3-aiosmtpd
     fi
 }

@@ -1,11 +1,51 @@
 public import SendRuntime
 import SendModel
 
-/// The comms service: families, questionnaires, updates and enquiries.
+/// The comms service: families (the only place personal data lives), questionnaires, dispatch and
+/// delivery, responses, "you said, we did" updates and enquiries.
+///
+/// Events and log lines carry ids and counts only; replies with personal data come only from the
+/// `families.*` commands (and the free-text answers of `questionnaires.results`).
 public enum CommsService {
+    /// The service as the executable runs it, configured from the environment.
     public static func definition() throws -> ServiceDefinition {
-        ServiceDefinition(name: ServiceName.comms, follows: [
-            Follow(ServiceName.board) { _, _ in },
-        ])
+        definition(config: try CommsConfig.fromEnvironment())
+    }
+
+    public static func definition(config: CommsConfig) -> ServiceDefinition {
+        ServiceDefinition(
+            name: ServiceName.comms,
+            migrations: { CommsSchema.register(&$0) },
+            commands: [
+                "families.import": .write(FamilyImport.run),
+                "families.list": .read(Families.list),
+                "families.show": .read(Families.show),
+                "families.opt_out": .write(Families.optOut),
+                "questionnaires.create": .write(Questionnaires.create),
+                "questionnaires.list": .read(Questionnaires.list),
+                "questionnaires.show": .read(Questionnaires.show),
+                "questionnaires.send": .write(Dispatch.send),
+                "questionnaires.remind": .write(Dispatch.remind),
+                "questionnaires.respond": .write(Responses.respond),
+                "questionnaires.import_responses": .write(Responses.importResponses),
+                "questionnaires.results": .read(Responses.results),
+                "dispatches.show": .read(Dispatches.show),
+                "updates.list": .read(Updates.list),
+                "updates.show": .read(Updates.show),
+                "updates.edit": .write(Updates.edit),
+                "updates.publish": .write(Updates.publish),
+                "enquiries.add": .write(Enquiries.add),
+                "enquiries.list": .read(Enquiries.list),
+                "enquiries.answer": .write(Enquiries.answer),
+            ],
+            follows: [
+                Follow(ServiceName.board) { ctx, event in try Updates.followBoard(ctx, event) },
+            ],
+            periodicJobs: [
+                PeriodicJob("enquiries", every: config.enquiryCheckSeconds) { ctx in try Enquiries.escalate(ctx) },
+                Retention.job(config: config),
+            ],
+            backgroundTasks: config.deliveryEnabled ? [DeliveryLoop.task(config: config)] : []
+        )
     }
 }

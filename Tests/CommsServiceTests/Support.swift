@@ -1,0 +1,240 @@
+import Foundation
+import GRDB
+import Logging
+import SendModel
+@testable import SendRuntime
+import TestSupport
+@testable import CommsService
+
+func date(_ text: String) -> LocalDate {
+    guard let d = LocalDate(iso: text) else { fatalError("bad test date \(text)") }
+    return d
+}
+
+/// The comms database opened in-process: each write runs a handler exactly as the service's writer
+/// would (one transaction, rolled back when it throws), keeping the events it emitted.
+final class CommsDatabase {
+    let directory = TestDirectory()
+    let pool: DatabasePool
+    var today: LocalDate
+    private(set) var events: [(type: String, data: JSONValue)] = []
+
+    init(today: String = "2026-03-02") throws {
+        self.today = date(today)
+        try directory.directories.prepare()
+        pool = try ServiceDatabase.open(path: directory.directories.databasePath(ServiceName.comms), migrations: CommsSchema.register)
+    }
+
+    @discardableResult
+    func write(_ handler: (WriteContext) throws -> JSONValue, _ args: JSONValue = [:], now: Timestamp = Timestamp.now()) throws -> JSONValue {
+        let today = self.today
+        let (result, emitted) = try pool.write { db in
+            let ctx = WriteContext(db: db, args: args, requestID: "test", today: today, now: now, logger: Logger(label: "test"), service: "comms")
+            let result = try handler(ctx)
+            return (result, ctx.emitted)
+        }
+        events += emitted
+        return result
+    }
+
+    /// The error a write refuses with, or nil when it succeeds.
+    func refusal(_ handler: (WriteContext) throws -> JSONValue, _ args: JSONValue = [:]) -> ServiceError? {
+        do {
+            try write(handler, args)
+            return nil
+        } catch let error as ServiceError {
+            return error
+        } catch {
+            return ServiceError(.internal, "\(error)")
+        }
+    }
+
+    func read(_ handler: (ReadContext) throws -> JSONValue, _ args: JSONValue = [:]) throws -> JSONValue {
+        let today = self.today
+        return try pool.read { db in
+            try handler(ReadContext(db: db, args: args, today: today, now: Timestamp.now(), logger: Logger(label: "test")))
+        }
+    }
+
+    func sql<T: DatabaseValueConvertible>(_ query: String, _ arguments: StatementArguments = []) throws -> T? {
+        try pool.read { db in try T.fetchOne(db, sql: query, arguments: arguments) }
+    }
+
+    func rows(_ query: String, _ arguments: StatementArguments = []) throws -> [Row] {
+        try pool.read { db in try Row.fetchAll(db, sql: query, arguments: arguments) }
+    }
+
+    func execute(_ query: String, _ arguments: StatementArguments = []) throws {
+        try pool.write { db in try db.execute(sql: query, arguments: arguments) }
+    }
+
+    func events(_ type: String) -> [JSONValue] { events.filter { $0.type == type }.map(\.data) }
+
+    func clearEvents() { events = [] }
+
+    /// Imports CSV text; returns the command's reply.
+    @discardableResult
+    func importFamilies(_ csv: String) throws -> JSONValue {
+        try write(FamilyImport.run, ["csv": .string(csv)])
+    }
+
+    /// Marks every queued message delivered, as the delivery loop would after the providers accepted them.
+    func deliverAll() throws {
+        let ids: [Int64] = try pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE next_attempt_at IS NOT NULL") }
+        try claimAndApply(ids.map { ($0, DeliveryOutcome.delivered) })
+    }
+
+    /// Marks messages sending (as a claim does) and applies the outcomes, as the delivery loop does.
+    func claimAndApply(_ outcomes: [(Int64, DeliveryOutcome)], config: CommsConfig = CommsConfig()) throws {
+        try write { ctx in
+            var done: [DeliveryLoop.Delivered] = []
+            for (id, outcome) in outcomes {
+                try ctx.db.execute(sql: "UPDATE messages SET status = 'sending', attempts = attempts + 1 WHERE id = ?", arguments: [id])
+                let channel = try String.fetchOne(ctx.db, sql: "SELECT channel FROM messages WHERE id = ?", arguments: [id]) ?? "email"
+                done.append(DeliveryLoop.Delivered(id: id, channel: Channel(rawValue: channel)!, outcome: outcome, subject: "s", body: "b"))
+            }
+            try DeliveryLoop.apply(ctx, done, config: config)
+            return .null
+        }
+    }
+
+    func close() {
+        try? pool.close()
+        directory.remove()
+    }
+}
+
+/// A CSV of families, header first.
+func familiesCSV(_ rows: [String], header: String = "family_ref,child_ref,ehc_plan,name,email,mobile,address,preferred_channel,consent,updates") -> String {
+    ([header] + rows).joined(separator: "\n") + "\n"
+}
+
+/// The repository root, from this file's place in it.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A real SMTP server on loopback (Tests/Protocol/smtp_sink.py, aiosmtpd) that stores what it accepts.
+final class SMTPSink: @unchecked Sendable {
+    // `@unchecked Sendable`: used by one test body at a time.
+    let process = Process()
+    let directory: String
+    let port: Int
+    private let input = Pipe()
+
+    init(directory: String) throws {
+        self.directory = directory
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/Protocol/smtp_sink.py").path, directory]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        // The first line is "PORT <n>"; a sink that dies (aiosmtpd missing) closes the pipe.
+        var text = ""
+        let handle = output.fileHandleForReading
+        while !text.contains("\n") {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("PORT "), let n = Int(text.dropFirst(5).prefix(while: { $0.isNumber })) else {
+            process.terminate()
+            throw SinkError("the SMTP sink did not start (is aiosmtpd installed? deploy/test installs it): \(text)")
+        }
+        port = n
+    }
+
+    var url: String { "smtp://127.0.0.1:\(port)" }
+
+    struct SinkError: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// One message as received: envelope recipient, headers, decoded body.
+    struct Mail {
+        var to: String
+        var headers: [String: String]
+        var body: String
+        var subject: String { headers["subject"] ?? "" }
+        var reference: String { headers["x-send-reference"] ?? "" }
+    }
+
+    var messages: [Mail] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+        return names.compactMap { name in
+            guard let text = try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8) else { return nil }
+            return SMTPSink.parse(text)
+        }
+    }
+
+    static func parse(_ text: String) -> Mail {
+        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n")
+        let parts = normalised.components(separatedBy: "\n\n")
+        var headers: [String: String] = [:]
+        for line in parts[0].split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let body = parts.dropFirst().joined(separator: "\n\n")
+        return Mail(to: headers["x-envelope-to"] ?? "", headers: headers, body: decodeQuotedPrintable(body))
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+/// Decodes quoted-printable text (soft breaks and =XX escapes).
+func decodeQuotedPrintable(_ text: String) -> String {
+    let joined = text.replacingOccurrences(of: "=\n", with: "")
+    var out: [UInt8] = []
+    let bytes = Array(joined.utf8)
+    var i = 0
+    while i < bytes.count {
+        if bytes[i] == UInt8(ascii: "="), i + 2 < bytes.count, let v = UInt8(String(decoding: bytes[i + 1...i + 2], as: UTF8.self), radix: 16) {
+            out.append(v)
+            i += 3
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Runs the built sendctl against a test directory's stack.
+func sendctl(_ arguments: [String], _ dir: TestDirectory) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Binaries.path("sendctl"))
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["SEND_RUN_DIR"] = dir.run
+    env["SEND_DATA_DIR"] = dir.data
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes while it runs, so a large output never blocks it.
+    let box = OutputBox()
+    let reader = Thread {
+        box.err = err.fileHandleForReading.readDataToEndOfFile()
+        box.done.signal()
+    }
+    reader.start()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    box.done.wait()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: box.err, as: UTF8.self))
+}
+
+/// `@unchecked Sendable`: `err` is written by one reader thread before it signals `done`, and read after.
+final class OutputBox: @unchecked Sendable {
+    var err = Data()
+    let done = DispatchSemaphore(value: 0)
+}
