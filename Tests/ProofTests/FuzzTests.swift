@@ -108,6 +108,21 @@ enum Seeds {
         _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
     }
 
-    /// The comms part: nothing yet (its commands land with the comms service).
-    static func comms(_ client: TestClient, dir: TestDirectory) throws {}
+    /// The comms part: the demo families, a questionnaire sent to them (delivered to the spool) and an enquiry.
+    static func comms(_ client: TestClient, dir: TestDirectory) throws {
+        let comms = ServiceName.comms
+        let demo = try String(contentsOfFile: "\(repositoryRoot)/deploy/demo/families.csv", encoding: .utf8)
+        _ = try client.call(comms, "families.import", ["csv": .string(demo)], timeout: 30)
+        let q = try client.call(comms, "questionnaires.create", [
+            "title": "Your say on SEND", "anonymous": true, "closes": "2026-03-31",
+            "questions": [["kind": "scale", "text": "How well were you listened to?", "required": true],
+                          ["kind": "free_text", "text": "What should change first?"]],
+        ])
+        let sent = try client.call(comms, "questionnaires.send", ["questionnaire_id": q["questionnaire_id"] ?? .null])
+        _ = try client.call(comms, "enquiries.add", ["family_ref": "DEMO-F001", "text": "When does the new autism pathway start?"])
+        // Delivered (the spool): nothing changes under the fuzz.
+        #expect(waitUntil(timeout: 60, interval: 0.2) {
+            (try? client.call(comms, "dispatches.show", ["dispatch_id": sent["dispatch_id"] ?? .null])["pending"]?.intValue) == 0
+        })
+    }
 }

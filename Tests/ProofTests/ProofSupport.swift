@@ -14,9 +14,10 @@ struct ToolRun {
     let timedOut: Bool
 }
 
-/// Runs a program to its end, or SIGKILLs it at the deadline. Its output goes to a file in the test directory.
+/// Runs a program to its end, or stops it at the deadline (`stopSignal`, then SIGKILL 5 s later).
+/// Its output goes to a file in the test directory.
 func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory,
-             timeout: Double) throws -> ToolRun {
+             timeout: Double, stopSignal: Int32 = SIGKILL) throws -> ToolRun {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -33,7 +34,12 @@ func runTool(_ path: String, _ arguments: [String], environment: [String: String
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(10_000) }
     let timedOut = process.isRunning
-    if timedOut { kill(process.processIdentifier, SIGKILL) }
+    if timedOut {
+        kill(process.processIdentifier, stopSignal)
+        let grace = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < grace { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
     process.waitUntilExit()
     return ToolRun(status: process.terminationStatus,
                    output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", timedOut: timedOut)
@@ -172,5 +178,51 @@ final class ProofStack {
         client.close()
         supervisor.stop()
         if !keep { dir.remove() }
+    }
+}
+
+/// A real SMTP server on loopback (Tests/Protocol/smtp_sink.py, aiosmtpd) that stores each message it
+/// accepts as a file; recipients containing "reject" get 550. It stops when the test closes its input.
+final class SMTPSink: @unchecked Sendable {
+    // `@unchecked Sendable`: used by one test body at a time.
+    let process = Process()
+    let directory: String
+    let port: Int
+    private let input = Pipe()
+
+    init(directory: String) throws {
+        self.directory = directory
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "\(Python.protocolDirectory)/smtp_sink.py", directory]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        var text = ""
+        let handle = output.fileHandleForReading
+        while !text.contains("\n") {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("PORT "), let n = Int(text.dropFirst(5).prefix(while: { $0.isNumber })) else {
+            process.terminate()
+            throw StartupError("the SMTP sink did not start (is aiosmtpd installed? deploy/test installs it): \(text)")
+        }
+        port = n
+    }
+
+    var url: String { "smtp://127.0.0.1:\(port)" }
+
+    /// The messages it accepted, as text.
+    func messages() -> [String] {
+        files(under: directory).filter { $0.hasSuffix(".eml") }.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
     }
 }

@@ -127,6 +127,8 @@ struct SecurityTests {
         case ServiceName.findings: ("findings.import", smallReport(99))
         case ServiceName.supervisor: ("stop", [:])
         case ServiceName.comms: ("families.import", ["csv": "family_ref,child_ref,ehc_plan,consent\nNOBODY-1,C1,yes,yes\n"])
+        case ServiceName.board: ("kpis.add", ["name": "Added by nobody", "unit": "count", "baseline": 10, "target": 5,
+                                               "direction": "lower_is_better"])
         default: ("health", [:])
         }
         return ["v": 1, "id": .string("nobody-\(service)"), "command": .string(request.0), "args": request.1]
