@@ -115,6 +115,6 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "NotificationsService"], swiftSettings: swiftSettings),
     ]
 )
