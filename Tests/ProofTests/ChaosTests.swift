@@ -55,26 +55,34 @@ struct ChaosTests {
         var kills: [(service: String, pid: Int32, at: Double)] = []
         var order: [String] = []
         var subscriberRestarted = false
+        var subscriberExits: [Int32] = []
         let deadline = started.addingTimeInterval(Self.seconds)
         var nextKill = started.addingTimeInterval(3)
         while Date() < deadline {
             usleep(100_000)
             if !subscriberRestarted && Date().timeIntervalSince(started) > Self.seconds / 2 {
-                // The subscriber stops cleanly and a new one continues under the same name.
-                subscriber.stopCleanly()
+                // The subscriber stops cleanly and a new one continues under the same name. `sendctl subscribe`
+                // refuses to start (exit 69) while notifications is down, so it starts once that is back.
+                subscriberExits.append(subscriber.stopCleanly())
+                _ = waitUntil(timeout: 15, interval: 0.05) { c.isReady(ServiceName.notifications) }
                 subscriber = try Subscriber(dir: dir, output: subscriberFiles.second, fromStart: false)
                 subscriberRestarted = true
             }
             guard Date() >= nextKill else { continue }
             let count = kills.count % 4 == 3 ? 2 : 1
+            var thisRound: Set<String> = []
             for _ in 0..<count {
                 if order.isEmpty { order = ServiceName.managed.shuffled() }
                 let now = Date().timeIntervalSince(started)
-                guard let index = order.firstIndex(where: { s in kills.filter { $0.service == s && now - $0.at < 60 }.count < 4 }) else { break }
+                guard let index = order.firstIndex(where: { s in
+                    !thisRound.contains(s) && kills.filter { $0.service == s && now - $0.at < 60 }.count < 4
+                }) else { break }
                 let service = order.remove(at: index)
-                guard waitUntil(timeout: 15, interval: 0.05, { stack.rows()[service]?["state"]?.stringValue == "running" }),
-                      let pid = stack.pid(service) else { continue }
-                kill(pid, SIGKILL)
+                // A new process, running: never a pid already killed that the supervisor has not reaped yet.
+                guard waitUntil(timeout: 15, interval: 0.05, {
+                    stack.rows()[service]?["state"]?.stringValue == "running" && stack.pid(service).map { p in !kills.contains { $0.pid == p } } == true
+                }), let pid = stack.pid(service), kill(pid, SIGKILL) == 0 else { continue }
+                thisRound.insert(service)
                 kills.append((service, pid, now))
             }
             nextKill = Date().addingTimeInterval(Double.random(in: 3.0...5.0))
@@ -89,8 +97,8 @@ struct ChaosTests {
         #expect(FuzzTests.waitQuiet(c, ServiceName.notifications))
         let notificationsLast = try #require(c.lastSeq(ServiceName.notifications))
         #expect(waitUntil(timeout: 30, interval: 0.1) { subscriber.printedSeqs().last == notificationsLast },
-                "the subscriber did not print up to #\(notificationsLast)")
-        subscriber.stopCleanly()
+                "the subscriber did not print up to #\(notificationsLast):\n\(subscriber.errors)")
+        subscriberExits.append(subscriber.stopCleanly())
 
         var report = Report()
         report.line(String(format: "chaos: %.0f s of load, %d client threads; %d kills (%@)", loadSeconds, Self.workers, kills.count,
@@ -145,6 +153,7 @@ struct ChaosTests {
         report.check(samePrinted, "sendctl subscribe --name chaos (stopped and started again once) printed \(printed.count) notifications "
             + "for \(log.count) in the log: \(printedSeqs.count - Set(printedSeqs).count) duplicated, "
             + "\(Set(logSeqs).subtracting(printedSeqs).count) lost, \(zip(printedSeqs, printedSeqs.dropFirst()).filter { $0 >= $1 }.count) out of order")
+        report.check(subscriberExits == [0, 0], "the subscriber followed until stopped with SIGINT (exit statuses \(subscriberExits))")
         // 5. The supervisor saw every kill; no service is failed.
         let supervisorEvents = events[ServiceName.supervisor] ?? []
         let killedPids = Set(kills.map(\.pid))
@@ -199,16 +208,23 @@ final class Subscriber {
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardOutput = handle
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        _ = FileManager.default.createFile(atPath: output + ".err", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: output + ".err")
         try process.run()
     }
 
-    /// SIGINT, as Ctrl-C: it finishes the batch it is printing and saves its position.
-    func stopCleanly() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGINT)
-        if !waitUntil(timeout: 10, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
+    /// What it wrote to its standard error.
+    var errors: String { (try? String(contentsOfFile: output + ".err", encoding: .utf8)) ?? "" }
+
+    /// SIGINT, as Ctrl-C: it finishes the batch it is printing and saves its position. Its exit status.
+    @discardableResult
+    func stopCleanly() -> Int32 {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGINT)
+            if !waitUntil(timeout: 10, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
+        }
         process.waitUntilExit()
+        return process.terminationStatus
     }
 
     func printedSeqs() -> [Int64] { printed(files: [output]).compactMap { $0["seq"]?.intValue } }
