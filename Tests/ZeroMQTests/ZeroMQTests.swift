@@ -145,17 +145,20 @@ struct ZeroMQTests {
     @Test("shutting down the context wakes a blocked receive on another thread; nothing hangs")
     func shutdownNeverHangs() throws {
         let ctx = try Context()
+        let bound = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread {
-            guard let s = try? Socket(ctx, .pull) else { return }
+            defer { finished.signal() }
+            guard let s = try? Socket(ctx, .pull) else { bound.signal(); return }
             try? s.bind("inproc://blocked")
+            bound.signal()
             do { _ = try s.receive() } catch { _ = error }
             s.close()
-            finished.signal()
         }
         thread.start()
-        usleep(50_000)
+        // Shut down once the socket exists; a receive that starts after this returns at once too.
+        #expect(bound.wait(timeout: .now() + 10) == .success)
         ctx.shutdown()
-        #expect(finished.wait(timeout: .now() + 5) == .success)
+        #expect(finished.wait(timeout: .now() + 10) == .success)
     }
 }
