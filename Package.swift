@@ -117,5 +117,6 @@ let package = Package(
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SendReportsTests", dependencies: ["SendReports", "TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "NotificationsService"], swiftSettings: swiftSettings),
     ]
 )

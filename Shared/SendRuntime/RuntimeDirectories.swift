@@ -76,6 +76,24 @@ public struct RuntimeDirectories: Sendable, Hashable {
             // Readable or searchable by others but not writable: tighten it, it is ours.
             chmod(path, 0o700)
         }
+        if isReadOnlyFileSystem(path) {
+            throw StartupError("the \(role) \(path) is on a read-only file system: nothing could be written; "
+                + "remount it read-write (after a disk error, check the disk first) or choose another with \(flag) or \(variable)")
+        }
+    }
+
+    /// True when the directory's file system is read-only: mounted so, or made so by the kernel after
+    /// a disk error (ext4's emergency read-only state does not show in the mount flags, so a file is
+    /// created and removed to find out).
+    public static func isReadOnlyFileSystem(_ directory: String) -> Bool {
+        var s = statvfs()
+        if statvfs(directory, &s) == 0 && (s.f_flag & UInt(ST_RDONLY)) != 0 { return true }
+        let probe = "\(directory)/.send-write-probe-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd < 0 { return errno == EROFS }
+        close(fd)
+        unlink(probe)
+        return false
     }
 
     static func makeDirectories(_ path: String, role: String) throws(StartupError) {

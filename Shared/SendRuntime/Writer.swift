@@ -83,7 +83,7 @@ final class Writer: @unchecked Sendable {
             }
         } catch {
             // The commit itself failed (disk full, read-only, I/O error): nothing of the batch is durable.
-            let failure = Writer.storageError(error, service: service)
+            let failure = Writer.storageError(error, service: service, databasePath: pool.path)
             logger.error("commit failed, \(batch.count) request(s) refused", metadata: ["error": "\(error)"])
             nextSeq = seqAtStart
             result.events = []
@@ -192,8 +192,15 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// The error a client sees when the change could not be made durable.
-    static func storageError(_ error: any Error, service: String) -> ServiceError {
+    /// The error a client sees when the change could not be made durable. A file system that
+    /// went read-only (the kernel remounts one after a disk error) is named as such: SQLite
+    /// reports it only as an I/O error.
+    static func storageError(_ error: any Error, service: String, databasePath: String? = nil) -> ServiceError {
+        if let directory = databasePath.map({ ($0 as NSString).deletingLastPathComponent }),
+           RuntimeDirectories.isReadOnlyFileSystem(directory) {
+            return ServiceError(.unavailable, "\(service) cannot write: the data directory's file system is read-only "
+                + "(\(directory)); nothing was changed")
+        }
         if let db = error as? DatabaseError {
             switch db.resultCode {
             case .SQLITE_FULL:

@@ -1,0 +1,228 @@
+import Foundation
+import SendModel
+import SendRuntime
+import TestSupport
+
+/// The repository's root (for deploy/demo and Tests/Protocol).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// What a program printed and how it ended.
+struct ToolRun {
+    let status: Int32
+    let output: String
+    let timedOut: Bool
+}
+
+/// Runs a program to its end, or stops it at the deadline (`stopSignal`, then SIGKILL 5 s later).
+/// Its output goes to a file in the test directory.
+func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory,
+             timeout: Double, stopSignal: Int32 = SIGKILL) throws -> ToolRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let outputPath = "\(directory.path)/tool-\(UInt32.random(in: 0...UInt32.max)).out"
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    defer { try? handle.close() }
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    let timedOut = process.isRunning
+    if timedOut {
+        kill(process.processIdentifier, stopSignal)
+        let grace = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < grace { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+    process.waitUntilExit()
+    return ToolRun(status: process.terminationStatus,
+                   output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", timedOut: timedOut)
+}
+
+/// `python3 Tests/Protocol/<script> …`.
+func runPython(_ script: String, _ arguments: [String], directory: TestDirectory, timeout: Double) throws -> ToolRun {
+    try runTool("/usr/bin/env", ["python3", "\(Python.protocolDirectory)/\(script)"] + arguments,
+                directory: directory, timeout: timeout)
+}
+
+/// Executables per service name.
+enum Executables {
+    static let byService = [ServiceName.findings: "findings-intake", ServiceName.board: "board-actions",
+                            ServiceName.comms: "parent-comms", ServiceName.notifications: "notifications"]
+}
+
+/// Today for every service these tests start: a fixed working day, so that dates never drift.
+let proofToday = "2026-03-02"
+
+extension TestClient {
+    /// The service's `health` result, or nil.
+    func health(_ service: String) -> JSONValue? { try? call(service, "health", timeout: 2) }
+
+    /// The highest seq the service has stored.
+    func lastSeq(_ service: String) -> Int64? { health(service)?["last_seq"]?.intValue }
+
+    /// Waits until every follower running here has applied everything its sources have stored
+    /// (board, comms and notifications: each `follows` cursor equals its source's `last_seq`).
+    @discardableResult
+    func waitSettled(timeout: Double = 30) -> Bool {
+        waitUntil(timeout: timeout, interval: 0.05) {
+            var lasts: [String: Int64] = [:]
+            for service in ServiceName.managed + [ServiceName.supervisor] {
+                if let last = lastSeq(service) { lasts[service] = last }
+            }
+            for follower in [ServiceName.board, ServiceName.comms, ServiceName.notifications] where lasts[follower] != nil {
+                guard let follows = health(follower)?["follows"]?.objectValue else { return false }
+                for (source, f) in follows where lasts[source] != nil {
+                    if f["cursor"]?.intValue != lasts[source] { return false }
+                }
+            }
+            return true
+        }
+    }
+
+    /// True once `follower`'s cursor on `source` equals `seq`.
+    func hasApplied(_ follower: String, _ source: String, through seq: Int64) -> Bool {
+        health(follower)?["follows"]?[source]?["cursor"]?.intValue == seq
+    }
+}
+
+/// The demo report of the seed article (`deploy/demo/lancashire-2017-report.json`) as JSON.
+func demoReport() throws -> JSONValue {
+    try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/deploy/demo/lancashire-2017-report.json"))))
+}
+
+/// A report of its own for `n`: one inspection and three weaknesses, unique ids.
+func smallReport(_ n: Int, area: String = "Proofshire") -> JSONValue {
+    let id = "INS-proof-\(n)"
+    return [
+        "inspection": ["inspection_id": .string(id), "local_area": .string("\(area) \(n)"), "framework": "2016",
+                       "visit_start": "2025-01-13", "visit_end": "2025-01-17", "published": "2025-03-03", "outcome": "wsoa_required"],
+        "findings": .array((1...3).map { i in
+            ["kind": i == 1 ? "fundamental_failing" : "area_of_significant_weakness", "theme": .string("theme \(i)"),
+             "summary": .string("Weakness \(i) of report \(n)"), "bodies": ["local_authority"]]
+        }),
+    ]
+}
+
+/// Whether a file's bytes contain any of the needles (case-insensitive for ASCII).
+func containsAny(_ text: String, _ needles: [String]) -> [String] {
+    let lower = text.lowercased()
+    return needles.filter { lower.contains($0.lowercased()) }
+}
+
+/// Every regular file under `path`, recursively.
+func files(under path: String) -> [String] {
+    guard let e = FileManager.default.enumerator(atPath: path) else { return [] }
+    var result: [String] = []
+    while let name = e.nextObject() as? String {
+        var st = stat()
+        let full = "\(path)/\(name)"
+        if lstat(full, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { result.append(full) }
+    }
+    return result.sorted()
+}
+
+/// The mode bits and owner of a path (without following a symbolic link).
+func fileMode(_ path: String) -> (mode: mode_t, uid: uid_t, type: mode_t)? {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return nil }
+    return (st.st_mode & 0o7777, st.st_uid, st.st_mode & S_IFMT)
+}
+
+/// The whole stack under a real `send-supervisor`, in its own test directory.
+final class ProofStack {
+    let dir: TestDirectory
+    let supervisor: ServiceProcess
+    let client: TestClient
+
+    init(directory: TestDirectory = TestDirectory(), environment: [String: String] = [:], config: String? = nil) throws {
+        dir = directory
+        var arguments = dir.flags
+        if let config {
+            let path = "\(dir.path)/stack.json"
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            arguments += ["--config", path]
+        }
+        var env = ["SEND_TODAY": proofToday]
+        for (k, v) in environment { env[k] = v }
+        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir, environment: env, label: "supervisor")
+        client = try TestClient(dir)
+    }
+
+    func status() throws -> JSONValue { try client.call(ServiceName.supervisor, "status", timeout: 2) }
+
+    /// Every service's row of `status`, by name.
+    func rows() -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for row in (try? status()["services"]?.arrayValue) ?? [] {
+            if let name = row["service"]?.stringValue { result[name] = row }
+        }
+        return result
+    }
+
+    func pid(_ service: String) -> Int32? { rows()[service]?["pid"]?.intValue.map { Int32($0) } }
+
+    @discardableResult
+    func waitReady(timeout: Double = 60) -> Bool {
+        waitUntil(timeout: timeout, interval: 0.05) { (try? status()["ready"]?.boolValue) == true }
+    }
+
+    /// Stops the supervisor (and so the services) and removes the directory unless `keep`.
+    func finish(keep: Bool = false) {
+        client.close()
+        supervisor.stop()
+        if !keep { dir.remove() }
+    }
+}
+
+/// A real SMTP server on loopback (Tests/Protocol/smtp_sink.py, aiosmtpd) that stores each message it
+/// accepts as a file; recipients containing "reject" get 550. It stops when the test closes its input.
+final class SMTPSink: @unchecked Sendable {
+    // `@unchecked Sendable`: used by one test body at a time.
+    let process = Process()
+    let directory: String
+    let port: Int
+    private let input = Pipe()
+
+    init(directory: String) throws {
+        self.directory = directory
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "\(Python.protocolDirectory)/smtp_sink.py", directory]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        var text = ""
+        let handle = output.fileHandleForReading
+        while !text.contains("\n") {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.hasPrefix("PORT "), let n = Int(text.dropFirst(5).prefix(while: { $0.isNumber })) else {
+            process.terminate()
+            throw StartupError("the SMTP sink did not start (is aiosmtpd installed? deploy/test installs it): \(text)")
+        }
+        port = n
+    }
+
+    var url: String { "smtp://127.0.0.1:\(port)" }
+
+    /// The messages it accepted, as text.
+    func messages() -> [String] {
+        files(under: directory).filter { $0.hasSuffix(".eml") }.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
