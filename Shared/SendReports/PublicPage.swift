@@ -333,13 +333,10 @@ public enum PublicPage {
         mutating func youSaid() {
             h.raw("<section aria-labelledby=\"you-said\">")
             h.element("h2", ["id": "you-said"], "You said, we did")
+            // Overall only: response rates by channel are for the board (small groups are not for publication).
             var rates = CSV(["questionnaire_id", "title", "group", "asked", "answered", "response_rate"])
             for q in data.questionnaires {
                 rates.row([String(q.id), q.title, "overall", String(q.asked), String(q.answered), q.responseRate.map { Words.number($0 * 100) } ?? ""])
-                for c in q.byChannel {
-                    rates.row([String(q.id), q.title, c.channel, String(c.asked), String(c.answered),
-                               c.asked == 0 ? "" : Words.number(Double(c.answered) / Double(c.asked) * 100)])
-                }
             }
             let ratesFile = csv("questionnaires", rates)
             h.element("h3", ["id": "you-said-asked"], "What you told us")

@@ -72,7 +72,8 @@ enum QuestionnaireSection {
 
         var rows = [Chart.SimpleBar(label: "All families asked", key: "overall", value: (q.responseRate ?? 0) * 100,
                                     text: "\(Words.percent(q.responseRate ?? 0)) (\(Words.count(q.answered)) of \(Words.count(q.asked)))")]
-        for c in q.byChannel where c.asked > 0 {
+        // By channel for the board only: small groups (two letters, one answer) are not for publication.
+        for c in q.byChannel where board && c.asked > 0 {
             let rate = Double(c.answered) / Double(c.asked)
             rows.append(Chart.SimpleBar(label: "Asked by \(Words.channel(c.channel).lowercased())", key: c.channel, value: rate * 100,
                                         text: "\(Words.percent(rate)) (\(Words.count(c.answered)) of \(Words.count(c.asked)))"))

@@ -289,6 +289,8 @@ struct ReportProcessTests {
             let row = try csvRecords("\(out)/board-pack-questionnaires.csv").first { $0["group"] == channel }
             #expect(row?["asked"] == c["asked"]?.intValue.map { String($0) }, "\(channel)")
         }
+        #expect(publicPage.marks("chart-q1-response").map(\.label) == ["overall"], "no breakdown of small groups in public")
+        #expect(publicPage.marks("chart-q1-response").first.map { Double($0.value)! } == Double(overall?.value ?? ""))
         for q in results["questions"]?.arrayValue ?? [] where q["kind"]?.stringValue != "free_text" {
             let n = q["question"]!.intValue!
             let marks = pack.marks("chart-q1-question-\(n)")
