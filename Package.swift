@@ -72,6 +72,7 @@ let package = Package(
             path: "Shared/SendRuntime",
             swiftSettings: swiftSettings
         ),
+        .target(name: "SendReports", dependencies: ["SendModel"], path: "Shared/SendReports", swiftSettings: swiftSettings),
     ]
     // MARK: Services
     + service("FindingsService", executable: "findings-intake", folder: "findings-intake")
@@ -82,14 +83,14 @@ let package = Package(
     + [
         .executableTarget(
             name: "sendctl",
-            dependencies: ["SendRuntime", "SendModel",
+            dependencies: ["SendRuntime", "SendModel", "SendReports",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/sendctl",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "send-bench",
-            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ", "BoardService",
+            dependencies: ["SendRuntime", "SendModel", "ZeroMQ", "CLibZMQ", "BoardService", "SendReports",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/send-bench",
@@ -114,6 +115,7 @@ let package = Package(
                                                              .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SendReportsTests", dependencies: ["SendReports", "TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "NotificationsService"], swiftSettings: swiftSettings),
     ]

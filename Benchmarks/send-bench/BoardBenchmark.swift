@@ -29,43 +29,10 @@ struct BoardBenchmark: ParsableCommand {
         let work = try BenchDirectory()
         defer { work.remove() }
         let directories = work.directories
-        try directories.prepare()
-        let gaps = max(1, findings / 20)
-
-        // 1. The findings read model, through the follow handler, before the service starts.
-        let pool = try ServiceDatabase.open(path: directories.databasePath(ServiceName.board),
-                                            migrations: try BoardService.definition().migrations)
-        try pool.write { db in
-            let change = BoardChange(db: db, today: LocalDate(iso: Self.today)!, now: Timestamp.now(), emit: { _, _ in })
-            var seq: Int64 = 1
-            try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.inspectionRecorded,
-                                                      at: Timestamp.now(), data: [
-                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": ["wsoa_required": true],
-                "published": "2025-11-03", "deadlines": ["wsoa_due": "2026-02-16"],
-            ]))
-            let kinds = ["area_of_significant_weakness", "fundamental_failing", "priority_area", "area_for_improvement"]
-            for i in 1...findings {
-                seq += 1
-                try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.findingRecorded,
-                                                          at: Timestamp.now(), data: [
-                    "finding_id": .string(String(format: "F-%04d", i)), "inspection_id": "INS-0001",
-                    "kind": .string(kinds[i % kinds.count]), "theme": .string("Theme \(i % 17)"),
-                    "summary": .string("Weakness number \(i)"), "bodies": ["local_authority"],
-                ]))
-            }
-        }
-        try pool.close()
-
-        // 2. Load the plan through the protocol (synchronous=NORMAL while loading only).
-        var service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today, "SEND_SYNCHRONOUS": "NORMAL"])
-        let loadStart = nowMicros()
-        try load(directories, coveredFindings: findings - gaps)
-        let loadSeconds = (nowMicros() - loadStart) / 1e6
-        print(String(format: "loaded %d actions and %d progress updates in %.1f s", actions, updates, loadSeconds))
-        service.stop()
+        let loadSeconds = try loadPlan(directories)
 
         // 3. Restart with the production settings and time each read.
-        service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today])
+        let service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today])
         defer { service.stop() }
         let context = try ZeroMQ.Context()
         let client = try Client(context: context, service: ServiceName.board, directories: directories)
@@ -106,6 +73,48 @@ struct BoardBenchmark: ParsableCommand {
         print(String(format: "worst p99 %.2f ms (target ≤ 50 ms)", worst))
         print(JSONValue.object(figures).jsonString)
     }
+
+    /// Seeds the findings read model, then loads the actions and progress updates through a
+    /// `board-actions` process (stopped again); returns the seconds the load took. `send-bench
+    /// reports` reuses it to fetch a report from a loaded board.
+    func loadPlan(_ directories: RuntimeDirectories) throws -> Double {
+        try directories.prepare()
+        let gaps = max(1, findings / 20)
+
+        // 1. The findings read model, through the follow handler, before the service starts.
+        let pool = try ServiceDatabase.open(path: directories.databasePath(ServiceName.board),
+                                            migrations: try BoardService.definition().migrations)
+        try pool.write { db in
+            let change = BoardChange(db: db, today: LocalDate(iso: Self.today)!, now: Timestamp.now(), emit: { _, _ in })
+            var seq: Int64 = 1
+            try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.inspectionRecorded,
+                                                      at: Timestamp.now(), data: [
+                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": ["wsoa_required": true],
+                "published": "2025-11-03", "deadlines": ["wsoa_due": "2026-02-16"],
+            ]))
+            let kinds = ["area_of_significant_weakness", "fundamental_failing", "priority_area", "area_for_improvement"]
+            for i in 1...findings {
+                seq += 1
+                try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.findingRecorded,
+                                                          at: Timestamp.now(), data: [
+                    "finding_id": .string(String(format: "F-%04d", i)), "inspection_id": "INS-0001",
+                    "kind": .string(kinds[i % kinds.count]), "theme": .string("Theme \(i % 17)"),
+                    "summary": .string("Weakness number \(i)"), "bodies": ["local_authority"],
+                ]))
+            }
+        }
+        try pool.close()
+
+        // 2. Load the plan through the protocol (synchronous=NORMAL while loading only).
+        let service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today, "SEND_SYNCHRONOUS": "NORMAL"])
+        let loadStart = nowMicros()
+        try load(directories, coveredFindings: findings - gaps)
+        let loadSeconds = (nowMicros() - loadStart) / 1e6
+        print(String(format: "loaded %d actions and %d progress updates in %.1f s", actions, updates, loadSeconds))
+        service.stop()
+        return loadSeconds
+    }
+
 
     /// Creates the actions (plan.import, 500 at a time) and the progress updates (many clients at once).
     func load(_ directories: RuntimeDirectories, coveredFindings: Int) throws {

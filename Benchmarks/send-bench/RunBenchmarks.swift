@@ -18,11 +18,17 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Notifications in the subscriber catch-up run.")
     var catchUp = 1_000_000
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack, comms); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack, comms, reports); default all.")
     var only: [String] = []
 
     @Option(help: "Families for the comms benchmark (England's EHC plans, January 2025).")
     var commsFamilies = 638_745
+
+    @Flag(help: "Reports: render only; skip loading a board to time fetching from it.")
+    var noReportsFetch = false
+
+    @Option(help: "Reports: actions in the plan.") var reportsActions = 10_000
+    @Option(help: "Reports: status changes rendered, and progress updates loaded into the board.") var reportsUpdates = 100_000
 
     @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
     var attach: String?
@@ -93,6 +99,9 @@ struct RunBenchmarks: ParsableCommand {
             figures["comms_import_s"] = .double((c.importSeconds * 10).rounded() / 10)
             figures["comms_queue_s"] = .double((c.queueSeconds * 10).rounded() / 10)
             figures["comms_families"] = .int(Int64(commsFamilies))
+        }
+        if want("reports") {
+            try ReportsBench.run(actions: reportsActions, changes: reportsUpdates, updates: reportsUpdates, fetch: !noReportsFetch, into: &figures)
         }
         print(JSONValue.object(figures).jsonString)
     }

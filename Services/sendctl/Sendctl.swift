@@ -26,6 +26,7 @@ struct Sendctl: AsyncParsableCommand {
             QuestionnairesCommand.self,
             UpdatesCommand.self,
             EnquiriesCommand.self,
+            ReportCommand.self,
         ]
     )
 }

@@ -26,8 +26,9 @@ install_build_dependencies() {
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
-# What the tests use besides the build: python3 with pyzmq (cross-language protocol clients) and
-# aiosmtpd (the real SMTP server the comms tests send email to).
+# What the tests use besides the build: python3 with pyzmq (cross-language protocol clients),
+# aiosmtpd (the real SMTP server the comms tests send email to) and Debian's Chromium (the report
+# tests open the pages in a real browser).
 install_test_dependencies() {
     if ! command -v python3 >/dev/null; then apt_install python3 python3-pip; fi
     if ! python3 -c "import zmq" 2>/dev/null; then
@@ -42,4 +43,6 @@ install_test_dependencies() {
             || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd \
             || apt_install python3-aiosmtpd
     fi
+    # A real browser for the report tests (Tests/Browser/browser_check.py drives it over the DevTools protocol).
+    if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then apt_install chromium; fi
 }

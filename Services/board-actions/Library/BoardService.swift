@@ -38,6 +38,7 @@ public enum BoardService {
         "actions.progress": .write { ctx in try Progress.add(BoardChange(ctx), ctx.args) },
         "actions.list": .read { ctx in try ActionQueries.list(ctx.db, ctx.args, today: ctx.today) },
         "actions.show": .read { ctx in try ActionQueries.show(ctx.db, ctx.args, today: ctx.today) },
+        "actions.history": .read { ctx in try StatusHistory.list(ctx.db, ctx.args) },
         "actions.coverage": .read { ctx in try Coverage.report(ctx.db, ctx.args) },
         "actions.overdue": .read { ctx in try DueDateWatch.overdue(ctx.db, today: ctx.today) },
         "exceptions.add": .write { ctx in try Progress.addException(BoardChange(ctx), ctx.args) },

@@ -1,0 +1,30 @@
+import GRDB
+import SendModel
+
+/// `actions.history`: every status change of every action, oldest first, in pages — what a report
+/// needs to draw the plan's status over time without asking for each action in turn.
+enum StatusHistory {
+    static let defaultLimit: Int64 = 10_000
+    static let maxLimit: Int64 = 50_000
+
+    /// `{"after"?: n, "limit"?: k}` → `{"changes": [{n, action_id, from, to, on}], "next_after"?: n}`.
+    /// `n` is the change's position in the history; `after` is the last `n` of the previous page.
+    static func list(_ db: Database, _ args: JSONValue) throws -> JSONValue {
+        let v = Validator(args)
+        let after = v.int("after", required: false, range: 0...Int64.max) ?? 0
+        let limit = v.int("limit", required: false, range: 1...maxLimit) ?? defaultLimit
+        try v.check()
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT n, action_id, from_status, to_status, on_date FROM action_status_history WHERE n > ? ORDER BY n LIMIT ?
+            """, arguments: [after, limit + 1])
+        let page = rows.prefix(Int(limit))
+        var result: [String: JSONValue] = [
+            "changes": .array(page.map { row in
+                ["n": .int(row[0]), "action_id": .string(row[1]), "from": JSONValue(row[2] as String?),
+                 "to": .string(row[3]), "on": .string(row[4])]
+            }),
+        ]
+        if rows.count > Int(limit), let last = page.last { result["next_after"] = .int(last[0]) }
+        return .object(result)
+    }
+}

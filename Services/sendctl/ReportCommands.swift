@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import SendModel
+import SendReports
+import SendRuntime
+import ZeroMQ
+
+/// `sendctl report board-pack|public --out DIR`: the reports people read, as self-contained HTML with CSV files beside it.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the board pack or the public progress page: HTML with inline charts, and CSV files with the same figures.",
+        discussion: """
+            Reads the findings and board services (both must be running) and, when it runs, comms. The page needs no \
+            network: no external script, font or image. Files are replaced atomically. Each request waits at least 30 s \
+            (large plans answer in large pages). Exit codes as every command, and 73 when the files cannot be written.
+            """,
+        subcommands: [BoardPackReport.self, PublicReport.self]
+    )
+
+    struct BoardPackReport: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "board-pack",
+            abstract: "The board pack: actions per weakness with RAG, statutory dates, status over time, KPIs, questionnaires, red actions.")
+        @OptionGroup var options: ReportOptions
+
+        func run() async throws {
+            try await options.produce(name: "board pack") { BoardPack.render($0) }
+        }
+    }
+
+    struct PublicReport: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "public",
+            abstract: "The public progress page for families: plain English, no personal data, no internal commentary.")
+        @OptionGroup var options: ReportOptions
+
+        func run() async throws {
+            try await options.produce(name: "public progress page") { PublicPage.render($0) }
+        }
+    }
+}
+
+struct ReportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Directory to write the page and its CSV files into (created when missing).", valueName: "dir"))
+    var out: String
+
+    @Option(name: .customLong("inspection"), help: ArgumentHelp("The inspection (default the latest the board knows).", valueName: "id"))
+    var inspectionID: String?
+
+    @Flag(help: "Print the files written as JSON.") var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func produce(name: String, render: @Sendable (ReportData) -> RenderedReport) async throws {
+        let directories = connection.directories.directories
+        // Large plans answer in big pages: give each request at least 30 s.
+        let timeout = max(connection.timeout, 30)
+        let inspectionID = inspectionID
+        let fetched: Result<ReportData, any Error> = await runOnThread {
+            let clients = ServiceClients(directories: directories, timeout: timeout)
+            defer { clients.close() }
+            return Result { try ReportFetcher(call: clients.call).fetch(inspectionID: inspectionID) }
+        }
+        let data: ReportData
+        switch fetched {
+        case .success(let d): data = d
+        case .failure(let error): throw Connection.exit(for: error)
+        }
+        let report = render(data)
+        let paths: [String]
+        do {
+            paths = try report.write(to: out)
+        } catch {
+            printError("sendctl: cannot write the \(name) into \(out): \(error.localizedDescription)")
+            throw ExitCode(73)
+        }
+        if json {
+            Output.json(["html": .string(paths[0]), "csv": .array(paths.dropFirst().map { .string($0) }),
+                         "today": .string(data.today.iso), "comms_note": JSONValue(data.commsNote)])
+            return
+        }
+        print("\(name): \(paths[0])")
+        print("  \(paths.count - 1) CSV files beside it; figures as of \(data.today.iso)")
+        if let note = data.commsNote { print("  note: \(note)") }
+    }
+}
+
+/// One protocol client per service, made on first use, all on the thread that runs the fetch.
+/// `@unchecked Sendable`: `ReportFetcher` calls it from that one thread only (ZeroMQ sockets are not thread-safe).
+final class ServiceClients: @unchecked Sendable {
+    let directories: RuntimeDirectories
+    let timeout: Double
+    private var context: ZeroMQ.Context?
+    private var clients: [String: Client] = [:]
+
+    init(directories: RuntimeDirectories, timeout: Double) {
+        self.directories = directories
+        self.timeout = timeout
+    }
+
+    func call(_ service: String, _ command: String, _ args: JSONValue) throws -> JSONValue {
+        if clients[service] == nil {
+            let context = try self.context ?? ZeroMQ.Context()
+            self.context = context
+            let client = try Client(context: context, service: service, directories: directories)
+            let socket = String(client.endpoint.dropFirst("ipc://".count))
+            guard FileManager.default.fileExists(atPath: socket) else {
+                client.close()
+                throw ServiceError(.unavailable, "\(service) is not running: no socket at \(socket). "
+                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+            }
+            clients[service] = client
+        }
+        return try clients[service]!.call(command, args, timeout: timeout, attempts: 2)
+    }
+
+    func close() {
+        for c in clients.values { c.close() }
+        clients = [:]
+    }
+}
