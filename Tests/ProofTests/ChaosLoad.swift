@@ -6,7 +6,7 @@ import TestSupport
 /// A write the load sent, and what it should have left behind.
 enum Write: Sendable {
     case report(id: String)
-    case finding(summary: String)
+    case finding(inspection: String, summary: String)
     case action(title: String)
     case progress(action: String, note: String)
     case retitle(action: String, title: String)
@@ -62,6 +62,7 @@ final class Worker: @unchecked Sendable {
     let stop: StopFlag
     let weaknesses: [String]
     private var actions: [String] = []
+    private var inspections: [String] = []
     private var families: [String] = []
     private var progressed: Set<String> = []
     private var k = 0
@@ -81,12 +82,18 @@ final class Worker: @unchecked Sendable {
             let roll = Int.random(in: 0..<100)
             switch roll {
             case 0..<50: read()
-            case 50..<52: write(.findings, "findings.import", .report(id: "INS-chaos-\(id)-\(k)"),
-                               smallReport(k, area: "Chaos \(id)").replacing(inspectionID: "INS-chaos-\(id)-\(k)"))
+            case 50..<52:
+                let inspection = "INS-chaos-\(id)-\(k)"
+                if write(.findings, "findings.import", .report(id: inspection),
+                         smallReport(k, area: "Chaos \(id)").replacing(inspectionID: inspection)) != nil {
+                    inspections.append(inspection)
+                }
             case 52..<59:
+                // Findings go to the worker's latest inspection (a report holds tens of findings, not thousands).
+                let inspection = inspections.last ?? ChaosTests.seedInspection
                 let summary = "Chaos finding \(id)-\(k)"
-                write(.findings, "findings.add", .finding(summary: summary),
-                      ["inspection_id": .string(ChaosTests.seedInspection), "kind": "area_for_improvement", "theme": "chaos",
+                write(.findings, "findings.add", .finding(inspection: inspection, summary: summary),
+                      ["inspection_id": .string(inspection), "kind": "area_for_improvement", "theme": "chaos",
                        "summary": .string(summary), "bodies": ["schools"]])
             case 59..<66:
                 let title = "Chaos action \(id)-\(k)"
@@ -130,8 +137,8 @@ final class Worker: @unchecked Sendable {
     /// A read of one of the four services, retried until answered (or the load stops).
     private func read() {
         let choices: [(String, String, JSONValue)] = [
-            (ServiceName.findings, "findings.list", ["inspection_id": .string(ChaosTests.seedInspection), "kind": "fundamental_failing"]),
-            (ServiceName.findings, "inspections.show", ["inspection_id": .string(ChaosTests.seedInspection)]),
+            (ServiceName.findings, "findings.list", ["inspection_id": .string(inspections.last ?? ChaosTests.seedInspection)]),
+            (ServiceName.findings, "inspections.show", ["inspection_id": .string(inspections.randomElement() ?? ChaosTests.seedInspection)]),
             (ServiceName.board, "actions.list", ["limit": 20]),
             (ServiceName.board, "kpis.list", [:]),
             (ServiceName.comms, "enquiries.list", ["status": "overdue"]),
@@ -216,12 +223,15 @@ enum Verify {
         let chaosInspections = inspections.filter { $0.hasPrefix("INS-chaos-") && $0 != ChaosTests.seedInspection }
         report.check(lostReports.isEmpty && within(chaosInspections.count, reports.count, "findings.import"),
                      "findings.import: \(reports.count) acknowledged, \(lostReports.count) lost, \(chaosInspections.count) recorded")
-        let seedFindings = try c.call(ServiceName.findings, "findings.list", ["inspection_id": .string(ChaosTests.seedInspection)], timeout: 30)["findings"]?.arrayValue ?? []
-        let summaries = seedFindings.compactMap { $0["summary"]?.stringValue }
-        let added = acked.compactMap { if case .finding(let s) = $0.write { s } else { nil } }
-        let lostFindings = added.filter { !summaries.contains($0) }
-        let duplicateFindings = summaries.count - Set(summaries).count
-        report.check(lostFindings.isEmpty && duplicateFindings == 0 && within(summaries.count - 3, added.count, "findings.add"),
+        let allFindings = try c.call(ServiceName.findings, "findings.list", timeout: 30)["findings"]?.arrayValue ?? []
+        // "<inspection>|<summary>" of every finding that findings.add made.
+        let addedRecorded = allFindings.filter { $0["kind"]?.stringValue == "area_for_improvement" }
+            .compactMap { f in f["summary"]?.stringValue.map { "\(f["inspection_id"]?.stringValue ?? "")|\($0)" } }
+        let addedSet = Set(addedRecorded)
+        let added = acked.compactMap { if case .finding(let i, let s) = $0.write { "\(i)|\(s)" } else { nil } }
+        let lostFindings = added.filter { !addedSet.contains($0) }
+        let duplicateFindings = addedRecorded.count - addedSet.count
+        report.check(lostFindings.isEmpty && duplicateFindings == 0 && within(addedRecorded.count, added.count, "findings.add"),
                      "findings.add: \(added.count) acknowledged, \(lostFindings.count) lost, \(duplicateFindings) duplicated")
 
         // board: every action once, its title, each progress note once
@@ -267,7 +277,6 @@ enum Verify {
         report.check(wrongTitles == 0, "actions.update: \(retitles) acknowledged, \(wrongTitles) actions without their last title")
 
         // board ← findings: the board knows every weakness the findings service recorded (coverage counts them)
-        let allFindings = try c.call(ServiceName.findings, "findings.list", timeout: 30)["findings"]?.arrayValue ?? []
         let needing = allFindings.filter { ["fundamental_failing", "area_of_significant_weakness", "priority_area"].contains($0["kind"]?.stringValue ?? "") }.count
         let coverage = try c.call(ServiceName.board, "actions.coverage", timeout: 30)
         report.check(coverage["required"]?.intValue == Int64(needing),

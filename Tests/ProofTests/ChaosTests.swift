@@ -14,8 +14,11 @@ import TestSupport
 @Suite("Chaos: kills under load", .serialized)
 struct ChaosTests {
     static var seconds: Double { Double(ProcessInfo.processInfo.environment["SEND_CHAOS_SECONDS"] ?? "") ?? 60 }
-    /// With `SEND_CHAOS_MIN_COMMANDS` set (the acceptance run: 100000), the test also requires that many commands.
+    /// With `SEND_CHAOS_MIN_COMMANDS` set (the acceptance run: 100000), the load goes on past
+    /// `SEND_CHAOS_SECONDS` until that many commands were answered (at most `SEND_CHAOS_MAX_SECONDS`,
+    /// default 900), and the test requires them.
     static var minimumCommands: Int { Int(ProcessInfo.processInfo.environment["SEND_CHAOS_MIN_COMMANDS"] ?? "") ?? 0 }
+    static var maximumSeconds: Double { Double(ProcessInfo.processInfo.environment["SEND_CHAOS_MAX_SECONDS"] ?? "") ?? 900 }
     static var workers: Int { Int(ProcessInfo.processInfo.environment["SEND_CHAOS_WORKERS"] ?? "") ?? 6 }
     static let seedInspection = "INS-chaos-seed"
 
@@ -57,10 +60,12 @@ struct ChaosTests {
         var subscriberRestarted = false
         var subscriberExits: [Int32] = []
         let deadline = started.addingTimeInterval(Self.seconds)
+        let hardDeadline = started.addingTimeInterval(max(Self.seconds, Self.maximumSeconds))
         var nextKill = started.addingTimeInterval(3)
-        while Date() < deadline {
+        while Date() < deadline || (ledger.commands < Self.minimumCommands && Date() < hardDeadline) {
             usleep(100_000)
-            if !subscriberRestarted && Date().timeIntervalSince(started) > Self.seconds / 2 {
+            if !subscriberRestarted && Date().timeIntervalSince(started) > Self.seconds / 2 && Self.minimumCommands == 0
+                || !subscriberRestarted && Self.minimumCommands > 0 && ledger.commands > Self.minimumCommands / 2 {
                 // The subscriber stops cleanly and a new one continues under the same name. `sendctl subscribe`
                 // refuses to start (exit 69) while notifications is down, so it starts once that is back.
                 subscriberExits.append(subscriber.stopCleanly())

@@ -132,7 +132,19 @@ struct PIIAuditTests {
             guard let next = page["next_after"]?.intValue, !items.isEmpty, next > after else { break }
             after = next
         }
-        // Every file of the data directory but comms' database and its delivery spool: logs, the other databases and journals.
+        // The scheduled reports (board pack, public progress page, their CSV files) land in <data>/reports.
+        let reportEnv = ["SEND_RUN_DIR": stack.dir.run, "SEND_DATA_DIR": stack.dir.data, "SEND_TODAY": proofToday,
+                         "SEND_BIN_DIR": Binaries.directory]
+        let reportsScript = "\(repositoryRoot)/deploy/reports"
+        if FileManager.default.isExecutableFile(atPath: reportsScript) {
+            let written = try runTool(reportsScript, [], environment: reportEnv, directory: dir, timeout: 120)
+            #expect(written.status == 0, "deploy/reports failed:\n\(written.output)")
+            let reportFiles = files(under: "\(stack.dir.data)/reports")
+            #expect(reportFiles.contains { $0.hasSuffix("board-pack.html") } && reportFiles.contains { $0.hasSuffix("progress.html") },
+                    "no reports were written: \(reportFiles)")
+        }
+        // Every file of the data directory but comms' database and its delivery spool: logs, the other databases
+        // and journals, the reports.
         for path in files(under: stack.dir.data) where !path.contains("/comms.sqlite") && !path.contains("/spool/") {
             audit(path.replacingOccurrences(of: stack.dir.data, with: "<data>"),
                   String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data(), as: UTF8.self))
