@@ -57,17 +57,26 @@ struct SubscribeCommand: AsyncParsableCommand {
             let context = try ZeroMQ.Context()
             let service = ServiceName.notifications
             let cmdPath = "\(directories.run)/\(service).cmd"
-            guard FileManager.default.fileExists(atPath: cmdPath) else {
-                printError("sendctl: the notifications service is not running (no socket at \(cmdPath)). "
-                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
-                return 69
+            // The service may be restarting: wait for it up to --timeout before saying it is not running.
+            let deadline = Date().addingTimeInterval(connection.timeout)
+            var health: JSONValue?
+            while health == nil {
+                if FileManager.default.fileExists(atPath: cmdPath) {
+                    let client = try Client(context: context, service: service, directories: directories)
+                    health = try? client.call("health", timeout: 0.5, attempts: 1)
+                    client.close()
+                }
+                if health == nil {
+                    guard Date() < deadline else {
+                        printError("sendctl: the notifications service is not running (no answer at \(cmdPath) within "
+                            + "\(Int(connection.timeout)) s). Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+                        return 69
+                    }
+                    usleep(100_000)
+                }
             }
-            let client = try Client(context: context, service: service, directories: directories)
-            let health = try client.call("health", timeout: connection.timeout, attempts: 1)
-            client.close()
-
             let store = name.map { CursorFile(directories: directories, name: $0) }
-            var cursor = health["last_seq"]?.intValue ?? 0
+            var cursor = health?["last_seq"]?.intValue ?? 0
             if let stored = try store?.read() { cursor = stored }
             if fromStart { cursor = 0 }
             if let since { cursor = since }

@@ -163,7 +163,7 @@ struct SubscribeTests {
     @Test("subscribe says clearly when the stack is not running")
     func notRunning() throws {
         let dir = TestDirectory()
-        let sub = try ServiceProcess("sendctl", ["subscribe"] + dir.flags, directory: dir)
+        let sub = try ServiceProcess("sendctl", ["subscribe", "--timeout", "1"] + dir.flags, directory: dir)
         #expect(sub.waitForExit() == 69)
         #expect(sub.output.contains("not running"))
         dir.remove()
