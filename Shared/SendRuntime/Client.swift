@@ -16,6 +16,8 @@ public final class Client {
     public let endpoint: String
     private let socket: Socket
     private let context: Context
+    /// The id of a request `post` sent whose reply has not been collected yet.
+    private var posted: String?
 
     public init(context: Context, service: String, directories: RuntimeDirectories) throws {
         self.context = context
@@ -41,12 +43,21 @@ public final class Client {
 
     public func close() { socket.close() }
 
+    /// Sends a request without waiting; collect its reply with `send` of the same request (which
+    /// then waits for the reply already on its way instead of sending again) — for prefetching.
+    public func post(_ request: Request) throws {
+        try socket.send(frames: [[], request.json.jsonBytes])
+        posted = request.id
+    }
+
     /// Sends a request and waits for its reply. `attempts` sends of the same id, each waiting `timeout` seconds.
     /// Throws `ServiceError(.unavailable)` when nothing answers.
     public func send(_ request: Request, timeout: Double = 5, attempts: Int = 3) throws -> Reply {
         let bytes = request.json.jsonBytes
+        let alreadySent = posted == request.id
+        posted = nil
         for attempt in 1...max(1, attempts) {
-            try socket.send(frames: [[], bytes])
+            if !(alreadySent && attempt == 1) { try socket.send(frames: [[], bytes]) }
             let deadline = monotonicMillis() + Int64(timeout * 1000)
             while true {
                 let remaining = deadline - monotonicMillis()

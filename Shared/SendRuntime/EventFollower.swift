@@ -125,11 +125,16 @@ public final class EventFollower: @unchecked Sendable {
     }
 
     /// Pages through `events.since` until the cursor reaches the source's last seq. False if the source did not answer.
+    /// The next page is asked for before this one is applied, so the source reads while we apply.
     private func catchUp(_ client: Client) -> Bool {
+        var next: Request? = nil
         while !stop.isSet {
+            let request = next ?? Request(id: RequestID.make(), command: "events.since", args: ["after": .int(cursor), "limit": 5000])
+            next = nil
             let result: JSONValue
             do {
-                result = try client.call("events.since", ["after": .int(cursor), "limit": 5000], timeout: 1, attempts: 1)
+                let reply = try client.send(request, timeout: 1, attempts: 1)
+                result = try reply.outcome.get()
             } catch {
                 logger.debug("catch-up from \(source) failed: \(error)")
                 return false
@@ -147,7 +152,15 @@ public final class EventFollower: @unchecked Sendable {
             }
             if batch.isEmpty { return true }
             observe(.fetched)
-            if !deliver(batch) { return false }
+            let pageEnd = batch.last!.seq
+            if pageEnd < last {
+                let prefetch = Request(id: RequestID.make(), command: "events.since", args: ["after": .int(pageEnd), "limit": 5000])
+                if (try? client.post(prefetch)) != nil { next = prefetch }
+            }
+            if !deliver(batch) {
+                // The prefetched reply is left on the socket; the client skips replies to other ids.
+                return false
+            }
             if cursor >= last { return true }
         }
         return false
