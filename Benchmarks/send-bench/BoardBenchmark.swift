@@ -32,7 +32,7 @@ struct BoardBenchmark: ParsableCommand {
         let loadSeconds = try loadPlan(directories)
 
         // 3. Restart with the production settings and time each read.
-        let service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today])
+        let service = try ServiceChild("board-actions", service: ServiceName.board, directories: directories, environment: ["SEND_TODAY": Self.today])
         defer { service.stop() }
         let context = try ZeroMQ.Context()
         let client = try Client(context: context, service: ServiceName.board, directories: directories)
@@ -106,7 +106,7 @@ struct BoardBenchmark: ParsableCommand {
         try pool.close()
 
         // 2. Load the plan through the protocol (synchronous=NORMAL while loading only).
-        let service = try BoardProcess(directories: directories, environment: ["SEND_TODAY": Self.today, "SEND_SYNCHRONOUS": "NORMAL"])
+        let service = try ServiceChild("board-actions", service: ServiceName.board, directories: directories, environment: ["SEND_TODAY": Self.today, "SEND_SYNCHRONOUS": "NORMAL"])
         let loadStart = nowMicros()
         try load(directories, coveredFindings: findings - gaps)
         let loadSeconds = (nowMicros() - loadStart) / 1e6
@@ -176,33 +176,4 @@ struct BoardBenchmark: ParsableCommand {
         if !failures.all.isEmpty { print("warning: \(failures.all.count) progress updates were refused") }
     }
 
-    /// The `board-actions` executable beside this one, as a child process.
-    final class BoardProcess {
-        let process = Process()
-
-        init(directories: RuntimeDirectories, environment: [String: String]) throws {
-            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            process.executableURL = me.deletingLastPathComponent().appendingPathComponent("board-actions")
-            process.arguments = ["--run-dir", directories.run, "--data-dir", directories.data]
-            var env = ProcessInfo.processInfo.environment
-            for (k, v) in environment { env[k] = v }
-            process.environment = env
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let context = try ZeroMQ.Context()
-            let client = try Client(context: context, service: ServiceName.board, directories: directories)
-            defer { client.close() }
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                if (try? client.call("health", timeout: 0.2, attempts: 1)) != nil { return }
-            }
-            throw StartupError("board-actions did not become ready")
-        }
-
-        func stop() {
-            guard process.isRunning else { return }
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
 }

@@ -17,13 +17,11 @@ enum NotifyBench {
         let dirs = directory.directories
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let flags = ["--run-dir", dirs.run, "--data-dir", dirs.data]
-        let board = try Child("\(bin)/send-bench", ["serve", "--name", "board"] + flags)
+        let board = try ServiceChild("send-bench", arguments: ["serve", "--name", "board"], service: "board", directories: dirs)
         defer { board.stop() }
-        var notifications = try Child("\(bin)/notifications", flags)
+        var notifications = try ServiceChild("notifications", service: ServiceName.notifications, directories: dirs)
         defer { notifications.stop() }
         let context = try ZeroMQ.Context()
-        try waitReady(context, dirs, "board")
-        try waitReady(context, dirs, "notifications")
         var figures = Figures()
 
         // 1. Latency at 1,000 updates a second.
@@ -88,8 +86,7 @@ enum NotifyBench {
         do {
             notifications.stop()
             let last = try seedNotifications(path: dirs.databasePath("notifications"), upTo: Int64(catchUp))
-            notifications = try Child("\(bin)/notifications", flags)
-            try waitReady(context, dirs, "notifications")
+            notifications = try ServiceChild("notifications", service: ServiceName.notifications, directories: dirs)
             let start = nowMicros()
             let sub = try Subscriber("\(bin)/sendctl", ["subscribe", "--json", "--from-start"] + flags, keepLines: false)
             defer { sub.stop() }
@@ -122,43 +119,13 @@ enum NotifyBench {
         }
     }
 
-    static func waitReady(_ context: ZeroMQ.Context, _ dirs: RuntimeDirectories, _ service: String) throws {
-        let client = try Client(context: context, service: service, directories: dirs)
-        defer { client.close() }
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if (try? client.call("health", timeout: 0.2, attempts: 1)) != nil { return }
-        }
-        throw StartupError("\(service) did not become ready")
-    }
 }
 
-/// A child process of the benchmark.
-final class Child {
-    let process: Process
-    init(_ path: String, _ arguments: [String]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-    init(wrapping process: Process) throws {
-        self.process = process
-        try process.run()
-    }
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
 
 /// `sendctl subscribe --json` with its output read line by line, each line timestamped as it arrives.
 /// `@unchecked Sendable`: `seen` and `lines` are guarded by `lock`.
 final class Subscriber: @unchecked Sendable {
-    let child: Child
+    let process: Process
     let pipe = Pipe()
     let errors = Pipe()
     private let lock = NSLock()
@@ -174,7 +141,8 @@ final class Subscriber: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = pipe
         process.standardError = errors
-        child = try Child(wrapping: process)
+        self.process = process
+        try process.run()
         let handle = pipe.fileHandleForReading
         Thread { [self] in
             var pending: [UInt8] = []
@@ -225,5 +193,9 @@ final class Subscriber: @unchecked Sendable {
         throw StartupError("the subscriber printed \(lock.withLock { lines }) of \(count) notifications")
     }
 
-    func stop() { child.stop() }
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
 }

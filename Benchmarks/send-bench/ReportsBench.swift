@@ -79,13 +79,13 @@ enum ReportsBench {
         let bench = try BoardBenchmark.parse(["--actions", String(actions), "--updates", String(updates)])
         let boardDirectories = RuntimeDirectories(run: "\(work.path)/brun", data: "\(work.path)/bdata")
         f.loadSeconds = try bench.loadPlan(boardDirectories)
-        let board = try BoardBenchmark.BoardProcess(directories: boardDirectories, environment: ["SEND_TODAY": BoardBenchmark.today])
+        let board = try ServiceChild("board-actions", service: ServiceName.board, directories: boardDirectories, environment: ["SEND_TODAY": BoardBenchmark.today])
         defer { board.stop() }
 
         // The findings service, in its own directories, with the inspection the board's read model was seeded with.
         let findingsDirectories = RuntimeDirectories(run: "\(work.path)/frun", data: "\(work.path)/fdata")
         try findingsDirectories.prepare()
-        let findings = try ChildService("findings-intake", directories: findingsDirectories, environment: ["SEND_TODAY": BoardBenchmark.today])
+        let findings = try ServiceChild("findings-intake", service: ServiceName.findings, directories: findingsDirectories, environment: ["SEND_TODAY": BoardBenchmark.today])
         defer { findings.stop() }
         let context = try ZeroMQ.Context()
         let findingsClient = try Client(context: context, service: ServiceName.findings, directories: findingsDirectories)
@@ -137,35 +137,6 @@ enum ReportsBench {
         }
     }
 
-    /// A service executable beside this one, as a child process, ready when it answers `health`.
-    final class ChildService {
-        let process = Process()
-
-        init(_ executable: String, directories: RuntimeDirectories, environment: [String: String]) throws {
-            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            process.executableURL = me.deletingLastPathComponent().appendingPathComponent(executable)
-            process.arguments = ["--run-dir", directories.run, "--data-dir", directories.data]
-            var env = ProcessInfo.processInfo.environment
-            for (k, v) in environment { env[k] = v }
-            process.environment = env
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let context = try ZeroMQ.Context()
-            let client = try Client(context: context, service: ServiceName.findings, directories: directories)
-            defer { client.close() }
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                if (try? client.call("health", timeout: 0.2, attempts: 1)) != nil { return }
-            }
-            throw StartupError("\(executable) did not become ready")
-        }
-
-        func stop() {
-            guard process.isRunning else { return }
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
 
     static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()

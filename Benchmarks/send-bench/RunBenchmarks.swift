@@ -56,7 +56,7 @@ struct RunBenchmarks: ParsableCommand {
             figures["rtt_p99_us"] = .double((rtt.p99 * 10).rounded() / 10)
         }
         if want("durable") || want("paced") {
-            let service = attach == nil ? try BenchService(directory: work) : nil
+            let service = attach == nil ? try ServiceChild("send-bench", arguments: ["serve"], service: "bench", directories: work.directories) : nil
             defer { service?.stop() }
             let work = attach.map { BenchDirectory(path: ($0 as NSString).deletingLastPathComponent) } ?? work
             if want("durable") {
@@ -122,28 +122,6 @@ struct BenchDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// The bench service as a child process (`send-bench serve`), as a real service runs.
-final class BenchService {
-    let process = Process()
-    init(directory: BenchDirectory) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        process.arguments = ["serve", "--run-dir", directory.directories.run, "--data-dir", directory.directories.data]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let context = try ZeroMQ.Context()
-        let client = try Client(context: context, service: "bench", directories: directory.directories)
-        defer { client.close() }
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if (try? client.call("health", timeout: 0.2, attempts: 1)) != nil { return }
-        }
-        throw StartupError("the bench service did not become ready")
-    }
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
 
 struct Percentiles {
     let p50: Double

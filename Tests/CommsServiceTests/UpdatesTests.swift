@@ -2,6 +2,7 @@ import Foundation
 import SendModel
 import SendRuntime
 import Testing
+import TestSupport
 @testable import CommsService
 
 @Suite("You said, we did: following the board")

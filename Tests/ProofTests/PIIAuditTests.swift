@@ -63,7 +63,7 @@ struct PIIAuditTests {
             (try? c.call(comms, "dispatches.show", ["dispatch_id": .int(dispatch)])["pending"]?.intValue) == 0
         }, "the questionnaire was not delivered")
         // PII-F1 answers through the link in the email the relay received.
-        let mail = try #require(sink.messages().first { $0.contains("X-Envelope-To: zq7781@example.org") })
+        let mail = try #require(sink.texts.first { $0.contains("X-Envelope-To: zq7781@example.org") })
         let unfolded = mail.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "")
         let token = try #require(unfolded.range(of: "respond/[0-9a-f]{32}", options: .regularExpression)
             .map { String(unfolded[$0].dropFirst("respond/".count)) })
@@ -107,7 +107,7 @@ struct PIIAuditTests {
         let commsBytes = files(under: stack.dir.data).filter { $0.contains("/comms.sqlite") }
             .map { String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data(), as: UTF8.self) }.joined()
         #expect(commsBytes.contains("zq7781@example.org"), "the control failed: comms' database does not hold the email")
-        #expect(sink.messages().contains { $0.contains("Zebedee-Quux-7781") }, "the control failed: the relay got no message with the name")
+        #expect(sink.texts.contains { $0.contains("Zebedee-Quux-7781") }, "the control failed: the relay got no message with the name")
 
         var leaks: [String] = []
         var scanned: [String] = []
