@@ -33,9 +33,8 @@ final class CommandServer: @unchecked Sendable {
     let writer: Writer
     let reader: Reader
     let status: HostStatus
-    /// Bytes written here by the host: `s` stop taking requests, `q` flush and quit.
-    let controlRead: Int32
-    let controlWrite: Int32
+    /// Bytes from the host: `s` stop taking requests, `q` flush and quit.
+    let controlPipe = WakePipe()
 
     private var lastPublished: Int64
     private var stopping = false
@@ -57,22 +56,11 @@ final class CommandServer: @unchecked Sendable {
         self.reader = reader
         self.status = status
         self.lastPublished = lastSeq
-        var fds: [Int32] = [0, 0]
-        pipe(&fds)
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        controlRead = fds[0]
-        controlWrite = fds[1]
     }
 
-    deinit {
-        close(controlRead)
-        close(controlWrite)
-    }
+    deinit { controlPipe.close() }
 
-    func control(_ byte: UInt8) {
-        var b = byte
-        _ = write(controlWrite, &b, 1)
-    }
+    func control(_ byte: UInt8) { controlPipe.signal(byte) }
 
     func run() {
         let router: Socket, publisher: Socket, outbox: Socket
@@ -96,8 +84,8 @@ final class CommandServer: @unchecked Sendable {
         }
         bound.fulfil(.success(()))
 
-        var items = [PollItem(router), PollItem(outbox), PollItem(fileDescriptor: controlRead),
-                     PollItem(fileDescriptor: writer.wakeRead)]
+        var items = [PollItem(router), PollItem(outbox), PollItem(fileDescriptor: controlPipe.readEnd),
+                     PollItem(fileDescriptor: writer.wake.readEnd)]
         var nextHeartbeat = monotonicMillis()
         var readerDone = false
         var quitting = false
@@ -116,20 +104,16 @@ final class CommandServer: @unchecked Sendable {
                 continue
             }
             if items[2].isReadable {
-                var buffer = [UInt8](repeating: 0, count: 16)
-                let n = read(controlRead, &buffer, 16)
-                if n > 0 {
-                    for b in buffer[0..<n] {
-                        if b == UInt8(ascii: "s") { stopping = true }
-                        if b == UInt8(ascii: "q") { stopping = true; quitting = true }
-                    }
+                for b in controlPipe.drain() {
+                    if b == UInt8(ascii: "s") { stopping = true }
+                    if b == UInt8(ascii: "q") { stopping = true; quitting = true }
                 }
             }
             if items[1].isReadable || quitting {
                 readerDone = drainReaderReplies(outbox, router: router) || readerDone
             }
             // One batch: every task queued and every write request waiting on the socket.
-            if items[3].isReadable { writer.drainWake() }
+            if items[3].isReadable { _ = writer.wake.drain() }
             var batch = writer.queue.takeNow(max: writer.maxBatch)
             if items[0].isReadable {
                 drainRequests(router, into: &batch)

@@ -11,14 +11,9 @@ public enum StopSignals {
     /// Installs the handlers once and returns the pipe's read end.
     public static func install() -> Int32 {
         if readFD >= 0 { return readFD }
-        var fds: [Int32] = [0, 0]
-        pipe(&fds)
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        readFD = fds[0]
-        writeFD = fds[1]
+        let pipe = WakePipe()
+        readFD = pipe.readEnd
+        writeFD = pipe.writeEnd
         let handler: @convention(c) (Int32) -> Void = { sig in
             var byte = UInt8(truncatingIfNeeded: sig)
             _ = write(StopSignals.writeFD, &byte, 1)

@@ -24,9 +24,8 @@ final class Writer: @unchecked Sendable {
     let service: String
     let logger: Logger
     let maxBatch: Int
-    /// A byte is written here when a task is queued, to wake the command server's poll.
-    let wakeRead: Int32
-    let wakeWrite: Int32
+    /// Signalled when a task is queued, to wake the command server's poll.
+    let wake = WakePipe()
     private var nextSeq: Int64
 
     init(pool: DatabasePool, service: String, logger: Logger, maxBatch: Int = 512) throws {
@@ -35,24 +34,9 @@ final class Writer: @unchecked Sendable {
         self.logger = logger
         self.maxBatch = maxBatch
         self.nextSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) } + 1
-        var fds: [Int32] = [0, 0]
-        pipe(&fds)
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
     }
 
-    deinit {
-        close(wakeRead)
-        close(wakeWrite)
-    }
-
-    /// Empties the wake pipe (the command server then takes what is queued).
-    func drainWake() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(wakeRead, &buffer, 64) > 0 {}
-    }
+    deinit { wake.close() }
 
     struct Outcome {
         var reply: [UInt8]?  // for commands
@@ -222,8 +206,7 @@ final class Writer: @unchecked Sendable {
         guard queue.submit(.task(body, done: done)) else {
             return .failure(ServiceError(.unavailable, "\(service) is stopping"))
         }
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        wake.signal()
         return done.wait()
     }
 }
