@@ -38,12 +38,14 @@ let package = Package(
         .executable(name: "notifications", targets: ["notifications"]),
         .executable(name: "send-supervisor", targets: ["send-supervisor"]),
         .executable(name: "sendctl", targets: ["sendctl"]),
+        .executable(name: "family-portal", targets: ["family-portal"]),
         .executable(name: "send-bench", targets: ["send-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: Shared base: C library, its Swift wrapper, the model, the runtime.
@@ -81,6 +83,24 @@ let package = Package(
     + service("NotificationsService", executable: "notifications", folder: "notifications")
     + service("SupervisorService", executable: "send-supervisor", folder: "send-supervisor")
     + [
+        // The families' door: HTTP at the edge, a ZeroMQ client inside; no database of its own.
+        .target(
+            name: "FamilyPortal",
+            dependencies: ["SendRuntime", "SendModel", "SendReports", "ZeroMQ",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Services/family-portal/Library",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "family-portal",
+            dependencies: ["FamilyPortal", "SendRuntime",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Services/family-portal/Executable",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sendctl",
             dependencies: ["SendRuntime", "SendModel", "SendReports",
