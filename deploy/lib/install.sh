@@ -27,8 +27,9 @@ install_build_dependencies() {
 }
 
 # What the tests use besides the build: python3 with pyzmq (cross-language protocol clients),
-# aiosmtpd (the real SMTP server the comms tests send email to) and Debian's Chromium (the report
-# tests open the pages in a real browser).
+# aiosmtpd (the real SMTP server the comms tests send email to), Debian's Chromium (the report and
+# portal tests open the pages in a real browser) with axe-core, and nginx and openssl (the portal
+# behind a TLS reverse proxy).
 install_test_dependencies() {
     if ! command -v python3 >/dev/null; then apt_install python3 python3-pip; fi
     if ! python3 -c "import zmq" 2>/dev/null; then
@@ -43,6 +44,30 @@ install_test_dependencies() {
             || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd \
             || apt_install python3-aiosmtpd
     fi
-    # A real browser for the report tests (Tests/Browser/browser_check.py drives it over the DevTools protocol).
+    # A real browser for the report and portal tests (Tests/Browser/browser_check.py and
+    # browser_flow.py drive it over the DevTools protocol).
     if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then apt_install chromium; fi
+    # axe-core for the accessibility checks (browser_flow.py injects its axe.min.js): PyPI's
+    # axe-playwright-python ships the file; --no-deps, as no Playwright (nor its browser) is needed.
+    if ! python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('axe_playwright_python') is None)" 2>/dev/null; then
+        echo "== pip install --no-deps axe-playwright-python"
+        python3 -m pip install --quiet --disable-pip-version-check --no-deps axe-playwright-python 2>/dev/null \
+            || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages --no-deps axe-playwright-python \
+            || { echo "cannot install axe-playwright-python (axe-core for the accessibility checks): pip install --no-deps axe-playwright-python" >&2; return 1; }
+    fi
+    # nginx in front of the family portal (Tests/Portal/nginx_harness.py) and openssl for its test certificate.
+    local missing=()
+    command -v nginx >/dev/null || missing+=(nginx)
+    command -v openssl >/dev/null || missing+=(openssl)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+# What the benchmarks use besides the build: wrk (HTTP load for the family portal) and nginx
+# (the peer serving the same bytes as a static file; Benchmarks/portal/).
+install_bench_dependencies() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v nginx >/dev/null || missing+=(nginx)
+    command -v python3 >/dev/null || missing+=(python3)
+    if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
