@@ -308,11 +308,11 @@ struct QuestionnairesRemind: AsyncParsableCommand {
 struct QuestionnairesRespond: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "respond",
-        abstract: "Record a family's answers by the response token their message carried.",
+        abstract: "Record a family's answers by the response token or code their message carried.",
         discussion: "Example: sendctl questionnaires respond 3f9c… --answer 1=4 --answer 2=yes --answer \"3=More speech therapy\""
     )
 
-    @Argument(help: "The response token (the code in the family's message).")
+    @Argument(help: "The response token (the email link's 32 hex digits) or the response code (ABCDE-FGHJK, in letters and texts).")
     var token: String
 
     @Option(help: ArgumentHelp("An answer, QUESTION=VALUE; repeat for each.", valueName: "n=value"))
@@ -350,7 +350,7 @@ struct QuestionnairesRespond: AsyncParsableCommand {
 struct QuestionnairesImportResponses: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-responses",
-        abstract: "Import answers collected on paper or by phone: a CSV with columns token, q1, q2, …",
+        abstract: "Import answers collected on paper or by phone: a CSV with columns token (a token or code), q1, q2, …",
         discussion: "An empty cell is no answer. Bad rows are listed by line and left out; exit 65 when any was."
     )
 

@@ -11,7 +11,8 @@ public import SendRuntime
 /// | `SEND_SMTP_STARTTLS` | `0` | `1`: require STARTTLS on `smtp://` |
 /// | `SEND_RATE_LIMIT_PER_MINUTE` | 3000 | messages a minute over all channels; 0 = unlimited |
 /// | `SEND_MESSAGE_RETENTION_DAYS` | 7 | days the content of a sent message is kept |
-/// | `SEND_RESPONSE_URL` | `https://send-partnership.example/respond/` | the link in a questionnaire message; the token is appended |
+/// | `SEND_PUBLIC_URL` | `http://127.0.0.1:8080` | the family portal's address as families reach it; every link in a message starts with it |
+/// | `SEND_CONTACT_PHONE` | unset | the phone number letters give, to answer or stop by phone |
 /// | `SEND_DELIVERY_MAX_ATTEMPTS` | 5 | tries on one channel after temporary failures before the next channel |
 /// | `SEND_RETRY_BASE_SECONDS` | 30 | first retry delay; doubles each time, at most one hour |
 /// | `SEND_SENDING_RECHECK_SECONDS` | 300 | a message left in `sending` by a crash is retried after this |
@@ -27,7 +28,9 @@ public struct CommsConfig: Sendable {
     public var smtpStartTLS = false
     public var ratePerMinute = 3000
     public var retentionDays = 7.0
-    public var responseURL = "https://send-partnership.example/respond/"
+    /// No trailing slash.
+    public var publicURL = "http://127.0.0.1:8080"
+    public var contactPhone: String?
     public var maxAttempts = 5
     public var retryBaseSeconds = 30.0
     public var sendingRecheckSeconds = 300.0
@@ -67,7 +70,28 @@ public struct CommsConfig: Sendable {
         c.smtpStartTLS = text("SEND_SMTP_STARTTLS") == "1"
         if let n = try number("SEND_RATE_LIMIT_PER_MINUTE", min: 0, integer: true) { c.ratePerMinute = Int(n) }
         if let n = try number("SEND_MESSAGE_RETENTION_DAYS", min: 0) { c.retentionDays = n }
-        if let u = text("SEND_RESPONSE_URL") { c.responseURL = u }
+        if env["SEND_RESPONSE_URL"] != nil {
+            throw StartupError("SEND_RESPONSE_URL is replaced by SEND_PUBLIC_URL, the family portal's address as families reach it "
+                + "(links are now <public>/respond/<token>): set SEND_PUBLIC_URL and unset SEND_RESPONSE_URL")
+        }
+        if let u = text("SEND_PUBLIC_URL") {
+            var url = u
+            while url.hasSuffix("/") { url.removeLast() }
+            let lower = url.lowercased()
+            let host = lower.drop(while: { $0 != "/" }).dropFirst(2)
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), !host.isEmpty, !url.contains(" ") else {
+                throw StartupError("SEND_PUBLIC_URL must be the portal's address, http://host[:port][/path] or https://…; got '\(u)'")
+            }
+            c.publicURL = url
+        }
+        if let phone = text("SEND_CONTACT_PHONE") {
+            let allowed = Set("0123456789 +()-")
+            guard phone.count <= 30, phone.allSatisfy(allowed.contains), phone.filter(\.isNumber).count >= 6 else {
+                throw StartupError("SEND_CONTACT_PHONE must be a phone number as letters should print it (digits, spaces, + ( ) -), "
+                    + "for example 01632 960 000; got '\(phone)'")
+            }
+            c.contactPhone = phone
+        }
         if let n = try number("SEND_DELIVERY_MAX_ATTEMPTS", min: 1, integer: true) { c.maxAttempts = Int(n) }
         if let n = try number("SEND_RETRY_BASE_SECONDS", min: 0) { c.retryBaseSeconds = n }
         if let n = try number("SEND_SENDING_RECHECK_SECONDS", min: 0) { c.sendingRecheckSeconds = n }

@@ -2,7 +2,7 @@ public import GRDB
 
 /// The comms database. Registered once and never edited after release: later changes are new migrations.
 ///
-/// Personal data lives in `families` (name, contacts), `enquiries` (text, answer), `answers`,
+/// Personal data lives in `families` (name, contacts; web enquirers too, `kind = 'enquirer'`), `enquiries` (text, answer), `answers`,
 /// `anonymous_answers` and, until retention purges it, `messages.subject/body`. Anonymous answers
 /// are stored in `anonymous_answers`, which has no column naming a family, a recipient, a token
 /// or a time, and whose key is random: nothing joins an anonymous answer back to a family.
@@ -181,6 +181,36 @@ public enum CommsSchema {
                     at TEXT NOT NULL
                 );
                 CREATE INDEX message_attempts_message ON message_attempts(message_id);
+                """)
+        }
+
+        // The families' door: the keys families hold instead of their reference, web enquirers,
+        // and each enquiry's secret. Every existing row gets its keys here; every new row at insert
+        // (`Keys`), so none is ever NULL after this migration.
+        migrator.registerMigration("comms-v2") { db in
+            Keys.prepare(db)
+            try db.execute(sql: """
+                -- A short code per recipient (ShortCode), beside its token: what letters and texts print.
+                ALTER TABLE recipients ADD COLUMN code TEXT;
+                -- The family's stop keys: the token in every email's List-Unsubscribe, the code in letters and texts.
+                ALTER TABLE families ADD COLUMN stop_token TEXT;
+                ALTER TABLE families ADD COLUMN stop_code TEXT;
+                -- 'enquirer': someone who asked a question on the web (family_ref 'web:<16 hex>'), in no audience.
+                ALTER TABLE families ADD COLUMN kind TEXT NOT NULL DEFAULT 'family' CHECK (kind IN ('family', 'enquirer'));
+                -- 32 hex digits: with the reference, the asker's private link to the enquiry and its answer.
+                ALTER TABLE enquiries ADD COLUMN secret TEXT;
+
+                UPDATE families SET stop_token = \(Keys.tokenSQL), stop_code = \(Keys.codeSQL);
+                UPDATE recipients SET code = \(Keys.codeSQL);
+                UPDATE enquiries SET secret = \(Keys.tokenSQL);
+                """)
+            try Keys.redrawShared(db, table: "families", column: "stop_token", expression: Keys.tokenSQL)
+            try Keys.redrawShared(db, table: "families", column: "stop_code", expression: Keys.codeSQL)
+            try Keys.redrawShared(db, table: "recipients", column: "code", expression: Keys.codeSQL)
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX families_stop_token ON families(stop_token);
+                CREATE UNIQUE INDEX families_stop_code ON families(stop_code);
+                CREATE UNIQUE INDEX recipients_code ON recipients(code);
                 """)
         }
     }

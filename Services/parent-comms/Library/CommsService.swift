@@ -5,7 +5,8 @@ import SendModel
 /// delivery, responses, "you said, we did" updates and enquiries.
 ///
 /// Events and log lines carry ids and counts only; replies with personal data come only from the
-/// `families.*` commands (and the free-text answers of `questionnaires.results`).
+/// `families.*` commands (and the free-text answers of `questionnaires.results`, and an enquiry's
+/// own text and answer from `portal.enquiry` to whoever holds its private link).
 public enum CommsService {
     /// The service as the executable runs it, configured from the environment.
     public static func definition() throws -> ServiceDefinition {
@@ -37,6 +38,14 @@ public enum CommsService {
                 "enquiries.add": .write(Enquiries.add),
                 "enquiries.list": .read(Enquiries.list),
                 "enquiries.answer": .write(Enquiries.answer),
+                // The families' door (family-portal): keys only, never a family's reference.
+                PortalCommand.questionnaire: .read(Portal.questionnaire),
+                PortalCommand.respond: .write(Portal.respond),
+                PortalCommand.stopStatus: .read(Portal.stopStatus),
+                PortalCommand.optOut: .write(Portal.optOut),
+                PortalCommand.optIn: .write(Portal.optIn),
+                PortalCommand.enquiryAdd: .write(Portal.enquiryAdd),
+                PortalCommand.enquiry: .read(Portal.enquiry),
             ],
             follows: [
                 Follow(ServiceName.board) { ctx, event in try Updates.followBoard(ctx, event) },

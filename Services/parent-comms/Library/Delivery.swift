@@ -229,57 +229,66 @@ final class DeliveryLoop {
     /// Renders the claimed messages (one snapshot read).
     func load(_ claimed: [Claim]) throws -> [Int64: OutgoingMessage] {
         let ids = claimed.map(\.id)
-        let responseURL = config.responseURL
-        return try host.read { db in
-            var questionnaires: [Int64: Questionnaire] = [:]
-            var updates: [Int64: (String, String)] = [:]
-            var out: [Int64: OutgoingMessage] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT m.id, m.kind, m.channel, m.enquiry_id, m.family_id, f.name, f.email, f.mobile, f.address,
-                       d.questionnaire_id, d.update_id, d.round
-                FROM messages m JOIN families f ON f.id = m.family_id LEFT JOIN dispatches d ON d.id = m.dispatch_id
-                WHERE m.id IN (\(ids.map { String($0) }.joined(separator: ",")))
-                """)
-            for row in rows {
-                let id: Int64 = row["id"]
-                guard let channel = Channel(rawValue: row["channel"]) else { continue }
-                let to: String?
-                switch channel {
-                case .email: to = row["email"]
-                case .sms: to = row["mobile"]
-                case .letter: to = row["address"]
-                }
-                guard let to else { continue }
-                var input = Templates.Input(messageID: id, kind: row["kind"], channel: channel, name: row["name"], round: row["round"] ?? 0)
-                if let qid = row["questionnaire_id"] as Int64? {
-                    if questionnaires[qid] == nil {
-                        questionnaires[qid] = try Row.fetchOne(db, sql: "SELECT * FROM questionnaires WHERE id = ?", arguments: [qid])
-                            .map(Questionnaire.init(row:))
-                    }
-                    input.questionnaire = questionnaires[qid]
-                    input.token = try String.fetchOne(db, sql: "SELECT token FROM recipients WHERE questionnaire_id = ? AND family_id = ?",
-                                                      arguments: [qid, row["family_id"] as Int64])
-                }
-                if let uid = row["update_id"] as Int64? {
-                    if updates[uid] == nil, let u = try Row.fetchOne(db, sql: "SELECT title, body FROM updates WHERE id = ?", arguments: [uid]) {
-                        updates[uid] = (u["title"], u["body"])
-                    }
-                    input.updateTitle = updates[uid]?.0
-                    input.updateBody = updates[uid]?.1
-                }
-                if let eid = row["enquiry_id"] as Int64?,
-                   let e = try Row.fetchOne(db, sql: "SELECT received_on, answer_by, answer FROM enquiries WHERE id = ?", arguments: [eid]) {
-                    input.enquiryID = eid
-                    input.receivedOn = e["received_on"]
-                    input.answerBy = e["answer_by"]
-                    input.answer = e["answer"]
-                }
-                let (subject, body) = Templates.render(input, responseURL: responseURL)
-                out[id] = OutgoingMessage(id: id, reference: Messages.reference(id), channel: channel, to: to, name: row["name"],
-                                          subject: subject, body: body)
+        let settings = Templates.Settings(config)
+        return try host.read { db in try DeliveryLoop.render(db, ids: ids, settings: settings) }
+    }
+
+    /// The messages `ids` rendered for their channels.
+    static func render(_ db: Database, ids: [Int64], settings: Templates.Settings) throws -> [Int64: OutgoingMessage] {
+        var questionnaires: [Int64: (Questionnaire, [Question])] = [:]
+        var updates: [Int64: (String, String)] = [:]
+        var out: [Int64: OutgoingMessage] = [:]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT m.id, m.kind, m.channel, m.enquiry_id, m.family_id, f.name, f.email, f.mobile, f.address, f.stop_token, f.stop_code,
+                   d.questionnaire_id, d.update_id, d.round
+            FROM messages m JOIN families f ON f.id = m.family_id LEFT JOIN dispatches d ON d.id = m.dispatch_id
+            WHERE m.id IN (\(ids.map { String($0) }.joined(separator: ",")))
+            """)
+        for row in rows {
+            let id: Int64 = row["id"]
+            guard let channel = Channel(rawValue: row["channel"]) else { continue }
+            let to: String?
+            switch channel {
+            case .email: to = row["email"]
+            case .sms: to = row["mobile"]
+            case .letter: to = row["address"]
             }
-            return out
+            guard let to else { continue }
+            var input = Templates.Input(messageID: id, kind: row["kind"], channel: channel, name: row["name"],
+                                        stopToken: row["stop_token"], stopCode: row["stop_code"], round: row["round"] ?? 0)
+            if let qid = row["questionnaire_id"] as Int64? {
+                if questionnaires[qid] == nil, let q = try Row.fetchOne(db, sql: "SELECT * FROM questionnaires WHERE id = ?", arguments: [qid]) {
+                    questionnaires[qid] = (Questionnaire(row: q), try Question.all(db, questionnaire: qid))
+                }
+                input.questionnaire = questionnaires[qid]?.0
+                input.questions = questionnaires[qid]?.1 ?? []
+                if let r = try Row.fetchOne(db, sql: "SELECT token, code FROM recipients WHERE questionnaire_id = ? AND family_id = ?",
+                                            arguments: [qid, row["family_id"] as Int64]) {
+                    input.token = r["token"]
+                    input.code = r["code"]
+                }
+            }
+            if let uid = row["update_id"] as Int64? {
+                if updates[uid] == nil, let u = try Row.fetchOne(db, sql: "SELECT title, body FROM updates WHERE id = ?", arguments: [uid]) {
+                    updates[uid] = (u["title"], u["body"])
+                }
+                input.updateTitle = updates[uid]?.0
+                input.updateBody = updates[uid]?.1
+            }
+            if let eid = row["enquiry_id"] as Int64?,
+               let e = try Row.fetchOne(db, sql: "SELECT received_on, answer_by, answer, secret FROM enquiries WHERE id = ?", arguments: [eid]) {
+                input.enquiryID = eid
+                input.enquirySecret = e["secret"]
+                input.receivedOn = e["received_on"]
+                input.answerBy = e["answer_by"]
+                input.answer = e["answer"]
+            }
+            let (subject, body) = Templates.render(input, settings: settings)
+            out[id] = OutgoingMessage(id: id, reference: Messages.reference(id), channel: channel, to: to, name: row["name"],
+                                      subject: subject, body: body,
+                                      unsubscribeURL: (row["stop_token"] as String?).map { settings.stopLink($0) })
         }
+        return out
     }
 
     /// Puts claimed messages that were not handed over back as they were, without counting an attempt.

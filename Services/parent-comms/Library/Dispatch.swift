@@ -29,19 +29,19 @@ enum Dispatch {
         }
         try CommsSchema.prepareForBulkWrite(ctx.db)
         let audience = q.audienceSQL
+        let newRecipient = """
+            \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.questionnaire_id = ? AND r.family_id = f.id)
+            """
         let skipped = try Row.fetchOne(ctx.db, sql: """
             SELECT COUNT(*),
                    COALESCE(SUM(f.opted_out_at IS NOT NULL), 0),
                    COALESCE(SUM(f.opted_out_at IS NULL AND f.consent = 0), 0),
-                   COALESCE(SUM(\(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NULL), 0)
+                   COALESCE(SUM(\(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NULL), 0),
+                   COALESCE(SUM(\(newRecipient)), 0)
             FROM families f WHERE \(audience)
-            """)!
-        try ctx.db.execute(sql: """
-            INSERT INTO recipients(questionnaire_id, family_id, token)
-            SELECT ?, f.id, lower(hex(randomblob(16))) FROM families f
-            WHERE \(audience) AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
-            ON CONFLICT DO NOTHING
-            """, arguments: [q.id])
+            """, arguments: [q.id])!
+        try addRecipients(ctx, questionnaire: q.id, audience: audience, expected: skipped[4])
         let (queued, byChannel) = try queue(ctx, dispatch: dispatch, kind: "questionnaire", where: """
             FROM recipients r JOIN families f ON f.id = r.family_id
             WHERE r.questionnaire_id = ? AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
@@ -53,6 +53,29 @@ enum Dispatch {
             "by_channel": byChannel,
             "skipped": ["opted_out": .int(skipped[1]), "no_consent": .int(skipped[2]), "no_contact": .int(skipped[3])],
         ]
+    }
+
+    /// Gives each family of the audience that may be contacted and is not yet a recipient a response
+    /// token and code. A code drawn twice (or a token) makes its row skip the insert; those rows are
+    /// drawn again until all `expected` are in, so no family is ever left out.
+    static func addRecipients(_ ctx: WriteContext, questionnaire: Int64, audience: String, expected: Int64) throws {
+        Keys.prepare(ctx.db)
+        var missing = expected
+        var rounds = 0
+        while missing > 0 {
+            rounds += 1
+            guard rounds <= 20 else {
+                throw ServiceError(.internal, "questionnaire \(questionnaire): \(missing) families got no response code after 20 draws")
+            }
+            try ctx.db.execute(sql: """
+                INSERT INTO recipients(questionnaire_id, family_id, token, code)
+                SELECT ?, f.id, \(Keys.tokenSQL), \(Keys.codeSQL) FROM families f
+                WHERE \(audience) AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
+                ON CONFLICT DO NOTHING
+                """, arguments: [questionnaire])
+            missing -= Int64(ctx.db.changesCount)
+        }
+        if rounds > 1 { ctx.logger.info("questionnaire recipients: codes drawn again for some families", metadata: ["questionnaire.id": "\(questionnaire)", "draws": "\(rounds)"]) }
     }
 
     /// `questionnaires.remind {questionnaire_id}`: a new round to the families asked who have not answered

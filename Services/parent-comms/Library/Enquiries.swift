@@ -22,18 +22,34 @@ enum Enquiries {
         guard let family = try Int64.fetchOne(ctx.db, sql: "SELECT id FROM families WHERE family_ref = ?", arguments: [ref]) else {
             throw ServiceError(.notFound, "family \(ref ?? "") not found; import the family first (sendctl families import)", field: "family_ref")
         }
-        let answerBy = try WorkingDayCalendar.englandAndWales.adding(workingDays: answerWithinWorkingDays, to: receivedOn)
-        try ctx.db.execute(sql: """
-            INSERT INTO enquiries(family_id, received_via, text, received_on, answer_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [family, via.rawValue, text, receivedOn.iso, answerBy.iso, ctx.now.description])
-        let id = ctx.db.lastInsertedRowID
-        let ack = try Messages.queueOne(ctx, familyID: family, kind: "acknowledgement", enquiryID: id)
-        ctx.emit(EventType.enquiryReceived, ["enquiry_id": .int(id), "received_on": .string(receivedOn.iso), "answer_by": .string(answerBy.iso)])
+        let e = try record(ctx, familyID: family, via: via, text: text ?? "", receivedOn: receivedOn)
         return [
-            "enquiry_id": .int(id), "received_on": .string(receivedOn.iso), "answer_by": .string(answerBy.iso),
-            "acknowledgement": ack.map { ["message_id": .int($0.id), "reference": .string(Messages.reference($0.id)), "channel": .string($0.channel)] }
-                ?? .null,
+            "enquiry_id": .int(e.id), "received_on": .string(receivedOn.iso), "answer_by": .string(e.answerBy.iso),
+            "acknowledgement": e.acknowledgement.map {
+                ["message_id": .int($0.id), "reference": .string(Messages.reference($0.id)), "channel": .string($0.channel)]
+            } ?? .null,
         ]
+    }
+
+    /// A recorded enquiry: its id, answer-by date, secret and acknowledgement (nil when the family cannot be contacted).
+    struct Recorded {
+        var id: Int64
+        var answerBy: LocalDate
+        var secret: String
+        var acknowledgement: (id: Int64, channel: String)?
+    }
+
+    /// Records an enquiry with a new secret, queues its acknowledgement and emits `enquiry.received`.
+    static func record(_ ctx: WriteContext, familyID: Int64, via: Via, text: String, receivedOn: LocalDate) throws -> Recorded {
+        let answerBy = try WorkingDayCalendar.englandAndWales.adding(workingDays: answerWithinWorkingDays, to: receivedOn)
+        let secret = Keys.token()
+        try ctx.db.execute(sql: """
+            INSERT INTO enquiries(family_id, received_via, text, received_on, answer_by, created_at, secret) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [familyID, via.rawValue, text, receivedOn.iso, answerBy.iso, ctx.now.description, secret])
+        let id = ctx.db.lastInsertedRowID
+        let ack = try Messages.queueOne(ctx, familyID: familyID, kind: "acknowledgement", enquiryID: id)
+        ctx.emit(EventType.enquiryReceived, ["enquiry_id": .int(id), "received_on": .string(receivedOn.iso), "answer_by": .string(answerBy.iso)])
+        return Recorded(id: id, answerBy: answerBy, secret: secret, acknowledgement: ack)
     }
 
     /// `enquiries.answer {enquiry_id, text}`: records the answer and sends it to the family.

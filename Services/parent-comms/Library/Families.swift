@@ -4,11 +4,18 @@ import SendRuntime
 
 /// `families.list`, `families.show`, `families.opt_out`: the only commands whose replies hold personal data.
 enum Families {
+    /// A contact's kind: a family the council imported, or someone who asked a question on the web
+    /// (`portal.enquiry_add`), who gets only that enquiry's messages.
+    enum Kind: String, CaseIterable {
+        case family, enquirer
+    }
+
     static func familyJSON(_ row: Row) -> [String: JSONValue] {
         var flagged: [JSONValue] = []
         for channel in Channel.allCases where (row[channel.flagColumn] as String?) != nil { flagged.append(.string(channel.contactColumn)) }
         return [
             "family_ref": .string(row["family_ref"]),
+            "kind": .string(row["kind"]),
             "name": JSONValue(row["name"] as String?),
             "email": JSONValue(row["email"] as String?),
             "mobile": JSONValue(row["mobile"] as String?),
@@ -39,8 +46,9 @@ enum Families {
         let flagged = v.bool("flagged", required: false)
         let limit = v.int("limit", required: false, range: 1...10_000) ?? 50
         let after = v.string("after", required: false, maxLength: 64)
+        let kind = v.oneOf("kind", Kind.self, required: false) ?? .family
         try v.check()
-        var conditions: [String] = []
+        var conditions: [String] = ["f.kind = '\(kind.rawValue)'"]
         var arguments: [any DatabaseValueConvertible] = []
         if let ehc {
             conditions.append("\(ehc ? "" : "NOT ")EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)")
@@ -50,14 +58,14 @@ enum Families {
             let any = "(f.email_flagged_at IS NOT NULL OR f.mobile_flagged_at IS NOT NULL OR f.address_flagged_at IS NOT NULL)"
             conditions.append(flagged ? any : "NOT \(any)")
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let filter = "WHERE " + conditions.joined(separator: " AND ")
         let total = try Int64.fetchOne(ctx.db, sql: "SELECT COUNT(*) FROM families f \(filter)") ?? 0
         var pageConditions = conditions
         if let after {
             pageConditions.append("f.family_ref > ?")
             arguments.append(after)
         }
-        let pageFilter = pageConditions.isEmpty ? "" : "WHERE " + pageConditions.joined(separator: " AND ")
+        let pageFilter = "WHERE " + pageConditions.joined(separator: " AND ")
         let rows = try Row.fetchAll(ctx.db, sql: "\(selectFamily) \(pageFilter) ORDER BY f.family_ref LIMIT \(limit)",
                                     arguments: StatementArguments(arguments))
         var result: [String: JSONValue] = ["families": .array(rows.map { .object(familyJSON($0)) }), "total": .int(total)]

@@ -8,7 +8,8 @@ import SendRuntime
 /// the same transaction. A family is known by `family_ref` and a child by (`family_ref`, `child_ref`):
 /// importing again updates what changed and creates nothing twice. Import adds and updates; it
 /// never deletes, and it never clears an opt-out. Optional columns absent from the header leave
-/// the stored values as they are; a changed contact detail clears its failure flag.
+/// the stored values as they are; a changed contact detail clears its failure flag. A new family
+/// gets its stop token and stop code (`Keys`); an existing one keeps its own.
 enum FamilyImport {
     static let requiredColumns = ["family_ref", "child_ref", "ehc_plan", "consent"]
     static let optionalColumns = ["name", "email", "mobile", "address", "preferred_channel", "updates"]
@@ -74,6 +75,7 @@ enum FamilyImport {
         let header = try CSVHeader(headerRecord, required: requiredColumns, optional: optionalColumns)
         if let firstRowLine { reader.setLine(firstRowLine) }
         try CommsSchema.prepareForBulkWrite(db)
+        Keys.prepare(db)
 
         let upsertFamily = try db.cachedStatement(sql: familyUpsertSQL(header))
         let upsertChild = try db.cachedStatement(sql: """
@@ -114,7 +116,9 @@ enum FamilyImport {
             }
             upsertFamily.setUncheckedArguments(familyArguments(row, header, now: now))
             // The id comes back when the row was inserted or changed; a family that existed before the import counts as updated.
-            if let id = try Int64.fetchOne(upsertFamily), id <= maxFamilyBefore { familiesUpdated.insert(id) }
+            // A new family draws its stop keys; one already taken by another family is drawn again.
+            let id = try Keys.retryingTakenKeys(columns: ["families.stop_token", "families.stop_code"]) { try Int64.fetchOne(upsertFamily) }
+            if let id, id <= maxFamilyBefore { familiesUpdated.insert(id) }
             upsertChild.setUncheckedArguments([row.familyRef, row.childRef, row.ehcPlan])
             try upsertChild.execute()
             childrenChanged += db.changesCount
@@ -208,7 +212,8 @@ enum FamilyImport {
         set.append("updated_at = excluded.updated_at")
         let changed = (["consent"] + optional).map { "families.\($0) IS NOT excluded.\($0)" }.joined(separator: " OR ")
         return """
-            INSERT INTO families(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+            INSERT INTO families(\(columns.joined(separator: ", ")), stop_token, stop_code)
+            VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), \(Keys.tokenSQL), \(Keys.codeSQL))
             ON CONFLICT(family_ref) DO UPDATE SET \(set.joined(separator: ", "))
             WHERE \(changed)
             RETURNING id

@@ -2,7 +2,8 @@ import Foundation
 import SendModel
 
 /// Internet Message Format (RFC 5322) for the email channel: UTF-8 text, quoted-printable body,
-/// RFC 2047 subjects, CRLF line ends. The reference goes in `X-SEND-Reference` and the Message-ID.
+/// RFC 2047 subjects, CRLF line ends. The reference goes in `X-SEND-Reference` and the Message-ID;
+/// the family's stop link in `List-Unsubscribe`, with `List-Unsubscribe-Post` for one-click (RFC 8058).
 enum MailFormat {
     static func compose(_ m: OutgoingMessage, fromAddress: String, fromName: String, now: Timestamp) -> [UInt8] {
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "localhost"
@@ -14,6 +15,11 @@ enum MailFormat {
         text += "Date: \(date(now))\r\n"
         text += "Message-ID: <\(m.reference).\(random)@\(domain)>\r\n"
         text += "X-SEND-Reference: \(m.reference)\r\n"
+        if let stop = m.unsubscribeURL {
+            // RFC 8058 one-click: a mail client POSTs `List-Unsubscribe=One-Click` to the link.
+            text += "List-Unsubscribe: <\(stop)>\r\n"
+            text += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        }
         text += "MIME-Version: 1.0\r\n"
         text += "Content-Type: text/plain; charset=utf-8\r\n"
         text += "Content-Transfer-Encoding: quoted-printable\r\n"

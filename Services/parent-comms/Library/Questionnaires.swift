@@ -112,11 +112,11 @@ struct Questionnaire {
         today < opens ? "not_open" : today > closes ? "closed" : "open"
     }
 
-    /// SQL over `families f`: the family is in the audience.
+    /// SQL over `families f`: the family is in the audience (never a web enquirer).
     var audienceSQL: String {
         switch audience {
-        case .ehcPlan: "EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
-        case .all: "1"
+        case .ehcPlan: "f.kind = 'family' AND EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
+        case .all: "f.kind = 'family'"
         }
     }
 }

@@ -2,7 +2,8 @@ import GRDB
 import SendModel
 import SendRuntime
 
-/// Answers: by a family's response token, or an import of collected answers; and the results.
+/// Answers: by a family's response token or code (`questionnaires.respond`, `portal.respond`), or an
+/// import of collected answers; and the results.
 ///
 /// For an anonymous questionnaire the answers go to `anonymous_answers` under a random key, with no
 /// family, token or time; the recipient row is only marked answered.
@@ -14,10 +15,18 @@ enum Responses {
         var answered: Bool
     }
 
-    static func recipient(_ db: Database, token: String) throws -> Recipient? {
+    /// The recipient holding `key`: a response token (the email link's) or a response code (letters
+    /// and texts), however typed; nil for anything else.
+    static func recipient(_ db: Database, key: String) throws -> Recipient? {
+        let column: String, value: String
+        switch Keys.parse(key) {
+        case .token(let t)?: (column, value) = ("token", t)
+        case .code(let c)?: (column, value) = ("code", c)
+        case nil: return nil
+        }
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT r.family_id, r.answered, q.* FROM recipients r JOIN questionnaires q ON q.id = r.questionnaire_id WHERE r.token = ?
-            """, arguments: [token]) else { return nil }
+            SELECT r.family_id, r.answered, q.* FROM recipients r JOIN questionnaires q ON q.id = r.questionnaire_id WHERE r.\(column) = ?
+            """, arguments: [value]) else { return nil }
         return Recipient(questionnaire: Questionnaire(row: row), familyID: row["family_id"], answered: row["answered"])
     }
 
@@ -76,10 +85,10 @@ enum Responses {
         }
     }
 
-    /// `questionnaires.respond {token, answers: [{question, value}], wants_updates?}`.
+    /// `questionnaires.respond {token, answers: [{question, value}], wants_updates?}`; `token` may be a response code.
     static func respond(_ ctx: WriteContext) throws -> JSONValue {
         let v = ctx.validator()
-        let token = v.string("token", maxLength: 128)?.lowercased()
+        let token = v.string("token", maxLength: 128)
         let wantsUpdates = v.bool("wants_updates", required: false)
         var given: [(question: Int, value: JSONValue, path: String)] = []
         if let items = v.objects("answers") {
@@ -90,8 +99,8 @@ enum Responses {
             }
         }
         try v.check()
-        guard let token, let r = try recipient(ctx.db, token: token) else {
-            throw ServiceError(.notFound, "no questionnaire has this response token; check it was typed as in the message", field: "token")
+        guard let token, let r = try recipient(ctx.db, key: token) else {
+            throw ServiceError(.notFound, "no questionnaire has this response token or code; check it was typed as in the message", field: "token")
         }
         if let refusal = refusal(r, today: ctx.today) { throw ServiceError.conflict(refusal) }
         var errors: [FieldError] = []
@@ -143,9 +152,9 @@ enum Responses {
                 rejectedRows += 1
                 continue
             }
-            guard let token = header.value("token", in: record)?.lowercased(), let r = try recipient(ctx.db, token: token),
+            guard let token = header.value("token", in: record), let r = try recipient(ctx.db, key: token),
                   r.questionnaire.id == q.id else {
-                reject(record.line, "token", "is not a response token of questionnaire \(q.id)")
+                reject(record.line, "token", "is not a response token or code of questionnaire \(q.id)")
                 rejectedRows += 1
                 continue
             }

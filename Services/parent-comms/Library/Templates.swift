@@ -11,6 +11,8 @@ public struct OutgoingMessage: Sendable {
     public var name: String?
     public var subject: String
     public var body: String
+    /// The family's stop link (`<public>/stop/<stop token>`): an email's `List-Unsubscribe` (RFC 8058).
+    public var unsubscribeURL: String?
 }
 
 /// What a message says, per kind and channel. Placeholders are written `((name))`, as in GOV.UK Notify;
@@ -23,14 +25,44 @@ enum Templates {
         var channel: Channel
         var name: String?
         var questionnaire: Questionnaire?
+        /// The questionnaire's questions (printed in letters).
+        var questions: [Question] = []
         var token: String?
+        /// The recipient's response code (canonical).
+        var code: String?
+        var stopToken: String?
+        var stopCode: String?
         var round: Int
         var updateTitle: String?
         var updateBody: String?
         var enquiryID: Int64?
+        var enquirySecret: String?
         var receivedOn: String?
         var answerBy: String?
         var answer: String?
+    }
+
+    /// Where the links in messages point and how a family can phone.
+    struct Settings {
+        /// `SEND_PUBLIC_URL`, no trailing slash.
+        var publicURL: String
+        /// `SEND_CONTACT_PHONE`.
+        var contactPhone: String?
+
+        init(publicURL: String, contactPhone: String? = nil) {
+            self.publicURL = publicURL
+            self.contactPhone = contactPhone
+        }
+
+        init(_ config: CommsConfig) {
+            self.init(publicURL: config.publicURL, contactPhone: config.contactPhone)
+        }
+
+        var respondPage: String { "\(publicURL)/respond" }
+        var stopPage: String { "\(publicURL)/stop" }
+        var newEnquiryPage: String { "\(publicURL)/enquiries/new" }
+        func stopLink(_ key: String?) -> String { key.map { "\(publicURL)/stop/\($0)" } ?? stopPage }
+        func enquiryLink(_ id: Int64, secret: String?) -> String? { secret.map { "\(publicURL)/enquiries/E-\(id)/\($0)" } }
     }
 
     /// Replaces each `((key))` with its value; unknown keys are left as written.
@@ -69,23 +101,84 @@ enum Templates {
         from every family whose child has an education, health and care plan. Your answers decide what we change first.
         """
 
-    static let optOutLine = "If you do not want messages from the SEND Partnership, reply STOP or tell us, and we will not contact you again."
+    /// The end of every email: a question, stopping (the `List-Unsubscribe` link), the reference.
+    static func emailFooter(_ input: Input, _ settings: Settings) -> String {
+        """
+        To ask us a question: \(settings.newEnquiryPage)
+        To stop all messages from the SEND Partnership: \(settings.stopLink(input.stopToken))
+        Reference: \(Messages.reference(input.messageID))
+        """
+    }
+
+    /// The end of every letter: stopping by the stop code (or by phone), the reference.
+    static func letterFooter(_ input: Input, _ settings: Settings) -> String {
+        let phone = settings.contactPhone.map { ", or phone us on \($0)" } ?? ""
+        return """
+            To stop all messages from the SEND Partnership, go to \(settings.stopPage) and type your stop code\(phone).
+            Your stop code: \(input.stopCode.map(ShortCode.display) ?? "")
+            Reference: \(Messages.reference(input.messageID))
+            """
+    }
+
+    /// The end of every text message.
+    static func textFooter(_ input: Input, _ settings: Settings) -> String {
+        "Stop: \(settings.stopLink(input.stopCode))"
+    }
+
+    /// What the closing line of a message gives for `channel`: email, letter and text footers.
+    static func footer(_ input: Input, _ settings: Settings) -> String {
+        switch input.channel {
+        case .email: emailFooter(input, settings)
+        case .letter: letterFooter(input, settings)
+        case .sms: textFooter(input, settings)
+        }
+    }
+
+    /// "5,000".
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// Every question, numbered, with how to answer it: what a letter prints.
+    static func questionList(_ questions: [Question]) -> String {
+        questions.map { q in
+            let how: String
+            switch q.kind {
+            case .scale: how = "Answer with a number from 1 to 5, where 1 is the lowest and 5 the highest."
+            case .yesNo: how = "Answer yes or no."
+            case .singleChoice: how = "Choose one: " + q.options.joined(separator: ", ") + "."
+            case .freeText: how = "Answer in your own words (at most \(grouped(Question.maxFreeText)) characters)."
+            }
+            return "\(q.position). \(q.text)\(q.required ? " (please answer this one)" : "")\n   \(how)"
+        }.joined(separator: "\n\n")
+    }
 
     /// Renders the subject and body of a message for its channel.
-    static func render(_ input: Input, responseURL: String) -> (subject: String, body: String) {
+    static func render(_ input: Input, settings: Settings) -> (subject: String, body: String) {
         let reference = Messages.reference(input.messageID)
         var values: [String: String] = [
             "name": input.name ?? "parent or carer",
             "reference": reference,
         ]
+        let footer = footer(input, settings)
         switch input.kind {
         case "questionnaire", "reminder":
             guard let q = input.questionnaire else { return ("SEND Partnership", "") }
-            let token = input.token ?? ""
+            let code = input.code ?? ""
             values["title"] = q.title
             values["closes"] = longDate(q.closes)
-            values["code"] = token
-            values["link"] = responseURL + token
+            values["code"] = ShortCode.display(code)
+            switch input.channel {
+            case .email: values["link"] = "\(settings.respondPage)/\(input.token ?? "")"
+            case .sms: values["link"] = "\(settings.respondPage)/\(code)"
+            case .letter: values["link"] = settings.respondPage
+            }
             let intro = fill(q.message ?? defaultQuestionnaireMessage, values)
             values["message"] = input.kind == "reminder"
                 ? "We recently asked for your views, and we have not heard from you yet. It is not too late: every answer counts.\n\n" + intro
@@ -104,37 +197,38 @@ enum Templates {
                     Please answer by ((closes)):
                     ((link))
 
+                    On another device, go to \(settings.respondPage) and type your code: ((code))
+
                     ((privacy))
 
-                    If you would rather answer on paper or by phone, tell us your code: ((code))
-
                     SEND Partnership
-                    \(optOutLine)
-                    Reference: ((reference))
-                    """, values))
+
+                    """, values) + footer)
             case .sms:
                 return ("", fill(reminder
-                    ? "SEND Partnership: a reminder, we would still like your views on ((title)) by ((closes)): ((link)) Reply STOP to opt out."
-                    : "SEND Partnership: please tell us what you think about ((title)) by ((closes)): ((link)) Reply STOP to opt out.", values))
+                    ? "SEND Partnership: a reminder, we would still like your views on ((title)) by ((closes)): ((link))"
+                    : "SEND Partnership: please tell us what you think about ((title)) by ((closes)): ((link))", values) + " " + footer)
             case .letter:
+                let phone = settings.contactPhone.map { "\n- by phone: call \($0) and give your code" } ?? ""
                 return (fill(reminder ? "Reminder: ((title))" : "((title))", values), fill("""
                     Dear ((name)),
 
                     ((message))
 
-                    Please answer by ((closes)). You can answer online at ((link)), or fill in the form enclosed and \
-                    return it in the prepaid envelope, or phone us and quote your code.
+                    Please answer by ((closes)):
+                    - online: go to ((link)) and type your code\(phone)
 
                     Your code: ((code))
 
+                    The questions
+
+                    """, values) + questionList(input.questions) + "\n\n" + fill("""
                     ((privacy))
 
                     Yours faithfully,
                     SEND Partnership
 
-                    \(optOutLine)
-                    Reference: ((reference))
-                    """, values))
+                    """, values) + footer)
             }
         case "update":
             values["title"] = input.updateTitle ?? "An update from the SEND Partnership"
@@ -143,7 +237,7 @@ enum Templates {
             case .sms:
                 let body = input.updateBody ?? ""
                 let short = body.count > 600 ? String(body.prefix(600)) + "…" : body
-                return ("", "SEND Partnership: \(values["title"]!). \(short)")
+                return ("", "SEND Partnership: \(values["title"]!). \(short) \(footer)")
             case .email, .letter:
                 return (values["title"]!, fill("""
                     Dear ((name)),
@@ -151,17 +245,20 @@ enum Templates {
                     ((body))
 
                     SEND Partnership
-                    You are receiving this because you asked to hear what changed. \(optOutLine)
-                    Reference: ((reference))
-                    """, values))
+                    You are receiving this because you asked to hear what changed.
+
+                    """, values) + footer)
             }
         case "acknowledgement":
-            values["enquiry"] = "E-\(input.enquiryID ?? 0)"
+            let id = input.enquiryID ?? 0
+            values["enquiry"] = "E-\(id)"
             values["received_on"] = longDate(input.receivedOn)
             values["answer_by"] = longDate(input.answerBy)
+            let link = settings.enquiryLink(id, secret: input.enquirySecret)
             switch input.channel {
             case .sms:
-                return ("", fill("SEND Partnership: we received your enquiry of ((received_on)) (ref ((enquiry))) and will answer it by ((answer_by)).", values))
+                return ("", fill("SEND Partnership: we received your enquiry of ((received_on)) (ref ((enquiry))) and will answer it by ((answer_by)).",
+                                 values) + (link.map { " See it and our answer: \($0)" } ?? "") + " " + footer)
             case .email, .letter:
                 return (fill("We have received your enquiry ((enquiry))", values), fill("""
                     Dear ((name)),
@@ -170,25 +267,25 @@ enum Templates {
 
                     Your enquiry reference is ((enquiry)).
 
-                    SEND Partnership
-                    Reference: ((reference))
-                    """, values))
+                    """, values) + (link.map { "Your enquiry, and our answer once we have given it, are at this private link (keep it to yourself):\n\($0)\n\n" } ?? "")
+                    + "SEND Partnership\n\n" + footer)
             }
         case "answer":
-            values["enquiry"] = "E-\(input.enquiryID ?? 0)"
+            let id = input.enquiryID ?? 0
+            values["enquiry"] = "E-\(id)"
             values["answer"] = input.answer ?? ""
+            let link = settings.enquiryLink(id, secret: input.enquirySecret)
             switch input.channel {
             case .sms:
-                return ("", fill("SEND Partnership, your enquiry ((enquiry)): ((answer))", values))
+                return ("", fill("SEND Partnership, your enquiry ((enquiry)): ((answer))", values) + " " + footer)
             case .email, .letter:
                 return (fill("Our answer to your enquiry ((enquiry))", values), fill("""
                     Dear ((name)),
 
                     ((answer))
 
-                    SEND Partnership
-                    Reference: ((reference))
-                    """, values))
+                    """, values) + (link.map { "You can read your enquiry and this answer again at your private link:\n\($0)\n\n" } ?? "")
+                    + "SEND Partnership\n\n" + footer)
             }
         default:
             return ("SEND Partnership", "")

@@ -176,7 +176,7 @@ enum Updates {
         try ctx.db.execute(sql: "INSERT INTO dispatches(kind, update_id, created_at) VALUES ('update', ?, ?)", arguments: [update, ctx.now.description])
         let dispatch = ctx.db.lastInsertedRowID
         let (queued, byChannel) = try Dispatch.queue(ctx, dispatch: dispatch, kind: "update", where: """
-            FROM families f WHERE f.wants_updates = 1 AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
+            FROM families f WHERE f.kind = 'family' AND f.wants_updates = 1 AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
             """, arguments: [])
         ctx.emit(EventType.updatePublished, ["update_id": .int(update), "action_id": .string(row["action_id"]),
                                              "dispatch_id": .int(dispatch), "recipients": .int(Int64(queued)), "queued": .int(Int64(queued))])
