@@ -8,7 +8,7 @@ struct HealthCommand: AsyncParsableCommand {
         abstract: "Ask a service whether it is ready, and how far its followers have read."
     )
 
-    @Argument(help: "findings, board, comms, notifications or supervisor.")
+    @Argument(help: "findings, board, comms, notifications, portal or supervisor.")
     var service: String
 
     @Flag(help: "Print the reply as JSON.")
@@ -17,7 +17,7 @@ struct HealthCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        let known = ServiceName.managed + [ServiceName.supervisor]
+        let known = ServiceName.supervised + [ServiceName.supervisor]
         guard known.contains(service) else {
             throw ValidationError("unknown service '\(service)'; choose one of \(known.joined(separator: ", "))")
         }

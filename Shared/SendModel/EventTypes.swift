@@ -61,4 +61,8 @@ public enum ServiceName {
 
     /// The four services the supervisor runs, in start order.
     public static let managed = [findings, board, comms, notifications]
+    /// family-portal: the families' door, an HTTP edge that answers only `health` on its socket.
+    public static let portal = "portal"
+    /// Every process the supervisor starts, in start order: the four services, then the portal.
+    public static let supervised = managed + [portal]
 }

@@ -9,9 +9,33 @@ import SendModel
 public enum PublicPage {
     public static let htmlName = "progress.html"
     static let prefix = "progress-"
+    /// How every CSV file beside the page begins.
+    public static var csvPrefix: String { prefix }
 
-    public static func render(_ data: ReportData) -> RenderedReport {
+    /// The ways a family can reach the partnership, shown in a "Contact us" section when given.
+    public struct Contact: Sendable, Hashable {
+        /// The enquiry form's address (family-portal's `/enquiries/new`).
+        public var enquiryURL: String?
+        public var phone: String?
+        public var email: String?
+        public var address: String?
+
+        public init(enquiryURL: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil) {
+            self.enquiryURL = enquiryURL
+            self.phone = phone
+            self.email = email
+            self.address = address
+        }
+
+        var isEmpty: Bool { enquiryURL == nil && phone == nil && email == nil && address == nil }
+    }
+
+    /// The style sheet of both reports, which family-portal's pages share.
+    public static var styleSheet: String { Page.css }
+
+    public static func render(_ data: ReportData, contact: Contact? = nil) -> RenderedReport {
         var r = Renderer(data: data)
+        r.contact = contact.flatMap { $0.isEmpty ? nil : $0 }
         r.render()
         return RenderedReport(html: ReportFile(name: htmlName, contents: r.h.out), csv: r.files)
     }
@@ -64,6 +88,7 @@ public enum PublicPage {
         let data: ReportData
         var h: HTML
         var files: [ReportFile] = []
+        var contact: Contact?
 
         init(data: ReportData) {
             self.data = data
@@ -87,8 +112,11 @@ public enum PublicPage {
             h.element("p", [:], "Updated \(Words.longDate(data.today)).")
             h.raw("</div></header>\n<div class=\"wrap\">")
             h.raw("<nav class=\"contents\" aria-label=\"On this page\"><ol>")
-            for (anchor, name) in [("found", "What the inspectors found"), ("doing", "What we are doing, and by when"), ("dates", "Key dates"),
-                                   ("changed", "What has changed"), ("you-said", "You said, we did"), ("about", "About this page")] {
+            var sections = [("found", "What the inspectors found"), ("doing", "What we are doing, and by when"), ("dates", "Key dates"),
+                            ("changed", "What has changed"), ("you-said", "You said, we did")]
+            if contact != nil { sections.append(("contact", "Contact us")) }
+            sections.append(("about", "About this page"))
+            for (anchor, name) in sections {
                 h.raw("<li><a href=\"#\(anchor)\">\(name)</a></li>")
             }
             h.raw("</ol></nav>\n<main id=\"main\">\n")
@@ -98,6 +126,7 @@ public enum PublicPage {
             dates()
             changed()
             youSaid()
+            contactUs()
             about()
             h.raw("</main>\n</div>")
             Page.finish(&h)
@@ -124,6 +153,36 @@ public enum PublicPage {
                 h.raw("</span></li>")
             }
             h.raw("</ul>")
+        }
+
+        /// How to reach the partnership: the enquiry form, phone, email, post.
+        mutating func contactUs() {
+            guard let contact else { return }
+            h.raw("<section aria-labelledby=\"contact\">")
+            h.element("h2", ["id": "contact"], "Contact us")
+            h.element("p", [:], "If you have a question about SEND support in \(area), or about this page, you can ask us. We answer within 5 working days.")
+            h.raw("<dl class=\"facts\">")
+            if let url = contact.enquiryURL {
+                h.element("dt", [:], "Online")
+                h.raw("<dd>")
+                h.element("a", ["href": url], "Ask us a question")
+                h.raw("</dd>")
+            }
+            if let phone = contact.phone {
+                h.element("dt", [:], "Phone")
+                h.element("dd", [:], phone)
+            }
+            if let email = contact.email {
+                h.element("dt", [:], "Email")
+                h.raw("<dd>")
+                h.element("a", ["href": "mailto:" + email], email)
+                h.raw("</dd>")
+            }
+            if let address = contact.address {
+                h.element("dt", [:], "Post")
+                h.element("dd", [:], address)
+            }
+            h.raw("</dl></section>\n")
         }
 
         // MARK: Found

@@ -29,7 +29,7 @@ struct StackConfigTests {
     @Test("the default runs the four services in the order of the design, with the issue's restart policy")
     func defaultConfiguration() {
         let config = StackConfig.embeddedDefault
-        #expect(config.services.map(\.name) == ServiceName.managed)
+        #expect(config.services.map(\.name) == ServiceName.supervised)
         #expect(config.services.map(\.executable) == ["findings-intake", "board-actions", "parent-comms", "notifications"])
         #expect(config.restart == RestartPolicy(initialBackoffMillis: 100, maxBackoffMillis: 10_000, intensity: 5, periodMillis: 60_000))
         #expect(config.stopTimeoutMillis == 5_000)

@@ -35,6 +35,8 @@ public final class ServiceProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Binaries.path(executable))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // Tests run in parallel: a portal a test starts (under a supervisor) listens on a port of its own.
+        if env["SEND_PORTAL_ADDRESS"] == nil { env["SEND_PORTAL_ADDRESS"] = "127.0.0.1:0" }
         for (k, v) in environment { env[k] = v }
         process.environment = env
         outputPath = "\(directory.path)/\(name)-\(UInt32.random(in: 0...UInt32.max)).log"

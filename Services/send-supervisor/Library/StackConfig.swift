@@ -63,7 +63,8 @@ extension StackConfig {
             {"name": "findings", "executable": "findings-intake", "args": [], "env": {}},
             {"name": "board", "executable": "board-actions", "args": [], "env": {}},
             {"name": "comms", "executable": "parent-comms", "args": [], "env": {}},
-            {"name": "notifications", "executable": "notifications", "args": [], "env": {}}
+            {"name": "notifications", "executable": "notifications", "args": [], "env": {}},
+            {"name": "portal", "executable": "family-portal", "args": [], "env": {}}
           ],
           "restart": {
             "backoff_initial_ms": 100,
