@@ -13,7 +13,8 @@ Usage: portal_standin.py [--port N] [--families N] [--rate-limit N] [--rate-wind
 no-nosniff-on-404, accept-bad-answers (records any answer), no-rate-limit, no-store-missing.
 --keys-file writes one line per family: `respond_key stop_key code`.
 Prints {"port", "pid", "respond_keys", "stop_keys", "codes"} when ready; GET /_standin/records
-gives what was recorded ({"answers": N, "stops": N, "resumes": N, "enquiries": N}). Serves until
+gives what was recorded ({"answers": N, "stops": N, "resumes": N, "enquiries": N}),
+GET /_standin/headers the request's headers and peer address (to see what a proxy passed on). Serves until
 SIGTERM or SIGINT, then prints {"stopped": pid}.
 """
 import argparse
@@ -173,6 +174,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.page(200, "Progress", '<p><a href="/progress/responses.csv">Responses (CSV)</a></p>')
         if path == "/progress/responses.csv":
             return self.respond(200, f"answers\n{self.state.records['answers']}\n", "text/csv; charset=utf-8")
+        if path == "/_standin/headers":
+            return self.respond(200, json.dumps({k.lower(): v for k, v in self.headers.items()} | {"peer": self.client_address[0]}),
+                                "application/json")
         if path == "/_standin/records":
             return self.respond(200, json.dumps(self.state.records), "application/json")
         if path == "/respond":
@@ -309,7 +313,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         super().send_error(405 if code == 501 else code, message, explain)
 
     def do_OTHER(self):
-        self.plain(405, "Method not allowed.")
+        # Read what was sent, so that a kept-alive connection (nginx's upstream) stays in step.
+        length = self.headers.get("Content-Length") or "0"
+        if length.isdigit() and int(length) <= LIMIT and not self.headers.get("Transfer-Encoding"):
+            self.rfile.read(int(length))
+            self.plain(405, "Method not allowed.")
+        else:
+            self.plain(405, "Method not allowed.", close=True)
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = do_OTHER
 
