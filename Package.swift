@@ -136,6 +136,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SendReportsTests", dependencies: ["SendReports", "TestSupport", "SendModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "PortalTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "NotificationsService"], swiftSettings: swiftSettings),
     ]

@@ -90,8 +90,14 @@ struct EnquiriesList: AsyncParsableCommand {
 struct EnquiriesAnswer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "answer", abstract: "Answer an enquiry; the answer is sent to the family.")
 
-    @Argument(help: "The enquiry id.")
-    var id: Int64
+    @Argument(help: ArgumentHelp("The enquiry: its reference as the family has it (E-7) or its id (7).", valueName: "enquiry"))
+    var enquiry: String
+
+    /// The id in `E-7` or `7`.
+    var id: Int64 {
+        let digits = enquiry.uppercased().hasPrefix("E-") ? String(enquiry.dropFirst(2)) : enquiry
+        return Int64(digits) ?? 0
+    }
 
     @Option(help: "The answer.")
     var text: String?
@@ -105,6 +111,7 @@ struct EnquiriesAnswer: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
+        if id <= 0 { throw ValidationError("'\(enquiry)' is not an enquiry: give its reference (E-7) or its id (7)") }
         if (text == nil) == (textFile == nil) { throw ValidationError("give the answer with --text or --text-file") }
     }
 
