@@ -98,11 +98,58 @@ final class CommsDatabase {
         }
     }
 
+    /// The error a read refuses with, or nil when it succeeds.
+    func readRefusal(_ handler: (ReadContext) throws -> JSONValue, _ args: JSONValue = [:]) -> ServiceError? {
+        do {
+            _ = try read(handler, args)
+            return nil
+        } catch let error as ServiceError {
+            return error
+        } catch {
+            return ServiceError(.internal, "\(error)")
+        }
+    }
+
+    /// Where `spoolAll` writes: `<test>/spool/{email,sms,letters}`.
+    var spoolRoot: String { "\(directory.path)/spool" }
+
+    /// Hands every queued message to the spool adapters, rendered as the delivery loop renders it,
+    /// and records it delivered; returns how many.
+    @discardableResult
+    func spoolAll(_ config: CommsConfig = messageConfig) throws -> Int {
+        let ids: [Int64] = try pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE next_attempt_at IS NOT NULL ORDER BY id") }
+        let messages = try pool.read { db in try DeliveryLoop.render(db, ids: ids, settings: Templates.Settings(config)) }
+        var outcomes: [(Int64, DeliveryOutcome)] = []
+        for id in ids {
+            guard let m = messages[id] else { continue }
+            outcomes.append((id, SpoolAdapter(channel: m.channel, spoolRoot: spoolRoot, config: config).deliver(m)))
+        }
+        try claimAndApply(outcomes, config: config)
+        return outcomes.count
+    }
+
+    /// The text of each spooled file of a channel's directory (`email`, `sms`, `letters`), by name.
+    func spooled(_ sub: String) -> [String: String] {
+        let path = "\(spoolRoot)/\(sub)"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }
+        var out: [String: String] = [:]
+        for name in names { out[name] = try? String(contentsOfFile: "\(path)/\(name)", encoding: .utf8) }
+        return out
+    }
+
     func close() {
         try? pool.close()
         directory.remove()
     }
 }
+
+/// Message settings as a council would set them: its portal's address and a phone number.
+let messageConfig: CommsConfig = {
+    var c = CommsConfig()
+    c.publicURL = "https://send.example.gov.uk"
+    c.contactPhone = "01632 960 000"
+    return c
+}()
 
 /// A CSV of families, header first.
 func familiesCSV(_ rows: [String], header: String = "family_ref,child_ref,ehc_plan,name,email,mobile,address,preferred_channel,consent,updates") -> String {

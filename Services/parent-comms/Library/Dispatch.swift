@@ -41,6 +41,7 @@ enum Dispatch {
                    COALESCE(SUM(\(newRecipient)), 0)
             FROM families f WHERE \(audience)
             """, arguments: [q.id])!
+        Keys.prepare(ctx.db)
         try addRecipients(ctx, questionnaire: q.id, audience: audience, expected: skipped[4])
         let (queued, byChannel) = try queue(ctx, dispatch: dispatch, kind: "questionnaire", where: """
             FROM recipients r JOIN families f ON f.id = r.family_id
@@ -58,8 +59,8 @@ enum Dispatch {
     /// Gives each family of the audience that may be contacted and is not yet a recipient a response
     /// token and code. A code drawn twice (or a token) makes its row skip the insert; those rows are
     /// drawn again until all `expected` are in, so no family is ever left out.
+    /// Draws with `comms_short_code()`, which the caller installs (`Keys.prepare`).
     static func addRecipients(_ ctx: WriteContext, questionnaire: Int64, audience: String, expected: Int64) throws {
-        Keys.prepare(ctx.db)
         var missing = expected
         var rounds = 0
         while missing > 0 {

@@ -46,6 +46,7 @@ enum FamilyImport {
         let chunks = v.int("chunks", required: false, range: 1...100_000)
         let importID = v.string("import_id", required: false, maxLength: 64)
         try v.check()
+        Keys.prepare(ctx.db)
         let result = try importCSV(ctx.db, Array(csv.utf8), firstRowLine: firstRowLine.map(Int.init), now: ctx.now.description)
         var event = result.counts
         if let chunk { event["chunk"] = .int(chunk) }
@@ -63,7 +64,8 @@ enum FamilyImport {
         var rejections: [Rejection]
     }
 
-    /// Imports the rows of `bytes` (header first) and returns the counts and the rejected cells.
+    /// Imports the rows of `bytes` (header first) and returns the counts and the rejected cells; new
+    /// families draw their stop codes with `comms_short_code()`, which the caller installs (`Keys.prepare`).
     static func importCSV(_ db: Database, _ bytes: [UInt8], firstRowLine: Int?, now: String) throws -> Outcome {
         var reader = CSVReader(bytes)
         guard let first = reader.next() else { throw ServiceError.invalid("csv", "is empty: it needs a header line and rows") }
@@ -75,7 +77,6 @@ enum FamilyImport {
         let header = try CSVHeader(headerRecord, required: requiredColumns, optional: optionalColumns)
         if let firstRowLine { reader.setLine(firstRowLine) }
         try CommsSchema.prepareForBulkWrite(db)
-        Keys.prepare(db)
 
         let upsertFamily = try db.cachedStatement(sql: familyUpsertSQL(header))
         let upsertChild = try db.cachedStatement(sql: """

@@ -39,12 +39,14 @@ enum Portal {
             closes: q.closes.iso, state: q.state(today: ctx.today), answered: r.answered, questions: questions), nulls: ["introduction"])
     }
 
-    /// The questionnaire's introduction for anyone: title and closing date filled, the per-family placeholders removed.
+    /// The questionnaire's introduction for anyone: title and closing date filled, the per-family
+    /// placeholders removed ("Dear ((name))" becomes "Dear parent or carer").
     static func introduction(_ q: Questionnaire) -> String? {
         guard let message = q.message else { return nil }
-        var text = Templates.fill(message, ["title": q.title, "closes": Templates.longDate(q.closes),
-                                            "name": "", "link": "", "code": "", "reference": ""])
-        for (from, to) in [("  ", " "), (" ,", ","), (" .", "."), ("Dear ,", "Dear parent or carer,")] {
+        let greeting = message.replacingOccurrences(of: "Dear ((name))", with: "Dear parent or carer")
+        var text = Templates.fill(greeting, ["title": q.title, "closes": Templates.longDate(q.closes),
+                                             "name": "", "link": "", "code": "", "reference": ""])
+        for (from, to) in [("  ", " "), (" ,", ","), (" .", "."), (" ;", ";")] {
             while text.contains(from) { text = text.replacingOccurrences(of: from, with: to) }
         }
         return text.trimmingSpaces

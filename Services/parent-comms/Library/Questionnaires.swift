@@ -81,7 +81,17 @@ struct Question {
 
 /// A questionnaire's stored settings.
 struct Questionnaire {
-    enum Audience: String, CaseIterable { case ehcPlan = "ehc_plan", all }
+    enum Audience: String, CaseIterable {
+        case ehcPlan = "ehc_plan", all
+
+        /// SQL over `families f`: the family is in the audience (never a web enquirer).
+        var sql: String {
+            switch self {
+            case .ehcPlan: "f.kind = 'family' AND EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
+            case .all: "f.kind = 'family'"
+            }
+        }
+    }
 
     var id: Int64
     var title: String
@@ -112,13 +122,8 @@ struct Questionnaire {
         today < opens ? "not_open" : today > closes ? "closed" : "open"
     }
 
-    /// SQL over `families f`: the family is in the audience (never a web enquirer).
-    var audienceSQL: String {
-        switch audience {
-        case .ehcPlan: "f.kind = 'family' AND EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
-        case .all: "f.kind = 'family'"
-        }
-    }
+    /// SQL over `families f`: the family is in the audience.
+    var audienceSQL: String { audience.sql }
 }
 
 /// `questionnaires.create`, `.list`, `.show`.

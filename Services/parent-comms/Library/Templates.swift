@@ -203,7 +203,7 @@ enum Templates {
 
                     SEND Partnership
 
-                    """, values) + footer)
+                    """, values) + "\n" + footer)
             case .sms:
                 return ("", fill(reminder
                     ? "SEND Partnership: a reminder, we would still like your views on ((title)) by ((closes)): ((link))"
@@ -222,13 +222,13 @@ enum Templates {
 
                     The questions
 
-                    """, values) + questionList(input.questions) + "\n\n" + fill("""
+                    """, values) + "\n" + questionList(input.questions) + "\n\n" + fill("""
                     ((privacy))
 
                     Yours faithfully,
                     SEND Partnership
 
-                    """, values) + footer)
+                    """, values) + "\n" + footer)
             }
         case "update":
             values["title"] = input.updateTitle ?? "An update from the SEND Partnership"
@@ -247,7 +247,7 @@ enum Templates {
                     SEND Partnership
                     You are receiving this because you asked to hear what changed.
 
-                    """, values) + footer)
+                    """, values) + "\n" + footer)
             }
         case "acknowledgement":
             let id = input.enquiryID ?? 0
@@ -267,7 +267,7 @@ enum Templates {
 
                     Your enquiry reference is ((enquiry)).
 
-                    """, values) + (link.map { "Your enquiry, and our answer once we have given it, are at this private link (keep it to yourself):\n\($0)\n\n" } ?? "")
+                    """, values) + "\n" + (link.map { "Your enquiry, and our answer once we have given it, are at this private link (keep it to yourself):\n\($0)\n\n" } ?? "")
                     + "SEND Partnership\n\n" + footer)
             }
         case "answer":
@@ -284,7 +284,7 @@ enum Templates {
 
                     ((answer))
 
-                    """, values) + (link.map { "You can read your enquiry and this answer again at your private link:\n\($0)\n\n" } ?? "")
+                    """, values) + "\n" + (link.map { "You can read your enquiry and this answer again at your private link:\n\($0)\n\n" } ?? "")
                     + "SEND Partnership\n\n" + footer)
             }
         default:
