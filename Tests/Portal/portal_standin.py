@@ -13,7 +13,7 @@ Usage: portal_standin.py [--port N] [--families N] [--rate-limit N] [--rate-wind
 no-nosniff-on-404, accept-bad-answers (records any answer), no-rate-limit, no-store-missing.
 --keys-file writes one line per family: `respond_key stop_key code`.
 Prints {"port", "pid", "respond_keys", "stop_keys", "codes"} when ready; GET /_standin/records
-gives what was recorded ({"answers": N, "stops": N, "resumes": N, "enquiries": N}),
+gives what was recorded ({"answers": N, "families_answered": N, "stops": N, "resumes": N, "enquiries": N}),
 GET /_standin/headers the request's headers and peer address (to see what a proxy passed on). Serves until
 SIGTERM or SIGINT, then prints {"stopped": pid}.
 """
@@ -45,8 +45,9 @@ class State:
             self.families[key] = {"stop": stop, "code": code}
         self.stop_keys = {f["stop"]: k for k, f in self.families.items()}
         self.codes = {f["code"]: k for k, f in self.families.items()}
-        self.records = {"answers": 0, "stops": 0, "resumes": 0, "enquiries": 0}
+        self.records = {"answers": 0, "families_answered": 0, "stops": 0, "resumes": 0, "enquiries": 0}
         self.submissions = set()
+        self.answered = set()
         self.enquiries = {}
         self.rate_limit, self.rate_window, self.bugs = rate_limit, rate_window, set(bugs)
         self.posts = collections.defaultdict(collections.deque)
@@ -96,6 +97,7 @@ def parse_form(body):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 5  # a slow client is dropped
+    disable_nagle_algorithm = True  # the head and the body go in two writes: no 40 ms wait between them
     server_version = "portal-standin"
     sys_version = ""
 
@@ -286,6 +288,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if fields.get("submission") not in state.submissions:
                     state.submissions.add(fields.get("submission"))
                     state.records["answers"] += 1
+                    state.answered.add(key)
+                    state.records["families_answered"] = len(state.answered)
             return self.page(200, "Thank you", "<p>We have your answers.</p>")
         if stop:
             if stop.group(1) not in state.stop_keys:

@@ -73,7 +73,7 @@ def main():
         check("correct stand-in: the JSON line counts requests and statuses", out.get("requests", 0) > 500
               and sum(out.get("by_status", {}).values()) == out.get("requests"), out.get("by_status"))
         check("correct stand-in: the form handlers were reached (422s)", out.get("by_status", {}).get("422", 0) > 10, out.get("by_status"))
-        check("correct stand-in: nothing recorded", s.records() == {"answers": 0, "stops": 0, "resumes": 0, "enquiries": 0}, s.records())
+        check("correct stand-in: nothing recorded", s.records() == {"answers": 0, "families_answered": 0, "stops": 0, "resumes": 0, "enquiries": 0}, s.records())
         check("the summary names each kind", all(k in text for k in ("path traversal", "bodies over 64 KiB", "respond form with bad fields",
                                                                     "stop form with bad fields", "slow partial requests")), text[:2000])
     finally:
