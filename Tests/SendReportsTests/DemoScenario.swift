@@ -164,7 +164,8 @@ final class DemoScenario: @unchecked Sendable {
         }
     }
 
-    /// The response tokens the messages carried: from the spool (email without a relay, text messages, letters).
+    /// The response keys the messages carried, from the spool: an email's token (its link), a text
+    /// message's code (its link), a letter's code (printed `Your code: ABCDE-FGHJK`).
     func tokens() -> [String] {
         var found: [String] = []
         let spool = "\(dir.data)/spool"
@@ -175,6 +176,10 @@ final class DemoScenario: @unchecked Sendable {
                 text = text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "")
                 if let r = text.range(of: #"respond/[0-9a-f]{32}"#, options: .regularExpression) {
                     found.append(String(text[r].dropFirst("respond/".count)))
+                } else if let r = text.range(of: #"respond/[0-9A-Z]{10}"#, options: .regularExpression) {
+                    found.append(String(text[r].dropFirst("respond/".count)))
+                } else if let r = text.range(of: #"Your code: [0-9A-Z]{5}-[0-9A-Z]{5}"#, options: .regularExpression) {
+                    found.append(String(text[r].dropFirst("Your code: ".count)))
                 }
             }
         }
