@@ -30,7 +30,8 @@ field or button not found) stops the walk; an expectation that does not hold is 
 walk goes on.
 
 Usage: browser_flow.py [--base URL] [--chromium PATH] [--axe FILE] [--timeout SECONDS]
-                       [--screenshot-dir DIR] [--fail-on-errors] STEPS.json|-
+                       [--screenshot-dir DIR] [--var NAME=VALUE ...] [--fail-on-errors] STEPS.json|-
+--var gives a value steps use as {{NAME}} (read_cookie adds its cookie's the same way).
 --fail-on-errors makes a page's console errors, exceptions and browser log errors (a CSP
 violation, a failed load) failures too; they are always in each navigation's "errors".
 Prints one JSON object: {"steps": [{"step", "ok", "result"|"error"}...], "navigations": [{"url",
@@ -390,6 +391,8 @@ def main():
     parser.add_argument("--axe", default=None, help="axe.min.js (default: the one axe-playwright-python ships)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each page load")
     parser.add_argument("--screenshot-dir", help="where relative screenshot paths go (default: the current directory)")
+    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                        help="a value later steps use as {{NAME}} (e.g. --var code=ABCD1234)")
     parser.add_argument("--fail-on-errors", action="store_true",
                         help="a page's console errors, exceptions and browser log errors (such as CSP violations) are failures")
     args = parser.parse_args()
@@ -401,6 +404,13 @@ def main():
     except (OSError, ValueError) as e:
         print(json.dumps({"error": f"cannot read the steps from {args.steps}: {e}"}))
         return 2
+    variables = {}
+    for v in args.var:
+        name, eq, value = v.partition("=")
+        if not eq or not re.fullmatch(r"\w+", name):
+            print(json.dumps({"error": f"--var takes NAME=VALUE, not {v!r}"}))
+            return 2
+        variables[name] = value
     if not os.path.exists(args.chromium) and not shutil.which(args.chromium):
         print(json.dumps({"error": "Chromium is not installed: apt-get install -y chromium (deploy/test installs it)"}))
         return 2
@@ -410,8 +420,9 @@ def main():
         print(json.dumps({"error": f"cannot start Chromium: {e}"}))
         return 2
     try:
-        report = Flow(browser, args.base, args.axe or default_axe(), args.timeout, args.screenshot_dir,
-                      args.fail_on_errors).run(steps)
+        flow = Flow(browser, args.base, args.axe or default_axe(), args.timeout, args.screenshot_dir, args.fail_on_errors)
+        flow.variables.update(variables)
+        report = flow.run(steps)
     finally:
         browser.stop()
     print(json.dumps(report, indent=1))

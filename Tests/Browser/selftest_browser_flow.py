@@ -10,6 +10,7 @@ Starts fixture_server.py's server on a free loopback port (Content-Security-Poli
   - a field without a label: axe's `label` violation, with its target, exit 1;
   - a page wider than a phone: horizontal scrolling reported, exit 1;
   - a wrong csrf field: 403; an expectation that does not hold: exit 1, the walk goes on;
+  - flows/respond.json (the portal's questionnaire walk, --var code=…) on Tests/Portal/portal_standin.py;
   - a page that does not load: the step fails and the rest are skipped.
 Usage: selftest_browser_flow.py [--chromium PATH] [--keep DIR]
 Prints one line per check and, last, 'N passed, N failed'; exits 1 when any check failed.
@@ -130,7 +131,24 @@ def main():
         code, out = walk(base, [{"goto": "/form.html"}, {"fill": {"nosuchfield": "x"}}, {"expect_text": "x"}], args.chromium)
         check("a field that is not there: step fails, the rest skipped", code == 1 and out["steps"][2].get("skipped"), out["steps"])
 
-        # 6. A page that does not load.
+        # 6. The example walk (flows/respond.json) through the portal stand-in: code, 303, questionnaire, confirmation.
+        standin = subprocess.Popen([sys.executable, os.path.join(HERE, "..", "Portal", "portal_standin.py")], stdout=subprocess.PIPE,
+                                   text=True)
+        try:
+            portal = json.loads(standin.stdout.readline())
+            r = subprocess.run([sys.executable, os.path.join(HERE, "browser_flow.py"), "--base", f"http://127.0.0.1:{portal['port']}/",
+                                "--chromium", args.chromium, "--var", f"code={portal['codes'][0]}", "--screenshot-dir", shots,
+                                os.path.join(HERE, "flows", "respond.json")], capture_output=True, text=True, timeout=180)
+            out = json.loads(r.stdout) if r.stdout.strip().startswith("{") else {"failures": [r.stdout[-500:], r.stderr[-500:]]}
+            navs = out.get("navigations", [])
+            check("flows/respond.json on the stand-in: exit 0, 303 to the questionnaire, confirmed", r.returncode == 0
+                  and len(navs) == 3 and [x["status"] for x in navs[1]["redirects"]] == [303] and "Thank you" in navs[2]["text"],
+                  out.get("failures"))
+        finally:
+            standin.terminate()
+            standin.wait(10)
+
+        # 7. A page that does not load.
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             dead = s.getsockname()[1]
