@@ -145,7 +145,7 @@ class Client:
                     if not self.tls and select.select([s], [], [], 0)[0]:
                         break  # the server has answered (or closed) before the end: read that
                     s.sendall(chunk)
-            except (BrokenPipeError, ConnectionResetError) as e:
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError) as e:
                 sent_error = e  # the server stopped reading; its answer may still be there
             except socket.timeout:
                 return Response(error="timeout while sending", elapsed=time.time() - start)
