@@ -150,6 +150,9 @@ def main():
     nginx = subprocess.Popen([args.nginx, "-p", directory, "-c", conf, "-e", error_log, "-g", "daemon off;"],
                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, "nginx-stderr.log"), "w"))
     stop = threading.Event()
+    # A parent may have started us with SIGTERM blocked (Foundation's Process does, from the Swift
+    # test runner); a blocked mask survives exec, so unblock the two we stop on.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     deadline = time.time() + 10

@@ -670,7 +670,8 @@ class Fuzzer:
 
         def bad_value(name):
             allowed = set(radios[name])
-            choices = ["99", "-1", "0", "abc", "", " ", "1.5", "1e3", "٣", "\u0000", "１", "4 ", "%", "null",
+            # Not "" or " ": an empty value is no answer, which an optional question allows.
+            choices = ["99", "-1", "0", "abc", "1.5", "1e3", "٣", "\u0000", "１", "4 ", "%", "null",
                        "x" * 5000, "<script>", "1;2"]
             return next(v for v in self.rng.sample(choices, len(choices)) if v not in allowed)
 

@@ -10,8 +10,10 @@ struct AnswerSet: Sendable {
 
     var wantsUpdates: Bool { raw["updates"]?.first == "yes" }
 
+    /// A choice is taken exactly as the form offered it; free text without its surrounding spaces.
     func value(_ q: PortalQuestion) -> String {
-        (raw["q\(q.question)"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let given = raw["q\(q.question)"]?.first ?? ""
+        return q.kind == "free_text" ? given.trimmingCharacters(in: .whitespacesAndNewlines) : given
     }
 
     /// The id of the field an error links to: the first radio, or the text box.
@@ -31,6 +33,10 @@ struct AnswerSet: Sendable {
         var errors: [(String, String)] = []
         for q in questions {
             let v = value(q)
+            if (raw["q\(q.question)"]?.count ?? 0) > 1 {
+                errors.append((Self.fieldID(q), "Question \(q.question): give one answer"))
+                continue
+            }
             if v.isEmpty {
                 if q.required {
                     errors.append((Self.fieldID(q), q.kind == "free_text" ? "Question \(q.question): write your answer"

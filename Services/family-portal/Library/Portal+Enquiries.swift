@@ -5,9 +5,9 @@ import SendModel
 /// Asking a question: `/enquiries/new`, and the private link `/enquiries/{reference}/{secret}`.
 extension Portal {
     func addEnquiryRoutes(_ router: Router<PortalContext>) {
-        router.get("/enquiries/new") { [self] request, _ in enquiryForm(request, EnquiryFields(), errors: [], submission: Secrets.hex128(), status: .ok) }
+        router.page("/enquiries/new") { [self] request, _ in enquiryForm(request, EnquiryFields(), errors: [], submission: Secrets.hex128(), status: .ok) }
         router.post("/enquiries/new") { [self] request, context in try await submitEnquiry(request, context) }
-        router.get("/enquiries/{reference}/{secret}") { [self] request, context in
+        router.page("/enquiries/{reference}/{secret}") { [self] request, context in
             try await enquiryStatus(request, context, reference: context.parameters.get("reference") ?? "",
                                     secret: context.parameters.get("secret") ?? "", justSent: request.uri.query == "new=1")
         }

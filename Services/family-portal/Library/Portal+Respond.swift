@@ -6,7 +6,7 @@ import SendRuntime
 /// Answering a questionnaire: `/respond` (type a code) and `/respond/{key}` (the form).
 extension Portal {
     func addRespondRoutes(_ router: Router<PortalContext>) {
-        router.get("/respond") { [self] request, _ in codePage(request, typed: "", error: nil, status: .ok) }
+        router.page("/respond") { [self] request, _ in codePage(request, typed: "", error: nil, status: .ok) }
         router.post("/respond") { [self] request, context in
             let form = try await readForm(request)
             if let refused = postRefusal(request, context, form) { return refused }
@@ -20,7 +20,7 @@ extension Portal {
             // Any code of the right shape goes to comms, so every miss takes the same path and time.
             return try await questionnairePage(request, context, key: compact, redirectOnHit: true)
         }
-        router.get("/respond/{key}") { [self] request, context in
+        router.page("/respond/{key}") { [self] request, context in
             try await questionnairePage(request, context, key: context.parameters.get("key") ?? "", redirectOnHit: false)
         }
         router.post("/respond/{key}") { [self] request, context in

@@ -5,7 +5,7 @@ import SendModel
 /// Stopping messages: `/stop/{key}` from every message, with one-click opt-out (RFC 8058) for mail clients.
 extension Portal {
     func addStopRoutes(_ router: Router<PortalContext>) {
-        router.get("/stop") { [self] request, _ in stopCodePage(request, typed: "", error: nil, status: .ok) }
+        router.page("/stop") { [self] request, _ in stopCodePage(request, typed: "", error: nil, status: .ok) }
         router.post("/stop") { [self] request, context in
             let form = try await readForm(request)
             if let refused = postRefusal(request, context, form) { return refused }
@@ -17,7 +17,7 @@ extension Portal {
             }
             return try await stopPage(request, context, key: compact, redirectOnHit: true)
         }
-        router.get("/stop/{key}") { [self] request, context in
+        router.page("/stop/{key}") { [self] request, context in
             try await stopPage(request, context, key: context.parameters.get("key") ?? "", redirectOnHit: false)
         }
         router.post("/stop/{key}") { [self] request, context in

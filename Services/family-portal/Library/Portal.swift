@@ -39,8 +39,8 @@ public final class Portal: Sendable {
     public func buildRouter() -> Router<PortalContext> {
         let router = Router(context: PortalContext.self)
         router.add(middleware: PortalMiddleware(layout: layout, logger: logger))
-        router.get("/") { [self] request, context in startPage(request) }
-        router.get("/style.css") { _, _ in
+        router.page("/") { [self] request, context in startPage(request) }
+        router.page("/style.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: Layout.styleSheet)))
         }

@@ -16,3 +16,13 @@ public struct PortalContext: RequestContext {
     /// Bodies over the portal's own limit are refused before they are read whole (see `Portal.body`).
     public var maxUploadSize: Int { 64 * 1024 }
 }
+
+extension Router where Context == PortalContext {
+    /// A page: GET, and HEAD (the same without the body, which the middleware drops).
+    @discardableResult
+    func page(_ path: RouterPath, use handler: @escaping @Sendable (Request, PortalContext) async throws -> Response) -> Self {
+        get(path, use: handler)
+        on(path, method: .head, use: handler)
+        return self
+    }
+}

@@ -24,6 +24,14 @@ struct PortalMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
         let started = Self.micros()
+        // HEAD is GET without the body (RFC 9110), for every page.
+        let isHead = request.method == .head
+        var request = request
+        if isHead {
+            var head = request.head
+            head.method = .get
+            request = Request(head: head, body: request.body)
+        }
         var response: Response
         do {
             response = try await next(request, context)
@@ -41,9 +49,10 @@ struct PortalMiddleware: RouterMiddleware {
         h[HTTPField.Name("Cross-Origin-Resource-Policy")!] = "same-origin"
         if h[.cacheControl] == nil { h[.cacheControl] = "no-store" }
         response.headers = h
+        if isHead { response.body = .init() }
         let elapsed = Double(Self.micros() - started) / 1000
         logger.info("portal request", metadata: [
-            "http.method": "\(request.method.rawValue)", "http.route": "\(context.endpointPath ?? "unmatched")",
+            "http.method": "\(isHead ? "HEAD" : request.method.rawValue)", "http.route": "\(context.endpointPath ?? "unmatched")",
             "http.status": "\(response.status.code)", "http.ms": "\(String(format: "%.2f", elapsed))",
         ])
         return response

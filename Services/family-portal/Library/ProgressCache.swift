@@ -115,14 +115,14 @@ extension Portal {
     static let progressPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
     func addProgressRoutes(_ router: Router<PortalContext>) {
-        router.get("/progress") { [self] _, _ in
+        router.page("/progress") { [self] _, _ in
             guard let built = await progress.current() else {
                 return unavailablePage(title: "Sorry, our progress page is not available just now", saved: true)
             }
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
                                                    .contentSecurityPolicy: Self.progressPolicy], body: .init(byteBuffer: built.html))
         }
-        router.get("/progress/{file}") { [self] _, context in
+        router.page("/progress/{file}") { [self] _, context in
             let name = context.parameters.get("file") ?? ""
             guard let built = await progress.current() else {
                 return unavailablePage(title: "Sorry, our progress page is not available just now", saved: true)
