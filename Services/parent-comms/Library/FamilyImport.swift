@@ -78,7 +78,7 @@ enum FamilyImport {
         if let firstRowLine { reader.setLine(firstRowLine) }
         try CommsSchema.prepareForBulkWrite(db)
 
-        let upsertFamily = try db.cachedStatement(sql: familyUpsertSQL(header))
+        let upsertFamily = try db.makeStatement(sql: familyUpsertSQL(header, stopTokenSQL: Keys.importTokenSQL(now: Timestamp(rfc3339: now) ?? .now())))
         let upsertChild = try db.cachedStatement(sql: """
             INSERT INTO children(family_ref, child_ref, ehc_plan) VALUES (?, ?, ?)
             ON CONFLICT(family_ref, child_ref) DO UPDATE SET ehc_plan = excluded.ehc_plan
@@ -203,7 +203,7 @@ enum FamilyImport {
         return columns
     }
 
-    static func familyUpsertSQL(_ header: CSVHeader) -> String {
+    static func familyUpsertSQL(_ header: CSVHeader, stopTokenSQL: String) -> String {
         let optional = presentColumns(header)
         let columns = ["family_ref", "consent"] + optional + ["created_at", "updated_at"]
         var set = (["consent"] + optional).map { "\($0) = excluded.\($0)" }
@@ -214,7 +214,7 @@ enum FamilyImport {
         let changed = (["consent"] + optional).map { "families.\($0) IS NOT excluded.\($0)" }.joined(separator: " OR ")
         return """
             INSERT INTO families(\(columns.joined(separator: ", ")), stop_token, stop_code)
-            VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), \(Keys.tokenSQL), \(Keys.codeSQL))
+            VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), \(stopTokenSQL), \(Keys.codeSQL))
             ON CONFLICT(family_ref) DO UPDATE SET \(set.joined(separator: ", "))
             WHERE \(changed)
             RETURNING id
