@@ -18,11 +18,14 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Notifications in the subscriber catch-up run.")
     var catchUp = 1_000_000
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack, comms, reports); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack, comms, reports, portal); default all.")
     var only: [String] = []
 
     @Option(help: "Families for the comms benchmark (England's EHC plans, January 2025).")
     var commsFamilies = 638_745
+
+    @Option(help: "Families answering in the portal benchmark (an area of about 13,000 families with an EHC plan).")
+    var portalFamilies = 13_000
 
     @Flag(help: "Reports: render only; skip loading a board to time fetching from it.")
     var noReportsFetch = false
@@ -103,6 +106,7 @@ struct RunBenchmarks: ParsableCommand {
         if want("reports") {
             try ReportsBench.run(actions: reportsActions, changes: reportsUpdates, updates: reportsUpdates, fetch: !noReportsFetch, into: &figures)
         }
+        if want("portal") { try PortalBench.run(families: portalFamilies, seconds: seconds * 3, into: &figures) }
         print(JSONValue.object(figures).jsonString)
     }
 }

@@ -64,10 +64,15 @@ enum StackBench {
         figures["stack_kill_ready_max_ms"] = .double((recovery.max() ?? 0).rounded())
     }
 
-    static func startSupervisor(binDirectory: String, directories: RuntimeDirectories) throws -> Process {
+    static func startSupervisor(binDirectory: String, directories: RuntimeDirectories, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(binDirectory)/send-supervisor")
         process.arguments = ["--run-dir", directories.run, "--data-dir", directories.data]
+        var env = ProcessInfo.processInfo.environment
+        // The stack's portal listens on a port of its own unless the caller names one.
+        if env["SEND_PORTAL_ADDRESS"] == nil { env["SEND_PORTAL_ADDRESS"] = "127.0.0.1:0" }
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -186,9 +186,14 @@ public final class Portal: Sendable {
         return nil
     }
 
-    /// A submission id from a form (32 hex, made when the form was drawn), or nil.
+    /// A form's submission id (the portal draws 32 hex digits with the form; any 8–64 letters, digits,
+    /// `-` or `_` are taken, for scripts that fill the form themselves), or nil.
     static func submission(_ form: FormBody) -> String? {
-        form["submission"].flatMap { Secrets.isHex128($0) ? $0 : nil }
+        form["submission"].flatMap { s in
+            (8...64).contains(s.utf8.count) && s.utf8.allSatisfy { b in
+                (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == 45 || b == 95
+            } ? s : nil
+        }
     }
 
     /// The request id of a form's write: the form's submission id (so a retry of the same form is
