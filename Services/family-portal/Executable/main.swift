@@ -3,6 +3,8 @@ import FamilyPortal
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import SendModel
 import SendRuntime
 import Synchronization
@@ -19,6 +21,9 @@ struct FamilyPortalCommand: AsyncParsableCommand {
     @OptionGroup var directories: DirectoryOptions
 
     func run() async throws {
+        // Swift's tasks run on NIO's event loops, so a request does not hop threads between the socket
+        // and its handler. Blocking work never runs there: ZeroMQ and report building have threads of their own.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = currentEnvironment()["SEND_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info

@@ -43,7 +43,7 @@ public struct PortalConfig: Sendable {
             return n
         }
         if let address = text("SEND_PORTAL_ADDRESS") {
-            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port) else {
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
                 throw StartupError("SEND_PORTAL_ADDRESS must be HOST:PORT (for example 127.0.0.1:8080); got '\(address)'")
             }
             var host = String(address[..<colon])

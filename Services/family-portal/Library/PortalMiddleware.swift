@@ -20,6 +20,11 @@ struct PortalMiddleware: RouterMiddleware {
     let layout: Layout
     let logger: Logger
 
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let resourcePolicy = HTTPField.Name("Cross-Origin-Resource-Policy")!
+
     static let pagePolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
@@ -43,18 +48,20 @@ struct PortalMiddleware: RouterMiddleware {
         }
         var h = response.headers
         if h[.contentSecurityPolicy] == nil { h[.contentSecurityPolicy] = Self.pagePolicy }
-        h[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        h[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        h[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        h[HTTPField.Name("Cross-Origin-Resource-Policy")!] = "same-origin"
+        h[Self.referrerPolicy] = "no-referrer"
+        h[Self.contentTypeOptions] = "nosniff"
+        h[Self.frameOptions] = "DENY"
+        h[Self.resourcePolicy] = "same-origin"
         if h[.cacheControl] == nil { h[.cacheControl] = "no-store" }
         response.headers = h
         if isHead { response.body = .init() }
-        let elapsed = Double(Self.micros() - started) / 1000
-        logger.info("portal request", metadata: [
-            "http.method": "\(isHead ? "HEAD" : request.method.rawValue)", "http.route": "\(context.endpointPath ?? "unmatched")",
-            "http.status": "\(response.status.code)", "http.ms": "\(String(format: "%.2f", elapsed))",
-        ])
+        if logger.logLevel <= .info {
+            let elapsed = Double(Self.micros() - started) / 1000
+            logger.info("portal request", metadata: [
+                "http.method": "\(isHead ? "HEAD" : request.method.rawValue)", "http.route": "\(context.endpointPath ?? "unmatched")",
+                "http.status": "\(response.status.code)", "http.ms": "\(String(format: "%.2f", elapsed))",
+            ])
+        }
         return response
     }
 
