@@ -44,7 +44,8 @@ struct SecurityTests {
                 }
             }
         }
-        let expected = (ServiceName.managed + [ServiceName.supervisor]).flatMap { ["\($0).cmd", "\($0).pub"] }
+        // The portal publishes nothing: it has a command socket (health) only.
+        let expected = (ServiceName.managed + [ServiceName.supervisor]).flatMap { ["\($0).cmd", "\($0).pub"] } + ["\(ServiceName.portal).cmd"]
         #expect(Set(sockets) == Set(expected))
         for service in ServiceName.managed + [ServiceName.supervisor] {
             #expect(FileManager.default.fileExists(atPath: "\(stack.dir.data)/\(service).sqlite"))

@@ -13,7 +13,7 @@ struct StackScriptTests {
         ["SEND_RUN_DIR": dir.run, "SEND_DATA_DIR": dir.data, "SEND_BIN_DIR": Binaries.directory, "SEND_STACK_CONFIG": ""]
     }
 
-    @Test("up --detach brings the four services to ready; status shows them; a second up refuses; down leaves nothing")
+    @Test("up --detach brings the four services and the portal to ready; status shows them; a second up refuses; down leaves nothing")
     func upStatusDown() throws {
         let dir = TestDirectory()
         let env = environment(dir)
@@ -31,7 +31,7 @@ struct StackScriptTests {
 
         let status = try runTool(Binaries.path("sendctl"), ["status", "--run-dir", dir.run], directory: dir)
         #expect(status.status == 0)
-        for name in ServiceName.managed {
+        for name in ServiceName.supervised {
             #expect(status.output.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("running") },
                     "\(name) is not shown running:\n\(status.output)")
         }
@@ -39,7 +39,7 @@ struct StackScriptTests {
                                                    directory: dir).output)
         #expect(json["ready"]?.boolValue == true)
         let pids = (json["services"]?.arrayValue ?? []).compactMap { $0["pid"]?.intValue.map { Int32($0) } }
-        #expect(pids.count == 4)
+        #expect(pids.count == 5, "the four services and the portal")
         let supervisor = try #require(json["supervisor"]?["pid"]?.intValue.map { Int32($0) })
 
         let again = try runTool(script, ["up", "--detach"], environment: env, directory: dir)

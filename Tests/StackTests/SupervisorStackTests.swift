@@ -97,7 +97,7 @@ struct SupervisorStackTests {
         // The supervisor's log: one line per service stopped, last started first.
         let stoppedOrder = stack.supervisor.output.split(separator: "\n").filter { $0.contains(") exited: exit 0") }
             .compactMap { line in line.range(of: "] ").map { String(line[$0.upperBound...].prefix { $0 != " " }) } }
-        #expect(stoppedOrder == ["notifications", "comms", "board", "findings"])
+        #expect(stoppedOrder == ["portal", "notifications", "comms", "board", "findings"], "the door closes first")
     }
 
     @Test("a second supervisor on the same run directory is refused with a clear message and changes nothing")

@@ -26,11 +26,11 @@ struct StackConfigTests {
         #expect(file == StackConfig.embeddedDefaultText)
     }
 
-    @Test("the default runs the four services in the order of the design, with the issue's restart policy")
+    @Test("the default runs the four services in the order of the design, then the portal, with the issue's restart policy")
     func defaultConfiguration() {
         let config = StackConfig.embeddedDefault
         #expect(config.services.map(\.name) == ServiceName.supervised)
-        #expect(config.services.map(\.executable) == ["findings-intake", "board-actions", "parent-comms", "notifications"])
+        #expect(config.services.map(\.executable) == ["findings-intake", "board-actions", "parent-comms", "notifications", "family-portal"])
         #expect(config.restart == RestartPolicy(initialBackoffMillis: 100, maxBackoffMillis: 10_000, intensity: 5, periodMillis: 60_000))
         #expect(config.stopTimeoutMillis == 5_000)
         #expect(config.readyTimeoutMillis == 10_000)
