@@ -1,3 +1,7 @@
+/// Text made safe inside HTML, for pages built outside this module (family-portal's): the same
+/// escaping the reports use.
+public func htmlEscaped(_ text: String) -> String { HTML.escape(text) }
+
 /// Builds an HTML document by appending to one string; every text and attribute value is escaped.
 struct HTML {
     private(set) var out = ""

@@ -1,20 +1,7 @@
 /// Text made safe for HTML: every page the portal writes goes through `escape`.
 enum HTMLText {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
+    /// The reports' escaping (`&`, `<`, `>`, `"`, `'`).
+    static func escape(_ s: String) -> String { htmlEscaped(s) }
 
     /// Paragraphs from plain text: blank lines part paragraphs, single line breaks stay.
     static func paragraphs(_ text: String) -> String {
@@ -28,3 +15,4 @@ enum HTMLText {
 }
 
 import Foundation
+import SendReports
