@@ -80,6 +80,18 @@ struct PIIAuditTests {
         _ = try c.call(comms, "enquiries.answer", ["enquiry_id": .int(enquiryID),
                                                   "text": "Dear Zebedee-Quux-7781, the new pathway opens in April. We will ring 07700 900781."])
 
+        // A web enquiry through the families' door, typed as a parent types it, and an answer through its form.
+        let http = try #require(try c.call(ServiceName.portal, "health")["http"]?.stringValue)
+        let portal = try #require(http.split(separator: ":").last.flatMap { Int($0) })
+        let form = try HTTP.request("GET", port: portal, path: "/enquiries/new")
+        let csrf = try #require(form.cookie("csrf"))
+        let web = try HTTP.request("POST", port: portal, path: "/enquiries/new",
+                                   headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "csrf=\(csrf)"],
+                                   body: HTTP.form([("csrf", csrf), ("submission", try #require(form.field("submission"))),
+                                                    ("name", "Zebedee-Quux-7781 Web"), ("reply_by", "email"), ("email", "zq7781@example.org"),
+                                                    ("text", "Zebedee-Quux-7781 asks on the web about 77 Quux Lane, ZQ77 8QX")]))
+        #expect(web.status == 303, "the web enquiry was not taken: \(web.status) \(web.text)")
+
         // An action completes on the board; comms drafts "you said, we did"; it is edited and published.
         _ = try c.call(ServiceName.board, "actions.update", ["action_id": "A-0001", "status": "in_progress"])
         _ = try c.call(ServiceName.board, "actions.update", ["action_id": "A-0001", "status": "completed"])
