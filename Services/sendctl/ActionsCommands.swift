@@ -69,7 +69,7 @@ struct ActionsCommand: AsyncParsableCommand {
         @Argument(help: "The action, for example A-0007.") var actionID: String
         @OptionGroup var fields: Fields
         @Flag(help: "Remove the KPI the action moves.") var noKpi = false
-        @Option(help: "New status.") var status: String?
+        @Option(help: "New status.") var status: ActionStatusChoice?
         @Option(help: "Why (required to cancel).") var reason: String?
         @Flag(help: "Print the reply as JSON.") var json = false
         @OptionGroup var connection: ConnectionOptions
@@ -77,7 +77,7 @@ struct ActionsCommand: AsyncParsableCommand {
         func run() async throws {
             var args = fields.args
             args["action_id"] = .string(actionID)
-            BoardCLI.put(&args, "status", status)
+            BoardCLI.put(&args, "status", status?.rawValue)
             BoardCLI.put(&args, "reason", reason)
             if noKpi { args["kpi_id"] = .null }
             let result = try await Connection(options: connection).call(ServiceName.board, "actions.update", .object(args))
@@ -98,7 +98,7 @@ struct ActionsCommand: AsyncParsableCommand {
         @Option(help: "What happened.") var note: String
         @Option(help: "A link to the evidence.") var evidence: String?
         @Option(help: "The author's role or post (not a name).") var authorRole: String
-        @Option(help: "New status, if it changed.") var status: String?
+        @Option(help: "New status, if it changed.") var status: ActionStatusChoice?
         @Option(help: "Why the status changed (defaults to the note).") var reason: String?
         @Flag(help: "Print the reply as JSON.") var json = false
         @OptionGroup var connection: ConnectionOptions
@@ -106,7 +106,7 @@ struct ActionsCommand: AsyncParsableCommand {
         func run() async throws {
             var args: [String: JSONValue] = ["action_id": .string(actionID), "note": .string(note), "author_role": .string(authorRole)]
             BoardCLI.put(&args, "evidence", evidence)
-            BoardCLI.put(&args, "status", status)
+            BoardCLI.put(&args, "status", status?.rawValue)
             BoardCLI.put(&args, "reason", reason)
             let result = try await Connection(options: connection).call(ServiceName.board, "actions.progress", .object(args))
             if json { return Output.json(result) }
@@ -119,8 +119,8 @@ struct ActionsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List actions, filtered.")
-        @Option(help: "not_started, in_progress, delayed, completed, verified, cancelled, or open.") var status: String?
-        @Option(help: "red, amber or green.") var rag: String?
+        @Option(help: "Only this status, or open (not started, in progress or delayed).") var status: ActionStatusFilter?
+        @Option(help: "Only this RAG rating.") var rag: RAGChoice?
         @Option(help: "Only this lead organisation.") var leadOrganisation: String?
         @Option(help: ArgumentHelp("Only actions addressing this finding.", valueName: "id")) var finding: String?
         @Option(help: ArgumentHelp("Only actions moving this KPI.", valueName: "id")) var kpi: String?
@@ -131,8 +131,8 @@ struct ActionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var args: [String: JSONValue] = [:]
-            BoardCLI.put(&args, "status", status)
-            BoardCLI.put(&args, "rag", rag)
+            BoardCLI.put(&args, "status", status?.rawValue)
+            BoardCLI.put(&args, "rag", rag?.rawValue)
             BoardCLI.put(&args, "lead_organisation", leadOrganisation)
             BoardCLI.put(&args, "finding_id", finding)
             BoardCLI.put(&args, "kpi_id", kpi)

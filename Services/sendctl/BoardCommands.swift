@@ -18,8 +18,8 @@ struct BoardCommand: AsyncParsableCommand {
 
     struct MemberAdd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a member.")
-        @Argument(help: "parent_carer_representative, young_person_representative, local_authority, health, school or other.")
-        var role: String
+        @Argument(help: "The member's role.")
+        var role: MemberRoleChoice
         @Option(help: "The post, e.g. \"Chair, parent carer forum\" (not a person's name).") var post: String
         @Option(help: "The organisation.") var organisation: String?
         @Option(help: ArgumentHelp("Joined on (default today).", valueName: "YYYY-MM-DD")) var joinedOn: String?
@@ -27,7 +27,7 @@ struct BoardCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            var args: [String: JSONValue] = ["role": .string(role), "post": .string(post)]
+            var args: [String: JSONValue] = ["role": .string(role.rawValue), "post": .string(post)]
             BoardCLI.put(&args, "organisation", organisation)
             BoardCLI.put(&args, "joined_on", joinedOn)
             let result = try await Connection(options: connection).call(ServiceName.board, "board.members.add", .object(args))
@@ -121,7 +121,7 @@ struct BoardCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a decision of a meeting: agree an action, approve the plan, verify an action's completion.")
         @Argument(help: "The meeting.") var meetingID: String
-        @Option(help: "agree_action, approve_plan, verify_action or other.") var kind: String
+        @Option(help: "What kind of decision.") var kind: DecisionKindChoice
         @Option(name: .customLong("action"), help: ArgumentHelp("The action (agree_action, verify_action).", valueName: "id"))
         var actionID: String?
         @Option(name: .customLong("inspection"), help: ArgumentHelp("The inspection whose plan is approved (default the latest).", valueName: "id"))
@@ -131,7 +131,7 @@ struct BoardCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            var args: [String: JSONValue] = ["meeting_id": .string(meetingID), "kind": .string(kind)]
+            var args: [String: JSONValue] = ["meeting_id": .string(meetingID), "kind": .string(kind.rawValue)]
             BoardCLI.put(&args, "action_id", actionID)
             BoardCLI.put(&args, "inspection_id", inspectionID)
             BoardCLI.put(&args, "summary", summary)
@@ -145,14 +145,14 @@ struct BoardCommand: AsyncParsableCommand {
     struct Decisions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List decisions.")
         @Option(name: .customLong("action"), help: ArgumentHelp("Only about this action.", valueName: "id")) var actionID: String?
-        @Option(help: "Only of this kind.") var kind: String?
+        @Option(help: "Only of this kind.") var kind: DecisionKindChoice?
         @Flag(help: "Print the reply as JSON.") var json = false
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
             var args: [String: JSONValue] = [:]
             BoardCLI.put(&args, "action_id", actionID)
-            BoardCLI.put(&args, "kind", kind)
+            BoardCLI.put(&args, "kind", kind?.rawValue)
             let result = try await Connection(options: connection).call(ServiceName.board, "board.decisions.list", .object(args))
             if json { return Output.json(result) }
             Output.table(["decision", "date", "meeting", "kind", "action", "summary"], (result["decisions"]?.arrayValue ?? []).map { d in

@@ -30,8 +30,8 @@ struct EnquiriesAdd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("When it arrived (default today).", valueName: "YYYY-MM-DD"))
     var receivedOn: String?
 
-    @Option(help: "How it arrived: email, phone, letter, text, web or in_person (default email).")
-    var via: String?
+    @Option(help: "How it arrived (default email).")
+    var via: EnquiryChannelChoice?
 
     @Flag(help: "Print the reply as JSON.")
     var json = false
@@ -47,7 +47,7 @@ struct EnquiriesAdd: AsyncParsableCommand {
         if let text { args["text"] = .string(text) }
         if let textFile { args["text"] = .string(String(decoding: try readInputFile(textFile), as: UTF8.self)) }
         if let receivedOn { args["received_on"] = .string(receivedOn) }
-        if let via { args["via"] = .string(via) }
+        if let via { args["via"] = .string(via.rawValue) }
         let r = try await Connection(options: connection).call(ServiceName.comms, "enquiries.add", .object(args))
         if json { Output.json(r); return }
         print("enquiry \(r["enquiry_id"]?.cell ?? "") received \(r["received_on"]?.cell ?? ""); to be answered by \(r["answer_by"]?.cell ?? "")")
@@ -62,8 +62,8 @@ struct EnquiriesAdd: AsyncParsableCommand {
 struct EnquiriesList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List enquiries by answer-by date (no text).")
 
-    @Option(help: "open, answered, overdue or all (default all).")
-    var status: String?
+    @Option(help: "Only these (default all).")
+    var status: EnquiryStatusFilter?
 
     @Flag(help: "Print the reply as JSON.")
     var json = false
@@ -72,7 +72,7 @@ struct EnquiriesList: AsyncParsableCommand {
 
     func run() async throws {
         var args: [String: JSONValue] = [:]
-        if let status { args["status"] = .string(status) }
+        if let status { args["status"] = .string(status.rawValue) }
         let r = try await Connection(options: connection).call(ServiceName.comms, "enquiries.list", .object(args))
         if json { Output.json(r); return }
         Output.table(["id", "family", "via", "received", "answer by", "status", "days left", "escalated"],

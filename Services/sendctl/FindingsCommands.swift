@@ -63,7 +63,7 @@ struct FindingsAdd: AsyncParsableCommand {
     var findingID: String?
 
     @Option(help: ArgumentHelp("The kind of finding.", valueName: "kind"))
-    var kind: String
+    var kind: FindingKindChoice
 
     @Option(help: ArgumentHelp("A short theme, e.g. exclusions.", valueName: "text"))
     var theme: String
@@ -75,7 +75,7 @@ struct FindingsAdd: AsyncParsableCommand {
     var evidence: [String] = []
 
     @Option(name: .customLong("body"), help: ArgumentHelp("A body responsible; repeat for more.", valueName: "body"))
-    var bodies: [String] = []
+    var bodies: [BodyChoice] = []
 
     @Flag(help: "Print the reply as JSON.")
     var json = false
@@ -88,8 +88,8 @@ struct FindingsAdd: AsyncParsableCommand {
 
     func run() async throws {
         var args: [String: JSONValue] = [
-            "inspection_id": .string(inspectionID), "kind": .string(kind), "theme": .string(theme), "summary": .string(summary),
-            "bodies": .array(bodies.map { .string($0) }), "evidence": .array(evidence.map { .string($0) }),
+            "inspection_id": .string(inspectionID), "kind": .string(kind.rawValue), "theme": .string(theme), "summary": .string(summary),
+            "bodies": .array(bodies.map { .string($0.rawValue) }), "evidence": .array(evidence.map { .string($0) }),
         ]
         if let findingID { args["finding_id"] = .string(findingID) }
         let result = try await Connection(options: connection).call(ServiceName.findings, "findings.add", .object(args))
@@ -107,7 +107,7 @@ struct FindingsList: AsyncParsableCommand {
     var inspectionID: String?
 
     @Option(help: ArgumentHelp("Only this kind.", valueName: "kind"))
-    var kind: String?
+    var kind: FindingKindChoice?
 
     @Option(help: ArgumentHelp("Only this theme.", valueName: "text"))
     var theme: String?
@@ -115,8 +115,8 @@ struct FindingsList: AsyncParsableCommand {
     @Option(name: .customLong("plan"), help: ArgumentHelp("Only those carried into this plan.", valueName: "id"))
     var planID: String?
 
-    @Option(help: ArgumentHelp("sufficient, not_sufficient or unjudged.", valueName: "judgement"))
-    var judgement: String?
+    @Option(help: ArgumentHelp("Only findings judged so, or not yet judged.", valueName: "judgement"))
+    var judgement: JudgementFilter?
 
     @Flag(help: "Print the reply as JSON.")
     var json = false
@@ -126,10 +126,10 @@ struct FindingsList: AsyncParsableCommand {
     func run() async throws {
         var args: [String: JSONValue] = [:]
         if let inspectionID { args["inspection_id"] = .string(inspectionID) }
-        if let kind { args["kind"] = .string(kind) }
+        if let kind { args["kind"] = .string(kind.rawValue) }
         if let theme { args["theme"] = .string(theme) }
         if let planID { args["plan_id"] = .string(planID) }
-        if let judgement { args["judgement"] = .string(judgement) }
+        if let judgement { args["judgement"] = .string(judgement.rawValue) }
         let result = try await Connection(options: connection).call(ServiceName.findings, "findings.list", .object(args))
         if json { Output.json(result); return }
         let items = result["findings"]?.arrayValue ?? []

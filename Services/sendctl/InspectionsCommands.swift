@@ -28,8 +28,8 @@ struct InspectionsAdd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The local area, e.g. Lancashire.", valueName: "name"))
     var localArea: String
 
-    @Option(help: ArgumentHelp("2016 or 2023.", valueName: "year"))
-    var framework: String
+    @Option(help: ArgumentHelp("The inspection framework.", valueName: "year"))
+    var framework: FrameworkChoice
 
     @Option(help: ArgumentHelp("First day of the visit.", valueName: "YYYY-MM-DD"))
     var visitStart: String
@@ -41,10 +41,10 @@ struct InspectionsAdd: AsyncParsableCommand {
     var published: String
 
     @Option(help: ArgumentHelp("The outcome (see below).", valueName: "outcome"))
-    var outcome: String
+    var outcome: OutcomeChoice
 
     @Option(name: .customLong("inspectorate"), help: ArgumentHelp("Ofsted or CQC; repeat for both (the default).", valueName: "name"))
-    var inspectorates: [String] = []
+    var inspectorates: [InspectorateChoice] = []
 
     @Option(help: ArgumentHelp("Notes about the record (no personal data).", valueName: "text"))
     var notes: String?
@@ -56,11 +56,11 @@ struct InspectionsAdd: AsyncParsableCommand {
 
     func run() async throws {
         var args: [String: JSONValue] = [
-            "local_area": .string(localArea), "framework": .string(framework), "visit_start": .string(visitStart),
-            "visit_end": .string(visitEnd), "published": .string(published), "outcome": .string(outcome),
+            "local_area": .string(localArea), "framework": .string(framework.rawValue), "visit_start": .string(visitStart),
+            "visit_end": .string(visitEnd), "published": .string(published), "outcome": .string(outcome.rawValue),
         ]
         if let inspectionID { args["inspection_id"] = .string(inspectionID) }
-        if !inspectorates.isEmpty { args["inspectorates"] = .array(inspectorates.map { .string($0) }) }
+        if !inspectorates.isEmpty { args["inspectorates"] = .array(inspectorates.map { .string($0.rawValue) }) }
         if let notes { args["notes"] = .string(notes) }
         let result = try await Connection(options: connection).call(ServiceName.findings, "inspections.add", .object(args))
         if json { Output.json(result); return }

@@ -18,13 +18,13 @@ struct KPIsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("When the baseline was measured.", valueName: "YYYY-MM-DD")) var baselineDate: String?
         @Option(help: "The value to reach.") var target: Double
         @Option(help: ArgumentHelp("When the target should be reached.", valueName: "YYYY-MM-DD")) var targetDate: String?
-        @Option(help: "lower_is_better or higher_is_better.") var direction: String
+        @Option(help: "Which way is better.") var direction: KPIDirectionChoice
         @Flag(help: "Print the reply as JSON.") var json = false
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
             var args: [String: JSONValue] = ["name": .string(name), "unit": .string(unit), "baseline": .double(baseline),
-                                             "target": .double(target), "direction": .string(direction)]
+                                             "target": .double(target), "direction": .string(direction.rawValue)]
             BoardCLI.put(&args, "baseline_date", baselineDate)
             BoardCLI.put(&args, "target_date", targetDate)
             let result = try await Connection(options: connection).call(ServiceName.board, "kpis.add", .object(args))

@@ -35,8 +35,8 @@ struct QuestionnairesCreate: AsyncParsableCommand {
     @Flag(help: "Answers keep no link to the family once the reply is counted.")
     var anonymous = false
 
-    @Option(help: "ehc_plan (families with a child with an EHC plan; the default) or all.")
-    var audience: String?
+    @Option(help: "Who is asked: ehc_plan, families with a child with an EHC plan (the default), or all.")
+    var audience: QuestionnaireAudienceChoice?
 
     @Option(help: ArgumentHelp("First day it can be sent and answered (default today).", valueName: "YYYY-MM-DD"))
     var opens: String?
@@ -96,7 +96,7 @@ struct QuestionnairesCreate: AsyncParsableCommand {
         } else {
             var o: [String: JSONValue] = ["title": .string(title ?? ""), "anonymous": .bool(anonymous),
                                           "questions": .array(try question.map(Self.parseQuestion))]
-            if let audience { o["audience"] = .string(audience) }
+            if let audience { o["audience"] = .string(audience.rawValue) }
             if let opens { o["opens"] = .string(opens) }
             if let closes { o["closes"] = .string(closes) }
             if let message { o["message"] = .string(message) }

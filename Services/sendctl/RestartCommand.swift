@@ -8,10 +8,16 @@ struct RestartCommand: AsyncParsableCommand {
         abstract: "Restart one service of the stack (SIGTERM, then start again at once); also restarts a failed one."
     )
 
-    @Argument(help: "findings, board, comms or notifications.")
+    @Argument(help: "findings, board, comms, notifications or portal.")
     var service: String
 
     @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard ServiceName.supervised.contains(service) else {
+            throw ValidationError("unknown service '\(service)'; choose one of \(ServiceName.supervised.joined(separator: ", "))")
+        }
+    }
 
     func run() async throws {
         _ = try await Connection(options: connection).call(ServiceName.supervisor, "restart", ["service": .string(service)])

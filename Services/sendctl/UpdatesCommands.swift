@@ -14,8 +14,8 @@ struct UpdatesCommand: AsyncParsableCommand {
 struct UpdatesList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List updates, drafts first to edit.")
 
-    @Option(help: "draft or published.")
-    var status: String?
+    @Option(help: "Only drafts, or only published updates.")
+    var status: UpdateStatusFilter?
 
     @Flag(help: "Print the reply as JSON.")
     var json = false
@@ -24,7 +24,7 @@ struct UpdatesList: AsyncParsableCommand {
 
     func run() async throws {
         var args: [String: JSONValue] = [:]
-        if let status { args["status"] = .string(status) }
+        if let status { args["status"] = .string(status.rawValue) }
         let result = try await Connection(options: connection).call(ServiceName.comms, "updates.list", .object(args))
         if json { Output.json(result); return }
         Output.table(["id", "action", "outcome", "status", "notes left", "created", "published", "title"],
