@@ -180,20 +180,8 @@ final class BoardProcess {
 
     /// Runs `sendctl` against this directory: exit status, standard output, standard error.
     func sendctl(_ arguments: [String], today: String = "2026-03-02") throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binaries.path("sendctl"))
-        p.arguments = arguments + directory.flags
-        var env = ProcessInfo.processInfo.environment
-        env["SEND_TODAY"] = today
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let run = try ChildRun.run(Binaries.path("sendctl"), arguments + directory.flags, environment: ["SEND_TODAY": today], timeout: 60)
+        return (run.status, run.stdout, run.stderr)
     }
 
     func finish() {

@@ -195,16 +195,9 @@ struct ProcessTests {
         let client = try TestClient(dir)
         defer { client.close() }
         #expect(client.waitReady(ServiceName.comms))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: repositoryRoot.appendingPathComponent("deploy/demo/load-families").path)
-        var env = ProcessInfo.processInfo.environment
-        env["SEND_RUN_DIR"] = dir.run
-        env["SENDCTL"] = Binaries.path("sendctl")
-        process.environment = env
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let load = try ChildRun.run(repositoryRoot.appendingPathComponent("deploy/demo/load-families").path, [],
+                                    environment: ["SEND_RUN_DIR": dir.run, "SENDCTL": Binaries.path("sendctl")], timeout: 120)
+        #expect(load.status == 0, "\(load.stderr)")
         #expect(try client.call(ServiceName.comms, "families.list", ["limit": 1])["total"]?.intValue == 40)
         dir.remove()
     }

@@ -159,34 +159,9 @@ func familiesCSV(_ rows: [String], header: String = "family_ref,child_ref,ehc_pl
 /// The repository root, from this file's place in it.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs the built sendctl against a test directory's stack.
+/// Runs the built sendctl against a test directory's stack (stopped after 60 s, saying so in `err`).
 func sendctl(_ arguments: [String], _ dir: TestDirectory) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binaries.path("sendctl"))
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["SEND_RUN_DIR"] = dir.run
-    env["SEND_DATA_DIR"] = dir.data
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read both pipes while it runs, so a large output never blocks it.
-    let box = OutputBox()
-    let reader = Thread {
-        box.err = err.fileHandleForReading.readDataToEndOfFile()
-        box.done.signal()
-    }
-    reader.start()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    box.done.wait()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: box.err, as: UTF8.self))
-}
-
-/// `@unchecked Sendable`: `err` is written by one reader thread before it signals `done`, and read after.
-final class OutputBox: @unchecked Sendable {
-    var err = Data()
-    let done = DispatchSemaphore(value: 0)
+    let run = try ChildRun.run(Binaries.path("sendctl"), arguments,
+                               environment: ["SEND_RUN_DIR": dir.run, "SEND_DATA_DIR": dir.data], timeout: 60)
+    return (run.status, run.stdout, run.stderr)
 }

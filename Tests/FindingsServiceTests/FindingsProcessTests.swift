@@ -40,21 +40,11 @@ struct FindingsProcessTests {
         let live = try LiveFindings()
         defer { live.stop() }
         func load() throws -> (status: Int32, output: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["bash", repositoryRoot.appendingPathComponent("deploy/demo/load").path]
-            var env = ProcessInfo.processInfo.environment
-            env["SEND_RUN_DIR"] = live.directory.run
-            env["SEND_DATA_DIR"] = live.directory.data
-            env["SENDCTL"] = Binaries.path("sendctl")
-            p.environment = env
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            let run = try ChildRun.run("/usr/bin/env", ["bash", repositoryRoot.appendingPathComponent("deploy/demo/load").path],
+                                       environment: ["SEND_RUN_DIR": live.directory.run, "SEND_DATA_DIR": live.directory.data,
+                                                     "SENDCTL": Binaries.path("sendctl")],
+                                       timeout: 120, mergeOutput: true)
+            return (run.status, run.output)
         }
         let first = try load()
         #expect(first.status == 0, "\(first.output)")

@@ -5,14 +5,7 @@ import Testing
 
 /// Whether `python3` with pyzmq can run here (deploy/test installs pyzmq on CI).
 private let pythonWithZMQ: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import zmq"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
+    (try? ChildRun.run("/usr/bin/env", ["python3", "-c", "import zmq"], timeout: 30))?.status == 0
 }()
 
 /// A client in another language, written from docs/PROTOCOL.md alone, against a live service.
@@ -23,18 +16,9 @@ struct ProtocolClientTests {
         let live = try LiveFindings()
         defer { live.stop() }
         let script = repositoryRoot.appendingPathComponent("Tests/Protocol/findings_client.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, live.directory.run, "--tag", "swift"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "findings_client.py: \(errors)")
-        let seen = try JSONValue.parse(Array(output))
+        let run = try ChildRun.run("/usr/bin/env", ["python3", script, live.directory.run, "--tag", "swift"], timeout: 60)
+        #expect(run.status == 0, "findings_client.py: \(run.stderr)")
+        let seen = try JSONValue.parse(Array(run.stdout.utf8))
         let recorded = seen["recorded"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(recorded.count == 4)
 

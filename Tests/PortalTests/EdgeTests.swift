@@ -30,7 +30,7 @@ struct EdgeTests {
         defer {
             harness.terminate()
             if !waitUntil(timeout: 15, interval: 0.05, { !harness.isRunning }) { kill(harness.processIdentifier, SIGKILL) }
-            harness.waitUntilExit()
+            _ = waitUntil(timeout: 5, interval: 0.05) { !harness.isRunning }
         }
         var started: JSONValue = .null
         #expect(waitUntil(timeout: 20, interval: 0.05) {

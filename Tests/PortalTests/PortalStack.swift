@@ -101,21 +101,8 @@ final class PortalStack {
     }
 
     func sendctl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path("sendctl"))
-        process.arguments = arguments + dir.flags
-        let out = "\(dir.path)/sendctl-\(UInt32.random(in: 0...UInt32.max)).out"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? handle.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        let run = try ChildRun.run(Binaries.path("sendctl"), arguments + dir.flags, timeout: 30, mergeOutput: true)
+        return (run.status, run.output)
     }
 
     var portalLog: String { (try? String(contentsOfFile: "\(dir.data)/logs/portal.log", encoding: .utf8)) ?? "" }
@@ -166,20 +153,6 @@ func freeLoopbackPort() throws -> Int {
 /// Runs a script in Tests/Browser or Tests/Protocol (python3); its status and output, with a deadline.
 func python(_ script: String, _ arguments: [String], timeout: Double = 120) throws -> (status: Int32, output: String) {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "\(root)/\(script)"] + arguments
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("py-\(UInt32.random(in: 0...UInt32.max)).out").path
-    _ = FileManager.default.createFile(atPath: out, contents: nil)
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
-    try? handle.close()
-    defer { try? FileManager.default.removeItem(atPath: out) }
-    return (process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    let run = try ChildRun.run("/usr/bin/env", ["python3", "\(root)/\(script)"] + arguments, timeout: timeout, mergeOutput: true)
+    return (run.status, run.output)
 }

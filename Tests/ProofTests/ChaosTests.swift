@@ -228,8 +228,8 @@ final class Subscriber {
             kill(process.processIdentifier, SIGINT)
             if !waitUntil(timeout: 10, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
         }
-        process.waitUntilExit()
-        return process.terminationStatus
+        _ = waitUntil(timeout: 5) { !process.isRunning }
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
     func printedSeqs() -> [Int64] { printed(files: [output]).compactMap { $0["seq"]?.intValue } }

@@ -14,35 +14,12 @@ struct ToolRun {
     let timedOut: Bool
 }
 
-/// Runs a program to its end, or stops it at the deadline (`stopSignal`, then SIGKILL 5 s later).
-/// Its output goes to a file in the test directory.
+/// Runs a program to its end, or stops it at the deadline (`stopSignal`, then SIGKILL 5 s later);
+/// its standard output and error together. (`directory`: the test's, kept for the callers.)
 func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory,
              timeout: Double, stopSignal: Int32 = SIGKILL) throws -> ToolRun {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let outputPath = "\(directory.path)/tool-\(UInt32.random(in: 0...UInt32.max)).out"
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    defer { try? handle.close() }
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    let timedOut = process.isRunning
-    if timedOut {
-        kill(process.processIdentifier, stopSignal)
-        let grace = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < grace { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    process.waitUntilExit()
-    return ToolRun(status: process.terminationStatus,
-                   output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", timedOut: timedOut)
+    let run = try ChildRun.run(path, arguments, environment: environment, timeout: timeout, mergeOutput: true, stopSignal: stopSignal)
+    return ToolRun(status: run.status, output: run.output, timedOut: run.timedOut)
 }
 
 /// `python3 Tests/Protocol/<script> …`.

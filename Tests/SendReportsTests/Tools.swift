@@ -5,43 +5,13 @@ import TestSupport
 /// The repository's root, from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-/// Runs a program to the end; its output and status.
+/// Runs a program to the end (stopped at the deadline, saying so in `stderr`); its output and status.
 @discardableResult
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 180) throws
     -> (status: Int32, stdout: String, stderr: String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read both pipes on their own threads so a full pipe never blocks the child.
-    let outData = Box<Data>(Data()), errData = Box<Data>(Data())
-    let group = DispatchGroup()
-    for (pipe, box) in [(out, outData), (err, errData)] {
-        group.enter()
-        Thread {
-            box.value = pipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }.start()
-    }
-    if group.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        group.wait()
-    }
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData.value, as: UTF8.self), String(decoding: errData.value, as: UTF8.self))
-}
-
-/// A value handed between threads. `@unchecked Sendable`: written by one thread before `DispatchGroup.leave`, read after `wait`.
-final class Box<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
+    let run = try ChildRun.run(executable, arguments, environment: environment, timeout: timeout)
+    return (run.status, run.stdout, run.stderr)
 }
 
 /// `sendctl ARGS --run-dir … --data-dir …`

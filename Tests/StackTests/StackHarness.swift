@@ -87,27 +87,11 @@ func isAlive(_ pid: Int32) -> Bool {
     return !stat[close.upperBound...].hasPrefix("Z")
 }
 
-/// Runs a program to the end; its exit status and everything it printed.
+/// Runs a program to the end (stopped at the deadline, saying so); its exit status and everything it printed.
 func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], directory: TestDirectory,
              timeout: Double = 120) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let outputPath = "\(directory.path)/tool-\(UInt32.random(in: 0...UInt32.max)).out"
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(5_000) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
-    try? handle.close()
-    return (process.terminationStatus, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+    let run = try ChildRun.run(path, arguments, environment: environment, timeout: timeout, mergeOutput: true)
+    return (run.status, run.output)
 }
 
 /// The repository's root, for `deploy/stack`.

@@ -7,16 +7,11 @@ public enum Python {
             .appendingPathComponent("Protocol").path
     }
 
+    /// Runs `script` to its end, or stops it after `timeout` seconds (the output then ends saying so);
+    /// its standard output and error together.
     public static func run(script: String, arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "\(protocolDirectory)/\(script)"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try ChildRun.run("/usr/bin/env", ["python3", "\(protocolDirectory)/\(script)"] + arguments,
+                                   timeout: timeout, mergeOutput: true)
+        return (run.status, run.output)
     }
 }

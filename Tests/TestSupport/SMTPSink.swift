@@ -73,7 +73,8 @@ public final class SMTPSink: @unchecked Sendable {
     public func stop() {
         try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if !waitUntil(timeout: 10, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
+        _ = waitUntil(timeout: 5) { !process.isRunning }
     }
 
     deinit { if process.isRunning { process.terminate() } }
