@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show each service of the stack: state, pid, uptime, restarts and last exit.",
         discussion: """
             States: starting, running, restarting (waiting out its backoff), failed (exited too often; see its \
-            log, then `sendctl restart SERVICE`), stopping, stopped. Exits 69 when the stack is not running.
+            log, then `sendctl restart SERVICE`), stopping, stopped. Exits 75 when a service is failed (after printing \
+            the table, or the JSON), 69 when the stack is not running.
             """
     )
 
@@ -18,10 +19,15 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The exit code when a service is failed: EX_TEMPFAIL, since `sendctl restart SERVICE` may mend it.
+    static let failedExitCode = ExitCode(75)
+
     func run() async throws {
         let result = try await Connection(options: connection).call(ServiceName.supervisor, "status")
+        let anyFailed = (result["services"]?.arrayValue ?? []).contains { $0["state"]?.stringValue == "failed" }
         if json {
             Output.json(result)
+            if anyFailed { throw StatusCommand.failedExitCode }
             return
         }
         let services = result["services"]?.arrayValue ?? []
@@ -41,6 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
         let supervisor = result["supervisor"]
         print("\nsupervisor pid \(supervisor?["pid"]?.cell ?? "?"), up \(StatusCommand.duration(supervisor?["uptime_ms"]?.intValue)), "
             + "\(supervisor?["state"]?.cell ?? "?"); config: \(supervisor?["config"]?.cell ?? "?")")
+        if anyFailed { throw StatusCommand.failedExitCode }
     }
 
     /// `850 ms`, `12.3 s`, `4 min 05 s`, `3 h 02 min`, `2 d 04 h`.

@@ -44,7 +44,7 @@ struct SupervisorStackTests {
         #expect(seqs == Array(1...Int64(seqs.count)))
     }
 
-    @Test("a service that exits at once on every start ends failed; the others keep answering; the log says why")
+    @Test("a service that exits at once on every start ends failed; the others keep answering; the log says why; `sendctl status` shows it and exits 75")
     func crashingServiceFails() throws {
         let config = """
             {"services": [
@@ -77,6 +77,17 @@ struct SupervisorStackTests {
         #expect(failure?.data["restarts_in_window"]?.intValue == 5)
         #expect(failure?.data["exit_code"]?.intValue == 78)
         #expect(failure?.data["log"]?.stringValue == "\(stack.dir.data)/logs/board.log")
+
+        // The operator's view: the table, the reason, and an exit status a script can test.
+        let status = try runTool(Binaries.path("sendctl"), ["status"] + stack.dir.flags, directory: stack.dir, timeout: 30)
+        #expect(status.status == 75, "\(status.output)")
+        #expect(status.output.split(separator: "\n").contains { $0.hasPrefix("board") && $0.contains("failed") }, "\(status.output)")
+        #expect(status.output.contains("board failed: "), "\(status.output)")
+        #expect(status.output.contains("supervisor pid"), "the table is printed in full before the exit:\n\(status.output)")
+        let json = try runTool(Binaries.path("sendctl"), ["status", "--json"] + stack.dir.flags, directory: stack.dir, timeout: 30)
+        #expect(json.status == 75, "\(json.output)")
+        let parsed = try JSONValue.parse(json.output)
+        #expect((parsed["services"]?.arrayValue ?? []).contains { $0["service"] == "board" && $0["state"] == "failed" })
     }
 
     @Test("SIGTERM stops the services in reverse order and exits 0, leaving no process and no socket")
