@@ -189,13 +189,13 @@ import Testing
         defer { db.close() }
         try db.seedArticle()
         for missing in ["lead_organisation", "action_lead", "success_criteria", "finding_ids", "due"] {
-            guard case .object(var o) = actionArgs() else { return }
+            var o = try #require(actionArgs().objectValue)
             o[missing] = nil
             let error = serviceError { try db.run(Actions.create, .object(o)) }
             #expect(error?.code == .invalid)
             #expect(error?.details.map(\.field) == [missing])
         }
-        guard case .object(var o) = actionArgs() else { return }
+        var o = try #require(actionArgs().objectValue)
         o["success_criteria"] = "  "
         o["action_lead"] = nil
         o["finding_ids"] = []

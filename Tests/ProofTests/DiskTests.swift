@@ -8,13 +8,14 @@ import TestSupport
 /// data directory and a read-only one. Every write it acknowledged must survive; every write it
 /// refused must leave nothing. Needs root to mount file systems (CI runs as root).
 @Suite("Disk trouble: full and read-only data directories", .serialized,
-       .enabled(if: geteuid() == 0, "mounting a file system needs root (CI runs as root)"))
+       .enabled(if: geteuid() == 0, "mounting a file system needs root (CI runs as root)"),
+       .enabled(if: Mount.canMount, "this root may not mount a tmpfs (a container without CAP_SYS_ADMIN?)"))
 struct DiskTests {
     @Test("a full data directory (2 MiB tmpfs): writes refused with `unavailable` saying the disk is full; with space again, writes resume; after SIGKILL and restart every acknowledged write is there and no refused one")
     func fullDisk() throws {
         let dir = TestDirectory()
         defer { dir.remove() }
-        guard let mount = Mount.tmpfs(at: dir.data, size: "2m") else { return }
+        let mount = try #require(Mount.tmpfs(at: dir.data, size: "2m"), "mounting a 2 MiB tmpfs was refused (see above)")
         defer { mount.unmount() }
         var service = try ServiceProcess("send-bench", ["serve"] + dir.flags, directory: dir, label: "bench")
         defer { service.stop() }
@@ -62,13 +63,15 @@ struct DiskTests {
         print("after SIGKILL and restart: \(ids.count) of \(acked.count) acknowledged writes present, \(events.count) events, none refused recorded")
     }
 
-    @Test("the data directory's file system goes read-only under a running service (the kernel's remount after a disk error): writes refused with `unavailable` naming read-only, reads answered; a restart on it is refused naming read-only; once repaired, every acknowledged write is there")
+    @Test("the data directory's file system goes read-only under a running service (the kernel's remount after a disk error): writes refused with `unavailable` naming read-only, reads answered; a restart on it is refused naming read-only; once repaired, every acknowledged write is there",
+          .enabled(if: Mount.canUseLoopDevices, "needs /sbin/mkfs.ext4 and loop devices (/dev/loop-control)"))
     func readOnlyWhileRunning() throws {
         let dir = TestDirectory()
         defer { dir.remove() }
         // `mount -o remount,ro` is refused (EBUSY) while a process holds files open for writing, as
         // SQLite does: the kernel's own remount after an ext4 error is what happens to a running service.
-        guard let mount = Mount.ext4(image: "\(dir.path)/disk.img", at: dir.data, size: 16 << 20) else { return }
+        let mount = try #require(Mount.ext4(image: "\(dir.path)/disk.img", at: dir.data, size: 16 << 20),
+                                 "an ext4 file system on a loop device could not be made or mounted (see above)")
         defer { mount.unmount() }
         var service = try ServiceProcess("send-bench", ["serve"] + dir.flags, directory: dir, label: "bench")
         defer { service.stop() }
@@ -112,7 +115,7 @@ struct DiskTests {
     func readOnlyRemount() throws {
         let dir = TestDirectory()
         defer { dir.remove() }
-        guard let mount = Mount.tmpfs(at: dir.data, size: "8m") else { return }
+        let mount = try #require(Mount.tmpfs(at: dir.data, size: "8m"), "mounting an 8 MiB tmpfs was refused (see above)")
         defer { mount.unmount() }
         var service = try ServiceProcess("send-bench", ["serve"] + dir.flags, directory: dir, label: "bench")
         defer { service.stop() }
@@ -156,11 +159,24 @@ final class Mount {
         self.image = image
     }
 
+    /// Whether this process may mount a file system: a 1 MiB tmpfs is mounted and unmounted once.
+    static let canMount: Bool = {
+        let probe = "\(NSTemporaryDirectory())/send-mount-probe-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: probe) }
+        guard let m = tmpfs(at: probe, size: "1m") else { return false }
+        m.unmount()
+        return true
+    }()
+
+    /// Whether an ext4 image can be made and mounted on a loop device here.
+    static let canUseLoopDevices = FileManager.default.isExecutableFile(atPath: "/sbin/mkfs.ext4")
+        && FileManager.default.fileExists(atPath: "/dev/loop-control")
+
     /// A tmpfs of `size` (mount's syntax: 2m) at `path`, mode 0700; nil, with the reason printed, when refused.
     static func tmpfs(at path: String, size: String) -> Mount? {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path]) else {
-            print("skipped: mounting a tmpfs was refused (see above)")
+            print("mounting a tmpfs at \(path) was refused (see above)")
             return nil
         }
         return Mount(path: path, image: nil)
@@ -173,7 +189,7 @@ final class Mount {
         guard FileManager.default.createFile(atPath: image, contents: nil), truncate(image, off_t(size)) == 0,
               run("/sbin/mkfs.ext4", ["-q", "-F", image]),
               run("/bin/mount", ["-o", "loop,errors=remount-ro", image, path]) else {
-            print("skipped: an ext4 file system on a loop device could not be made or mounted (see above)")
+            print("an ext4 file system on a loop device could not be made or mounted at \(path) (see above)")
             return nil
         }
         let m = Mount(path: path, image: image)
@@ -205,33 +221,18 @@ final class Mount {
 
     @discardableResult
     static func run(_ tool: String, _ arguments: [String], quiet: Bool = false) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else {
-            print("skipped: cannot run \(tool)")
+        guard let run = try? ChildRun.run(tool, arguments, timeout: 120, mergeOutput: true) else {
+            print("cannot run \(tool)")
             return false
         }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 && !quiet {
-            print("\(tool) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)): \(text)")
+        if run.status != 0 && !quiet {
+            print("\(tool) \(arguments.joined(separator: " ")) failed (exit \(run.status)): \(run.output)")
         }
-        return process.terminationStatus == 0
+        return run.status == 0
     }
 
     static func output(_ tool: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        guard let run = try? ChildRun.run(tool, arguments, timeout: 60), run.status == 0 else { return nil }
+        return run.stdout
     }
 }

@@ -16,13 +16,16 @@ struct CrashTests {
 
         // Kill the service twice while the stream runs, restarting it each time.
         let acknowledged = Counter()
+        let kills = Counter()
         let killer = Thread {
             for round in 0..<2 {
-                while acknowledged.value < 150 * (round + 1) { usleep(1000) }
+                // Not reached in time: the test body's check on `kills` reports it.
+                if !waitUntil(timeout: 60, interval: 0.001, { acknowledged.value >= 150 * (round + 1) }) { break }
                 bench.value.signal(SIGKILL)
                 bench.value.waitForExit()
-                usleep(100_000)
+                usleep(100_000)  // down for a moment, as a crash is: the client's retries meet no service
                 bench.value = try! ServiceProcess("send-bench", ["serve"] + dir.flags, directory: dir, label: "bench-\(round)")
+                kills.increment()
             }
         }
         killer.start()
@@ -41,6 +44,7 @@ struct CrashTests {
         }
         defer { bench.value.stop() }
         #expect(acked.count == 500)
+        #expect(waitUntil(timeout: 10) { kills.value == 2 }, "the service was killed \(kills.value) of 2 times while the writes ran")
         #expect(client.waitReady("bench"))
         let ids = (try client.call("bench", "ids")["ids"]?.arrayValue ?? []).compactMap(\.intValue)
         #expect(Set(acked).isSubset(of: Set(ids)))

@@ -32,7 +32,8 @@ public final class ServiceProcess: @unchecked Sendable {
                 environment: [String: String] = [:], label: String? = nil) throws {
         name = label ?? executable
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path(executable))
+        // A package executable by name, or any program by its absolute path.
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : Binaries.path(executable))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         // Tests run in parallel: a portal a test starts (under a supervisor) listens on a port of its own.
@@ -66,7 +67,7 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// SIGTERM then, if needed, SIGKILL: for test clean-up.
     public func stop() {
-        guard process.isRunning else { return }
+        if !process.isRunning { return }  // already ended: nothing to stop
         signal(SIGTERM)
         if waitForExit(timeout: 5) == nil { signal(SIGKILL); waitForExit(timeout: 5) }
     }

@@ -147,9 +147,11 @@ struct ZeroMQTests {
         let ctx = try Context()
         let bound = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
+        let made = DispatchSemaphore(value: 0)
         let thread = Thread {
             defer { finished.signal() }
-            guard let s = try? Socket(ctx, .pull) else { bound.signal(); return }
+            guard let s = try? Socket(ctx, .pull) else { bound.signal(); return }  // reported below: `made` not signalled
+            made.signal()
             try? s.bind("inproc://blocked")
             bound.signal()
             do { _ = try s.receive() } catch { _ = error }
@@ -158,6 +160,7 @@ struct ZeroMQTests {
         thread.start()
         // Shut down once the socket exists; a receive that starts after this returns at once too.
         #expect(bound.wait(timeout: .now() + 10) == .success)
+        try #require(made.wait(timeout: .now()) == .success, "the PULL socket could not be made, so no receive was blocked")
         ctx.shutdown()
         #expect(finished.wait(timeout: .now() + 10) == .success)
     }
