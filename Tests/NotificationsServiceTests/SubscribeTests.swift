@@ -77,7 +77,7 @@ struct SubscribeTests {
                                      args: ["payload": "x", "type": "action.updated", "data": ["action_id": .string("A-\(n)"), "changed": ["status"]]]).json.jsonBytes)
             }
             if round < 2 {
-                usleep(UInt32(50_000 + round * 100_000))
+                usleep(UInt32(50_000 + round * 100_000))  // each kill at another point of the stream; not a wait for readiness
                 rig.notifications.signal(SIGKILL)
                 rig.notifications.waitForExit()
                 rig.notifications = try ServiceProcess("notifications", rig.dir.flags, directory: rig.dir, label: "notifications-\(round)")
@@ -141,20 +141,16 @@ struct SubscribeTests {
     func pythonSubscriber() throws {
         let rig = try Rig()
         defer { rig.stop() }
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "\(Python.protocolDirectory)/notification_subscriber.py", rig.dir.run, "3"]
-        let pipe = Pipe()
-        python.standardOutput = pipe
-        try python.run()
-        usleep(500_000)  // the SUB socket joins; any it misses it fetches with events.since from 0
+        let python = try ServiceProcess("/usr/bin/env", ["python3", "\(Python.protocolDirectory)/notification_subscriber.py", rig.dir.run, "3"],
+                                        directory: rig.dir, label: "python-subscriber")
+        defer { python.stop() }
+        // Subscribed and caught up; any notification its SUB socket misses it fetches with events.since.
+        #expect(waitUntil(timeout: 30) { python.output.contains("following\n") }, "\(python.output)")
         try rig.emit("created", 1)
         try rig.emit("updated", 1)
         try rig.emit("overdue", 1)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(python.waitForExit(timeout: 60) == 0, "\(python.output)")
+        let lines = python.output.split(separator: "\n").map(String.init).filter { $0 != "following" }
         let log = try rig.client.allEvents("notifications").map { "\($0.seq) \($0.type)" }
         #expect(lines == log)
         rig.dir.remove()

@@ -3,6 +3,7 @@
 
 Usage: notification_subscriber.py RUN_DIR COUNT
 Prints "<seq> <type>" for notifications 1..COUNT, each exactly once and in order, then exits 0.
+Says "following" on standard error once subscribed and caught up, so a caller can wait for that.
 """
 import json
 import sys
@@ -40,6 +41,7 @@ def catch_up():
 
 
 catch_up()
+print("following", file=sys.stderr, flush=True)
 poller = zmq.Poller()
 poller.register(sub, zmq.POLLIN)
 while cursor < count:
