@@ -39,6 +39,13 @@ public struct ChildRun: Sendable {
         }
         defer { if !mergeOutput { try? errHandle.close() } }
         process.standardError = errHandle
+        // A child inherits the spawning thread's signal mask, and the test runner's threads block most
+        // signals: without this, the stop at the deadline (SIGTERM) would wait, blocked, for SIGKILL.
+        var stops = sigset_t(), mask = sigset_t()
+        sigemptyset(&stops)
+        for s in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { sigaddset(&stops, s) }
+        pthread_sigmask(SIG_UNBLOCK, &stops, &mask)
+        defer { pthread_sigmask(SIG_SETMASK, &mask, nil) }
         try process.run()
 
         let name = URL(fileURLWithPath: executable).lastPathComponent
