@@ -10,7 +10,8 @@ import Glibc
 /// The services as an edge process sees them: calls to any service from any task or thread, many
 /// requests in flight at once, all on one I/O thread that owns every socket (a DEALER per
 /// service, and optionally a ROUTER on `<run>/<name>.cmd` answering `health`, so the supervisor
-/// and `sendctl health` see the edge like a service).
+/// and `sendctl health` see the edge like a service). The health socket is bound by `serveHealth()`,
+/// once the edge is really ready (the supervisor counts a process ready when it answers `health`).
 ///
 /// A request that gets no reply within its timeout is sent again under the same id (the service
 /// answers a repeated id from its stored reply, so a write is never applied twice); after the last
@@ -31,6 +32,7 @@ public final class EdgeClient: Sendable {
     private struct Shared {
         var submitted: [Call] = []
         var stopping = false
+        var bindHealth = false
     }
 
     public let directories: RuntimeDirectories
@@ -40,6 +42,7 @@ public final class EdgeClient: Sendable {
     private let shared = Mutex(Shared())
     private let wake = WakePipe()
     private let bound = Completion<Result<Void, StartupError>>()
+    private let healthBound = Completion<Result<Void, StartupError>>()
     private let done = Completion<Bool>()
 
     /// `healthName`: bind `<run>/<healthName>.cmd` and answer `health` there with `health()`.
@@ -50,7 +53,7 @@ public final class EdgeClient: Sendable {
         self.health = health
     }
 
-    /// Starts the I/O thread; returns once the sockets are connected (and the health socket bound).
+    /// Starts the I/O thread; returns once the sockets to the services are connected.
     public func start() throws(StartupError) {
         let thread = Thread { [self] in
             run()
@@ -60,6 +63,13 @@ public final class EdgeClient: Sendable {
         thread.stackSize = 4 << 20
         thread.start()
         if case .failure(let error) = bound.wait() { throw error }
+    }
+
+    /// Binds `<run>/<healthName>.cmd` and answers `health` there from now on; returns once it is bound.
+    public func serveHealth() throws(StartupError) {
+        shared.withLock { $0.bindHealth = true }
+        wake.signal()
+        if case .failure(let error) = healthBound.wait() { throw error }
     }
 
     /// Fails every call still waiting with `unavailable`, closes the sockets and waits for the thread.
@@ -122,16 +132,6 @@ public final class EdgeClient: Sendable {
                 try socket.connect(try directories.commandEndpoint(service))
                 dealers.append(socket)
             }
-            if let healthName {
-                let endpoint = try directories.commandEndpoint(healthName)
-                routerPath = String(endpoint.dropFirst("ipc://".count))
-                if let routerPath { unlink(routerPath) }
-                let socket = try Socket(context, .router)
-                try socket.setLinger(0)
-                try socket.setMaxMessageSize(64 << 10)
-                try socket.bind(endpoint)
-                router = socket
-            }
         } catch let error as StartupError {
             bound.fulfil(.failure(error))
             return
@@ -144,9 +144,30 @@ public final class EdgeClient: Sendable {
         var inFlight: [String: Call] = [:]
         var items: [PollItem] = []
         while true {
-            let (taken, stopping) = shared.withLock { s -> ([Call], Bool) in
-                defer { s.submitted = [] }
-                return (s.submitted, s.stopping)
+            let (taken, stopping, bindHealth) = shared.withLock { s -> ([Call], Bool, Bool) in
+                defer {
+                    s.submitted = []
+                    s.bindHealth = false
+                }
+                return (s.submitted, s.stopping, s.bindHealth)
+            }
+            if bindHealth && router == nil {
+                do {
+                    guard let healthName else { throw StartupError("this edge has no health socket") }
+                    let endpoint = try directories.commandEndpoint(healthName)
+                    routerPath = String(endpoint.dropFirst("ipc://".count))
+                    if let routerPath { unlink(routerPath) }
+                    let socket = try Socket(context, .router)
+                    try socket.setLinger(0)
+                    try socket.setMaxMessageSize(64 << 10)
+                    try socket.bind(endpoint)
+                    router = socket
+                    healthBound.fulfil(.success(()))
+                } catch let error as StartupError {
+                    healthBound.fulfil(.failure(error))
+                } catch {
+                    healthBound.fulfil(.failure(StartupError("cannot bind the health socket in \(directories.run): \(error)")))
+                }
             }
             if stopping {
                 let failure = ServiceError(.unavailable, "the portal is stopping")

@@ -30,6 +30,13 @@ struct FamilyPortalCommand: AsyncParsableCommand {
             return handler
         }
         umask(0o077)
+        // A blocked signal mask survives exec: a parent that started us from a thread blocking SIGTERM
+        // (Foundation's Process does) would leave us unstoppable but by SIGKILL. Unblock the two we stop on.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         let logger = Logger(label: "portal")
         let client: EdgeClient
         let portal: Portal
@@ -57,7 +64,14 @@ struct FamilyPortalCommand: AsyncParsableCommand {
         }
         defer { _ = lock }
         do {
-            try await portal.buildApplication(onReady: { [boundPort] p in boundPort?.value = p }).runService()
+            // Health is answered only once HTTP is served: the supervisor counts the portal ready then.
+            try await portal.buildApplication(onReady: { [boundPort, client] p in
+                boundPort?.value = p
+                do { try client.serveHealth() } catch {
+                    Logger(label: "portal").critical("cannot start: \(error)")
+                    Glibc.exit(78)
+                }
+            }).runService()
         } catch {
             client.stop()
             logger.critical("cannot start: cannot serve HTTP on \(portal.config.host):\(portal.config.port): \(error)")
