@@ -11,12 +11,8 @@ extension Portal {
             let form = try await readForm(request)
             if let refused = postRefusal(request, context, form) { return refused }
             let typed = form["code"] ?? ""
-            let compact = typed.uppercased().filter { $0 != " " && $0 != "-" }
-            guard compact.count == ShortCode.length, compact.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                let message = compact.isEmpty ? "Enter the code from your letter or text message"
-                    : "Enter the code as it is printed: 10 letters and numbers, like ABCDE-FGHJK"
-                return codePage(request, typed: typed, error: message, status: .unprocessableContent)
-            }
+            let (compact, problem) = Self.typedCode(typed)
+            if let problem { return codePage(request, typed: typed, error: problem, status: .unprocessableContent) }
             // Any code of the right shape goes to comms, so every miss takes the same path and time.
             return try await questionnairePage(request, context, key: compact, redirectOnHit: true)
         }
@@ -30,20 +26,38 @@ extension Portal {
 
     /// `/respond`: where a parent types the short code from a letter or a text message.
     func codePage(_ request: Request, typed: String, error: String?, status: HTTPResponse.Status) -> Response {
+        codeEntryPage(request, action: "/respond", title: "Answer our questionnaire", label: "Your code",
+                      intro: "If we sent you a letter or a text message, it has a code on it. Type it here to answer our questionnaire.",
+                      after: "<p>If you got an email from us, use the link in it instead: it takes you straight to your questionnaire.</p>\n",
+                      typed: typed, error: error, status: status)
+    }
+
+    /// What a person typed as a code, without spaces and hyphens, and what is wrong with its shape (nil: send it to comms).
+    static func typedCode(_ typed: String) -> (String, String?) {
+        let compact = typed.uppercased().filter { $0 != " " && $0 != "-" }
+        if compact.isEmpty { return (compact, "Enter the code from your letter or text message") }
+        guard compact.count == ShortCode.length, compact.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            return (compact, "Enter the code as it is printed: 10 letters and numbers, like ABCDE-FGHJK")
+        }
+        return (compact, nil)
+    }
+
+    /// A page with one field for a code from paper (`/respond`, `/stop`), with its error when it has one.
+    func codeEntryPage(_ request: Request, action: String, title: String, label: String, intro: String, after: String = "",
+                       typed: String, error: String?, status: HTTPResponse.Status) -> Response {
         let (token, setCookie) = csrf(request)
         var b = ""
         if let error { b += errorSummary([("code", error)]) }
-        b += "<p>If we sent you a letter or a text message, it has a code on it. Type it here to answer our questionnaire.</p>\n"
-        b += "<form method=\"post\" action=\"/respond\" novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"\(token)\">\n"
+        b += "<p>\(HTMLText.escape(intro))</p>\n"
+        b += "<form method=\"post\" action=\"\(action)\" novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"\(token)\">\n"
         b += "<div class=\"field\(error == nil ? "" : " error")\">"
-        b += "<label class=\"block\" for=\"code\">Your code</label>"
+        b += "<label class=\"block\" for=\"code\">\(HTMLText.escape(label))</label>"
         b += "<span class=\"hint\" id=\"code-hint\">10 letters and numbers, for example ABCDE-FGHJK. Capital or small letters both work.</span>"
         if let error { b += "<p class=\"error-message\" id=\"code-error\"><span class=\"visually-hidden\">Error:</span> \(HTMLText.escape(error))</p>" }
         b += "<input class=\"code\" type=\"text\" id=\"code\" name=\"code\" value=\"\(HTMLText.escape(typed))\" autocomplete=\"off\" spellcheck=\"false\" "
         b += "autocapitalize=\"characters\" maxlength=\"20\" aria-describedby=\"code-hint\(error == nil ? "" : " code-error")\">"
-        b += "</div>\n<button class=\"button\" type=\"submit\">Continue</button>\n</form>\n"
-        b += "<p>If you got an email from us, use the link in it instead: it takes you straight to your questionnaire.</p>\n"
-        return Self.html(status, layout.page(title: "Answer our questionnaire", hasErrors: error != nil, body: b), headers: setCookie)
+        b += "</div>\n<button class=\"button\" type=\"submit\">Continue</button>\n</form>\n" + after
+        return Self.html(status, layout.page(title: title, hasErrors: error != nil, body: b), headers: setCookie)
     }
 
     /// The page for a key: the form, or why it cannot be answered; every miss is the same 404 page.

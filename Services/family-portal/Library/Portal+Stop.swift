@@ -10,11 +10,8 @@ extension Portal {
             let form = try await readForm(request)
             if let refused = postRefusal(request, context, form) { return refused }
             let typed = form["code"] ?? ""
-            let compact = typed.uppercased().filter { $0 != " " && $0 != "-" }
-            guard compact.count == ShortCode.length, compact.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                return stopCodePage(request, typed: typed, error: compact.isEmpty ? "Enter the code from your letter or text message"
-                    : "Enter the code as it is printed: 10 letters and numbers, like ABCDE-FGHJK", status: .unprocessableContent)
-            }
+            let (compact, problem) = Self.typedCode(typed)
+            if let problem { return stopCodePage(request, typed: typed, error: problem, status: .unprocessableContent) }
             return try await stopPage(request, context, key: compact, redirectOnHit: true)
         }
         router.page("/stop/{key}") { [self] request, context in
@@ -26,18 +23,9 @@ extension Portal {
     }
 
     func stopCodePage(_ request: Request, typed: String, error: String?, status: HTTPResponse.Status) -> Response {
-        let (token, setCookie) = csrf(request)
-        var b = ""
-        if let error { b += errorSummary([("code", error)]) }
-        b += "<p>Every letter and text message we send has a code for stopping messages. Type it here.</p>\n"
-        b += "<form method=\"post\" action=\"/stop\" novalidate>\n<input type=\"hidden\" name=\"csrf\" value=\"\(token)\">\n"
-        b += "<div class=\"field\(error == nil ? "" : " error")\"><label class=\"block\" for=\"code\">Your code for stopping messages</label>"
-        b += "<span class=\"hint\" id=\"code-hint\">10 letters and numbers, for example ABCDE-FGHJK.</span>"
-        if let error { b += "<p class=\"error-message\" id=\"code-error\"><span class=\"visually-hidden\">Error:</span> \(HTMLText.escape(error))</p>" }
-        b += "<input class=\"code\" type=\"text\" id=\"code\" name=\"code\" value=\"\(HTMLText.escape(typed))\" autocomplete=\"off\" spellcheck=\"false\" "
-        b += "autocapitalize=\"characters\" maxlength=\"20\" aria-describedby=\"code-hint\(error == nil ? "" : " code-error")\"></div>\n"
-        b += "<button class=\"button\" type=\"submit\">Continue</button>\n</form>\n"
-        return Self.html(status, layout.page(title: "Stop messages from us", hasErrors: error != nil, body: b), headers: setCookie)
+        codeEntryPage(request, action: "/stop", title: "Stop messages from us", label: "Your code for stopping messages",
+                      intro: "Every letter and text message we send has a code for stopping messages. Type it here.",
+                      typed: typed, error: error, status: status)
     }
 
     func stopMissPage() -> Response {
