@@ -78,7 +78,7 @@ public final class Portal: Sendable {
         b += "<li><a href=\"/enquiries/new\"><strong>Ask us a question</strong></a><span class=\"meta\">We answer within 5 working days.</span></li>"
         b += "<li><a href=\"/progress\"><strong>See our progress</strong></a><span class=\"meta\">What the inspectors found, what we are doing and by when.</span></li>"
         b += "</ul>\n"
-        b += "<h2>Stop messages from us</h2>\n<p>Every email, letter and text message we send has a link or a code to stop messages. Follow the link, or go to the address on your letter and type the code.</p>\n"
+        b += "<h2>Stop messages from us</h2>\n<p>Every email, letter and text message we send has a link or a code to stop messages. Follow the link, or <a href=\"/stop\">type the stop code from your letter or text message</a>.</p>\n"
         return Self.html(.ok, layout.page(title: "SEND Partnership: for families", body: b), cache: "no-cache")
     }
 
