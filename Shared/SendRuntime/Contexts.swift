@@ -32,6 +32,11 @@ public final class WriteContext {
         emitted.append((type, data))
     }
 
+    /// Adds a typed event to this change's outbox: the payload's type names the event.
+    public func emit<P: EventPayload>(_ payload: P) throws(ServiceError) {
+        emitted.append((P.eventType, try payload.eventData()))
+    }
+
     /// A validator over `args`, collecting every bad field.
     public func validator() -> Validator { Validator(args) }
 
