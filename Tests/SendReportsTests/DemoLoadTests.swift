@@ -20,6 +20,44 @@ struct DemoLoadTests {
         svg.components(separatedBy: " \(attribute)=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
     }
 
+    /// Where a chart's labels sit on a line or on each other, from the SVG the chart emits: each
+    /// `<text>` as the box the renderer reserves for it (0.56 em a character, 0.9 em high, centred on
+    /// `y`), against every other label and every horizontal `<line>` it crosses.
+    static func labelCollisions(_ svg: String) -> [String] {
+        func attribute(_ tag: Substring, _ name: String) -> String? {
+            guard let r = tag.range(of: " \(name)=\"") else { return nil }
+            return String(tag[r.upperBound...].prefix { $0 != "\"" })
+        }
+        let chartFont = Double(attribute(Substring(svg.prefix(600)), "font-size") ?? "") ?? 14
+        struct Box { let text: String; let x0, x1, y0, y1: Double }
+        var boxes: [Box] = []
+        var lines: [(x0: Double, x1: Double, y: Double)] = []
+        for piece in svg.components(separatedBy: "<").dropFirst() {
+            let tag = Substring(piece)
+            if tag.hasPrefix("text ") {
+                let text = String(tag.split(separator: ">", maxSplits: 1).last ?? "")
+                guard let x = Double(attribute(tag, "x") ?? ""), let y = Double(attribute(tag, "y") ?? ""), !text.isEmpty else { continue }
+                let size = Double(attribute(tag, "font-size") ?? "") ?? chartFont
+                let w = Double(text.count) * size * 0.56
+                let x0 = attribute(tag, "text-anchor") == "end" ? x - w : attribute(tag, "text-anchor") == "middle" ? x - w / 2 : x
+                boxes.append(Box(text: text, x0: x0, x1: x0 + w, y0: y - size * 0.45, y1: y + size * 0.45))
+            } else if tag.hasPrefix("line "), let y1 = Double(attribute(tag, "y1") ?? ""), let y2 = Double(attribute(tag, "y2") ?? ""), y1 == y2,
+                      let a = Double(attribute(tag, "x1") ?? ""), let b = Double(attribute(tag, "x2") ?? "") {
+                lines.append((min(a, b), max(a, b), y1))
+            }
+        }
+        var found: [String] = []
+        for (i, a) in boxes.enumerated() {
+            for l in lines where l.y > a.y0 + 0.5 && l.y < a.y1 - 0.5 && l.x0 < a.x1 - 1 && l.x1 > a.x0 + 1 {
+                found.append("'\(a.text)' sits on the line at y=\(l.y)")
+            }
+            for b in boxes[(i + 1)...] where a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5 {
+                found.append("'\(a.text)' overlaps '\(b.text)'")
+            }
+        }
+        return found
+    }
+
     @Test("loaded today, the board pack has red, amber and green actions, a status chart of several bars and a KPI axis of the readings' years")
     func demoInProgress() throws {
         let dir = TestDirectory()
@@ -69,6 +107,17 @@ struct DemoLoadTests {
         let last = try #require(years.max())
         #expect(last - first <= 3, "the KPI axis spans \(first)–\(last)")
         let readings = Self.values(kpi, "data-label").compactMap(LocalDate.init(iso:))
+        // No label of any chart of the board pack or the public page sits on a line or on another label.
+        let page = try sendctl(["report", "public", "--out", out], dir)
+        #expect(page.status == 0, "\(page.stderr)")
+        let progress = try String(contentsOfFile: "\(out)/progress.html", encoding: .utf8)
+        for (name, document) in [("board-pack.html", html), ("progress.html", progress)] {
+            for piece in document.components(separatedBy: "<svg").dropFirst() {
+                let chart = piece.components(separatedBy: "</svg>")[0]
+                let id = Self.values(" " + chart, "id").first ?? "?"
+                #expect(Self.labelCollisions(chart) == [], "\(name) \(id)")
+            }
+        }
         let earliest = try #require(readings.map(\.year).min(), "the KPI chart has no readings")
         let latest = try #require(readings.map(\.year).max())
         #expect(earliest >= first && latest <= last)
