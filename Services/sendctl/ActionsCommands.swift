@@ -16,7 +16,8 @@ struct ActionsCommand: AsyncParsableCommand {
         @Option(help: "What will be done.") var description: String?
         @Option(name: .customLong("finding"), help: ArgumentHelp("A finding the action addresses (repeat for several).", valueName: "id"))
         var findings: [String] = []
-        @Option(help: "The lead organisation (agency).") var leadOrganisation: String?
+        @Option(name: [.customLong("lead"), .customLong("lead-organisation")], help: "The lead organisation (agency).")
+        var leadOrganisation: String?
         @Option(help: "The sponsoring director's post (not a name).") var sponsoringDirector: String?
         @Option(help: "The action lead's post (not a name).") var actionLead: String?
         @Option(help: ArgumentHelp("Start date.", valueName: "YYYY-MM-DD")) var start: String?
@@ -43,7 +44,7 @@ struct ActionsCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an action addressing one or more findings.",
-            discussion: "Required: --title, --finding, --lead-organisation, --sponsoring-director, --action-lead, --start, --due, --success-criteria.",
+            discussion: "Required: --title, --finding, --lead (or --lead-organisation), --sponsoring-director, --action-lead, --start, --due, --success-criteria.",
             aliases: ["add"])
         @OptionGroup var fields: Fields
         @Flag(help: "Print the reply as JSON.") var json = false
@@ -97,7 +98,8 @@ struct ActionsCommand: AsyncParsableCommand {
         @Argument(help: "The action.") var actionID: String
         @Option(help: "What happened.") var note: String
         @Option(help: "A link to the evidence.") var evidence: String?
-        @Option(help: "The author's role or post (not a name).") var authorRole: String
+        @Option(name: [.customLong("role"), .customLong("author-role")], help: "The author's role or post (not a name).")
+        var authorRole: String
         @Option(help: "New status, if it changed.") var status: ActionStatusChoice?
         @Option(help: "Why the status changed (defaults to the note).") var reason: String?
         @Flag(help: "Print the reply as JSON.") var json = false
@@ -121,7 +123,8 @@ struct ActionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List actions, filtered.")
         @Option(help: "Only this status, or open (not started, in progress or delayed).") var status: ActionStatusFilter?
         @Option(help: "Only this RAG rating.") var rag: RAGChoice?
-        @Option(help: "Only this lead organisation.") var leadOrganisation: String?
+        @Option(name: [.customLong("lead"), .customLong("lead-organisation")], help: "Only this lead organisation.")
+        var leadOrganisation: String?
         @Option(help: ArgumentHelp("Only actions addressing this finding.", valueName: "id")) var finding: String?
         @Option(help: ArgumentHelp("Only actions moving this KPI.", valueName: "id")) var kpi: String?
         @Flag(help: "Only overdue actions.") var overdue = false
@@ -246,7 +249,8 @@ struct ActionsCommand: AsyncParsableCommand {
                                                         abstract: "Record the action lead's exceptions commentary on an off-track action.")
         @Argument(help: "The action.") var actionID: String
         @Option(help: "Why it is off track and what is being done.") var commentary: String
-        @Option(help: "The author's post (default: the action lead).") var authorRole: String?
+        @Option(name: [.customLong("role"), .customLong("author-role")], help: "The author's post (default: the action lead).")
+        var authorRole: String?
         @Flag(help: "Print the reply as JSON.") var json = false
         @OptionGroup var connection: ConnectionOptions
 

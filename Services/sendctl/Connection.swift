@@ -37,7 +37,7 @@ struct Connection {
         }
         switch outcome {
         case .success(let value): return value
-        case .failure(let error): throw Connection.exit(for: error)
+        case .failure(let error): throw Connection.exit(for: FlagNames.rewrite(error, command: command))
         }
     }
 

@@ -236,7 +236,8 @@ struct FamiliesOptOut: AsyncParsableCommand {
         if result["already"]?.boolValue == true {
             print("family \(familyRef) had already opted out on \(result["opted_out_at"]?.cell ?? "")")
         } else {
-            print("family \(familyRef) opted out; \(result["cancelled_messages"]?.cell ?? "0") message(s) not yet sent were cancelled")
+            print("family \(familyRef) opted out; " + ((result["cancelled_messages"]?.intValue ?? 0) == 1
+                ? "1 message not yet sent was cancelled" : "\(Plural.of(result["cancelled_messages"], "message")) not yet sent were cancelled"))
         }
     }
 }

@@ -39,7 +39,7 @@ struct FindingsImport: AsyncParsableCommand {
         if result["unchanged"]?.boolValue == true {
             print("Nothing new: \(id) and its \(ids.count) finding\(ids.count == 1 ? "" : "s") are already recorded.")
         } else {
-            print("Recorded \(id): \(result["recorded"]?.cell ?? "0") findings (\(FindingsFormat.counts(result["counts"]))).")
+            print("Recorded \(id): \(Plural.of(result["recorded"], "finding")) (\(FindingsFormat.counts(result["counts"]))).")
         }
         let lines = FindingsFormat.deadlineLines(result["deadlines"])
         if !lines.isEmpty { Output.table(["deadline", "date"], lines) }

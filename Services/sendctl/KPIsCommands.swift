@@ -50,8 +50,16 @@ struct KPIsCommand: AsyncParsableCommand {
             let result = try await Connection(options: connection).call(ServiceName.board, "kpis.record", .object(args))
             if json { return Output.json(result) }
             let k = result["kpi"] ?? .null
-            print("\(k["kpi_id"]?.cell ?? kpiID): \(k["latest"]?.cell ?? "") on \(k["latest_date"]?.cell ?? "")  trend \(k["trend"]?.cell ?? "")  "
-                + ((k["on_target"]?.boolValue ?? false) ? "on target" : "not on target (target \(k["target"]?.cell ?? ""))"))
+            let r = result["reading"] ?? .null
+            let unit = k["unit"].map { $0.isNull ? "" : " \($0.cell)" } ?? ""
+            let onTarget = (r["on_target"]?.boolValue ?? false) ? "on target" : "not on target (target \(k["target"]?.cell ?? ""))"
+            print("recorded \(k["kpi_id"]?.cell ?? kpiID) on \(r["date"]?.cell ?? ""): \(r["value"]?.cell ?? "")\(unit), \(onTarget)")
+            let latest = k["latest_date"]?.cell ?? ""
+            if latest != r["date"]?.cell {
+                print("  the latest reading is \(k["latest"]?.cell ?? "") on \(latest); trend \(k["trend"]?.cell ?? "")")
+            } else {
+                print("  trend \(k["trend"]?.cell ?? "")")
+            }
         }
     }
 

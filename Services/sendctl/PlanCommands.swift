@@ -70,7 +70,7 @@ struct PlanCommand: AsyncParsableCommand {
             if json { return Output.json(r) }
             let s = r["submission"] ?? .null
             print("submitted the plan for \(s["inspection_id"]?.cell ?? "") on \(s["submitted_on"]?.cell ?? ""): version \(s["version"]?.cell ?? ""), "
-                + "\(s["actions"]?.cell ?? "0") actions")
+                + Plural.of(s["actions"], "action"))
             for w in r["warnings"]?.arrayValue ?? [] { print("  warning: \(w["message"]?.cell ?? "")") }
         }
     }

@@ -255,9 +255,10 @@ struct QuestionnairesSend: AsyncParsableCommand {
             let queued = result["queued"]?.intValue ?? 0
             let channels = (result["by_channel"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.cell)" }
             if queued > 0 {
-                print("queued \(queued) message(s)\(channels.isEmpty ? "" : " (\(channels.joined(separator: ", ")))") in dispatch \(dispatch)")
+                print("queued \(Plural.of(queued, "message"))\(channels.isEmpty ? "" : " (\(channels.joined(separator: ", ")))") in dispatch \(dispatch)")
             } else {
-                print("nothing new to send: the \(result["already_queued"]?.cell ?? "0") families asked already have their message (dispatch \(dispatch))")
+                let asked = result["already_queued"]?.intValue ?? 0
+                print("nothing new to send: \(asked == 1 ? "the family asked already has its" : "the \(asked) families asked already have their") message (dispatch \(dispatch))")
             }
             let skipped = result["skipped"]
             let parts = [("opted out", skipped?["opted_out"]), ("no consent", skipped?["no_consent"]), ("no usable contact detail", skipped?["no_contact"])]
@@ -297,8 +298,11 @@ struct QuestionnairesRemind: AsyncParsableCommand {
             return
         }
         if !json {
-            print("reminder round \(result["round"]?.cell ?? "?"): \(result["queued"]?.cell ?? "0") family(ies) who have not answered "
-                + "(\(result["answered"]?.cell ?? "0") of \(result["recipients"]?.cell ?? "0") have); dispatch \(dispatch)")
+            let queued = result["queued"]?.intValue ?? 0
+            let answered = result["answered"]?.intValue ?? 0
+            print("reminder round \(result["round"]?.cell ?? "?"): \(Plural.of(queued, "family", "families")) "
+                + "who \(queued == 1 ? "has" : "have") not answered "
+                + "(\(answered) of \(result["recipients"]?.cell ?? "0") \(answered == 1 ? "has" : "have")); dispatch \(dispatch)")
         }
         let progress = try await DispatchProgress.follow(connection, dispatch: dispatch, wait: !noWait && !json)
         if json { Output.json(["remind": result, "dispatch": progress]) } else { DispatchProgress.summary(progress) }
@@ -342,7 +346,7 @@ struct QuestionnairesRespond: AsyncParsableCommand {
         if wantsUpdates { args["wants_updates"] = true }
         let result = try await Connection(options: connection).call(ServiceName.comms, "questionnaires.respond", .object(args))
         if json { Output.json(result); return }
-        print("recorded \(result["answers"]?.cell ?? "0") answer(s) to questionnaire \(result["questionnaire_id"]?.cell ?? "")"
+        print("recorded \(Plural.of(result["answers"], "answer")) to questionnaire \(result["questionnaire_id"]?.cell ?? "")"
             + (result["anonymous"]?.boolValue == true ? " (anonymous: the answers keep no link to the family)" : ""))
     }
 }

@@ -95,7 +95,7 @@ struct UpdatesEdit: AsyncParsableCommand {
         let u = try await Connection(options: connection).call(ServiceName.comms, "updates.edit", .object(args))
         if json { Output.json(u); return }
         let left = u["notes_left"]?.intValue ?? 0
-        print("update \(id) saved; " + (left == 0 ? "ready to publish (sendctl updates publish \(id))" : "\(left) note(s) left to replace"))
+        print("update \(id) saved; " + (left == 0 ? "ready to publish (sendctl updates publish \(id))" : "\(Plural.of(Int64(left), "note")) left to replace"))
     }
 }
 
@@ -119,7 +119,7 @@ struct UpdatesPublish: AsyncParsableCommand {
     func run() async throws {
         let result = try await Connection(options: connection).call(ServiceName.comms, "updates.publish", ["update_id": .int(id)])
         let dispatch = result["dispatch_id"]?.intValue ?? 0
-        if !json { print("update \(id) published: \(result["queued"]?.cell ?? "0") family(ies) who asked for updates; dispatch \(dispatch)") }
+        if !json { print("update \(id) published: \(Plural.of(result["queued"], "family", "families")) who asked for updates; dispatch \(dispatch)") }
         let progress = try await DispatchProgress.follow(connection, dispatch: dispatch, wait: !noWait && !json)
         if json { Output.json(["publish": result, "dispatch": progress]) } else { DispatchProgress.summary(progress) }
     }

@@ -27,7 +27,9 @@ extension Chart {
 
         // Grid and value axis.
         var tick = 0.0
+        var gridYs: [Double] = []
         while tick <= scale.max + scale.step / 2 {
+            gridYs.append(y(lowest + tick))
             line(&h, x1: left, y1: y(lowest + tick), x2: left + plotW, y2: y(lowest + tick), stroke: tick == 0 ? Palette.axis : "#dddddd")
             label(&h, Words.number(lowest + tick), x: left - 6, y: y(lowest + tick), anchor: "end", fill: Palette.secondary)
             tick += scale.step
@@ -48,13 +50,29 @@ extension Chart {
         let targetText = "Target \(Words.number(kpi.target))" + (kpi.targetDate.map { " by \(Words.shortMonth($0))" } ?? "")
         let apart = abs(y(kpi.baseline) - y(kpi.target)) > font * 1.4
         let baselineAbove = kpi.baseline >= kpi.target
-        label(&h, baselineText, x: left + plotW, y: y(kpi.baseline) + (baselineAbove || !apart ? -font * 0.7 : font * 0.8),
-              anchor: "end", fill: Palette.baseline, weight: "bold")
+        // Labels never sit on a line or on each other: each is placed at the first free position,
+        // next to its own line (the side away from the other line first), then further out.
+        let ruled = gridYs + [y(kpi.baseline), y(kpi.target)]
+        var taken: [(x0: Double, x1: Double, y: Double)] = []
+        func clear(_ ly: Double, _ x0: Double, _ x1: Double) -> Bool {
+            ruled.allSatisfy { abs($0 - ly) > font * 0.5 }
+                && taken.allSatisfy { abs($0.y - ly) > font * 1.0 || $0.x1 < x0 - 2 || $0.x0 > x1 + 2 }
+        }
+        func place(_ text: String, x1: Double, near lineY: Double, above: Bool) -> Double {
+            let x0 = x1 - textWidth(text)
+            let sign = above ? -1.0 : 1.0
+            let offsets = [0.75, 1.25, 1.75, 2.25].flatMap { [sign * $0, -sign * $0] }
+            let ly = offsets.map { lineY + $0 * font }.first { clear($0, x0, x1) } ?? lineY + sign * font * 0.75
+            taken.append((x0, x1, ly))
+            return ly
+        }
+        let baselineY = place(baselineText, x1: left + plotW, near: y(kpi.baseline), above: baselineAbove || !apart)
+        label(&h, baselineText, x: left + plotW, y: baselineY, anchor: "end", fill: Palette.baseline, weight: "bold")
         line(&h, x1: left, y1: y(kpi.target), x2: left + plotW, y2: y(kpi.target), stroke: Palette.target, width: 1.5, dash: "2 3")
         h.raw("<rect x=\"\(f(left))\" y=\"\(f(y(kpi.target)))\" width=\"0\" height=\"0\" data-series=\"target\" "
             + "data-label=\"\(kpi.targetDate?.iso ?? "")\" data-value=\"\(Words.number(kpi.target))\"/>")
-        label(&h, targetText, x: left + plotW, y: y(kpi.target) + (baselineAbove ? font * 0.8 : -font * 0.7) + (apart ? 0 : font * 1.4),
-              anchor: "end", fill: Palette.target, weight: "bold")
+        let targetY = place(targetText, x1: left + plotW, near: y(kpi.target), above: !baselineAbove)
+        label(&h, targetText, x: left + plotW, y: targetY, anchor: "end", fill: Palette.target, weight: "bold")
         if let d = kpi.targetDate {
             line(&h, x1: x(d), y1: top, x2: x(d), y2: top + plotHeight, stroke: Palette.target, dash: "2 3")
         }
@@ -67,12 +85,19 @@ extension Chart {
                 + points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ") + "\"/>")
         }
         let labelled = kpi.readings.count <= 24
+        // A reading's label goes above its point, or below it when above would sit on a line or a label.
         for r in kpi.readings {
             h.raw("<circle cx=\"\(f(x(r.date)))\" cy=\"\(f(y(r.value)))\" r=\"\(f(font * 0.32))\" fill=\"\(Palette.line)\" "
                 + "stroke=\"#ffffff\" stroke-width=\"1.5\" data-series=\"reading\" data-label=\"\(r.date.iso)\" "
                 + "data-value=\"\(Words.number(r.value))\"/>")
             if labelled {
-                label(&h, Words.number(r.value), x: x(r.date), y: y(r.value) - font * 0.9, anchor: "middle", fill: Palette.line, weight: "bold")
+                let text = Words.number(r.value)
+                let half = textWidth(text) / 2
+                let cx = x(r.date)
+                let above = y(r.value) - font * 0.9, below = y(r.value) + font * 1.1
+                let ly = clear(above, cx - half, cx + half) ? above : clear(below, cx - half, cx + half) ? below : above
+                taken.append((cx - half, cx + half, ly))
+                label(&h, text, x: cx, y: ly, anchor: "middle", fill: Palette.line, weight: "bold")
             }
         }
         end(&h)

@@ -40,7 +40,8 @@ public enum PublicPage {
         return RenderedReport(html: ReportFile(name: htmlName, contents: r.h.out), csv: r.files)
     }
 
-    /// How an action is doing, in the words families see: done, delayed or behind, under way, not started.
+    /// How an action is doing, in the words families see: done, delayed or behind, under way, not started
+    /// (every action that has not started, late or not: the page says when one is late), stopped.
     enum Progress: String, CaseIterable {
         case done, behind, underWay = "under_way", notStarted = "not_started", stopped
 
@@ -50,7 +51,7 @@ public enum PublicPage {
             case .cancelled: self = .stopped
             case .delayed: self = .behind
             case .inProgress: self = a.overdue ? .behind : .underWay
-            case .notStarted: self = a.overdue ? .behind : .notStarted
+            case .notStarted: self = .notStarted
             }
         }
 
@@ -238,11 +239,11 @@ public enum PublicPage {
             let order: [Progress] = [.done, .underWay, .behind, .notStarted]
             for p in order { byProgress.row([p.words, String(counts[p] ?? 0)]) }
             let chartFile = csv("progress", byProgress)
-            var list = CSV(["area_to_improve", "action", "who_leads_it", "due_by", "progress"])
+            var list = CSV(["area_to_improve", "action", "who_leads_it", "due_by", "progress", "why_stopped"])
             let groups = data.weaknesses()
             for g in groups {
-                for a in g.actions where a.status != .cancelled {
-                    list.row([g.finding.theme, a.title, a.leadOrganisation, a.due.iso, Progress(a).words])
+                for a in g.actions {
+                    list.row([g.finding.theme, a.title, a.leadOrganisation, a.due.iso, Progress(a).words, a.cancelReason ?? ""])
                 }
             }
             let listFile = csv("actions", list)
@@ -251,7 +252,12 @@ public enum PublicPage {
                 h.raw("</section>\n")
                 return
             }
-            var intro = "There are \(Words.plural(actions.count, "action")) in our plan."
+            var intro = "There \(actions.count == 1 ? "is" : "are") \(Words.plural(actions.count, "action")) in our plan."
+            let stoppedCount = data.actions.count - actions.count
+            if stoppedCount > 0 {
+                intro += stoppedCount == 1 ? " One more was stopped; it is listed below with the reason."
+                    : " \(Words.count(stoppedCount)) more were stopped; each is listed below with the reason."
+            }
             if let due = data.plan.due { intro += " The plan was due by \(Words.longDate(due))" + (data.plan.submissions.first.map { "; we sent it on \(Words.longDate($0.on))." } ?? ".") }
             h.element("p", [:], intro)
             let summary = "How far our \(Words.plural(actions.count, "action")) have got: "
@@ -263,8 +269,10 @@ public enum PublicPage {
             let since = data.statusSince()
             for (n, g) in groups.enumerated() {
                 let open = g.actions.filter { $0.status != .cancelled }
+                let stopped = g.actions.filter { $0.status == .cancelled }
                 h.element("h3", ["id": "doing-\(n + 1)"], Words.capitalised(g.finding.theme))
                 h.element("p", ["class": "quote"], "The inspectors said: \(Words.capitalised(g.finding.summary)).")
+                defer { stoppedList(stopped, since: since) }
                 if open.isEmpty {
                     h.element("p", [:], g.finding.judgement == "sufficient" ? "Inspectors found enough progress here." : "We are still agreeing what to do about this.")
                     continue
@@ -276,6 +284,7 @@ public enum PublicPage {
                     h.element("strong", [:], a.title)
                     h.raw("<span class=\"meta\">")
                     let state = a.status.isDone ? "Done" + (since[a.id].map { " in \(Words.monthYear($0))" } ?? "")
+                        : p == .notStarted && a.overdue ? "Not started yet, and late · it was to be done by \(Words.monthYear(a.due))"
                         : "\(p.words) · to be done by \(Words.monthYear(a.due))"
                     h.text("\(state) · led by \(a.leadOrganisation)")
                     h.raw("</span></li>")
@@ -284,6 +293,23 @@ public enum PublicPage {
             }
             h.raw("<p>Download: <a href=\"\(listFile)\">every action as a spreadsheet (CSV)</a>.</p>")
             h.raw("</section>\n")
+        }
+
+        /// The actions the board stopped, each with the reason it recorded.
+        mutating func stoppedList(_ stopped: [ReportData.Action], since: [String: LocalDate]) {
+            guard !stopped.isEmpty else { return }
+            h.element("p", [:], stopped.count == 1 ? "One action here was stopped:" : "\(Words.count(stopped.count)) actions here were stopped:")
+            h.raw("<ul class=\"actions stopped\">")
+            for a in stopped.sorted(by: { $0.id < $1.id }) {
+                h.raw("<li>")
+                h.element("strong", [:], a.title)
+                h.raw("<span class=\"meta\">")
+                let when = since[a.id].map { " in \(Words.monthYear($0))" } ?? ""
+                let why = a.cancelReason.map { Words.capitalised($0.trimmingSpaces) } ?? ""
+                h.text("Stopped\(when)" + (why.isEmpty ? "" : " · why: " + why + (why.hasSuffix(".") ? "" : ".")))
+                h.raw("</span></li>")
+            }
+            h.raw("</ul>")
         }
 
         // MARK: Dates
@@ -395,7 +421,9 @@ public enum PublicPage {
             // Overall only: response rates by channel are for the board (small groups are not for publication).
             var rates = CSV(["questionnaire_id", "title", "group", "asked", "answered", "response_rate"])
             for q in data.questionnaires {
-                rates.row([String(q.id), q.title, "overall", String(q.asked), String(q.answered), q.responseRate.map { Words.number($0 * 100) } ?? ""])
+                let published = q.asked >= QuestionnaireSection.smallestPublishedGroup
+                rates.row([String(q.id), q.title, "overall", String(q.asked), String(q.answered),
+                           published ? q.responseRate.map { Words.number($0 * 100) } ?? "" : ""])
             }
             let ratesFile = csv("questionnaires", rates)
             h.element("h3", ["id": "you-said-asked"], "What you told us")

@@ -154,10 +154,13 @@ public struct ReportData: Sendable {
         /// Progress updates recorded.
         public var updates: Int
         public var lastUpdate: LocalDate?
+        /// Why the board cancelled it (nil unless cancelled); published on the progress page.
+        public var cancelReason: String?
 
         public init(id: String, title: String, status: Status, rag: RAG?, ragReason: String, leadOrganisation: String,
                     actionLead: String, start: LocalDate, due: LocalDate, overdue: Bool, findingIDs: [String],
-                    kpiID: String? = nil, updates: Int = 0, lastUpdate: LocalDate? = nil) {
+                    kpiID: String? = nil, updates: Int = 0, lastUpdate: LocalDate? = nil, cancelReason: String? = nil) {
+            self.cancelReason = cancelReason
             self.id = id
             self.title = title
             self.status = status

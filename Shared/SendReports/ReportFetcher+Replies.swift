@@ -61,7 +61,8 @@ extension ReportFetcher {
             leadOrganisation: a["lead_organisation"]?.stringValue ?? "", actionLead: a["action_lead"]?.stringValue ?? "",
             start: date(a["start"]) ?? LocalDate(dayNumber: 0), due: date(a["due"]) ?? LocalDate(dayNumber: 0),
             overdue: a["overdue"]?.boolValue ?? false, findingIDs: (a["finding_ids"]?.arrayValue ?? []).compactMap(\.stringValue),
-            kpiID: a["kpi_id"]?.stringValue, updates: int(a["updates"]), lastUpdate: date(a["last_update"]))
+            kpiID: a["kpi_id"]?.stringValue, updates: int(a["updates"]), lastUpdate: date(a["last_update"]),
+            cancelReason: a["cancel_reason"]?.stringValue)
     }
 
     public static func kpi(_ k: JSONValue, readings: [JSONValue]) -> ReportData.KPI? {

@@ -56,6 +56,14 @@ enum KPIWords {
 
 /// A questionnaire's response rates and answers, for both reports: counts only, never an answer's text.
 enum QuestionnaireSection {
+    /// The public page publishes no percentage and no split of answers for a group of fewer families
+    /// than this (README: "Reports"); the board pack shows every figure.
+    static let smallestPublishedGroup = 10
+
+    /// Why a figure is not published, in the words families read.
+    static let smallGroupNote = "To protect privacy we publish percentages, and how answers split, only for groups of at least "
+        + "\(smallestPublishedGroup) families."
+
     /// Writes the section and returns the CSV files it links to (named `prefix + name + ".csv"`).
     static func render(_ h: inout HTML, _ q: ReportData.Questionnaire, prefix: String, ratesFile: String, heading: Int,
                        board: Bool) -> [(name: String, table: CSV)] {
@@ -65,10 +73,13 @@ enum QuestionnaireSection {
         if let o = q.opens, let c = q.closes { intro += " between \(Words.longDate(o)) and \(Words.longDate(c))" }
         intro += q.state == "open" ? " (still open)" : q.state == "closed" ? " (closed)" : ""
         intro += ". \(Words.count(q.answered)) answered"
-        intro += q.responseRate.map { ": \(Words.percent($0))." } ?? "."
+        let small = !board && q.asked < smallestPublishedGroup
+        intro += small ? "." : q.responseRate.map { ": \(Words.percent($0))." } ?? "."
         if q.anonymous { intro += board ? " Anonymous: the answers cannot be traced to a family." : " Answers were anonymous." }
+        if small && q.asked > 0 { intro += " " + smallGroupNote }
         h.element("p", [:], intro)
         guard q.asked > 0 else { return [] }
+        if small { return [] }
 
         var rows = [Chart.SimpleBar(label: "All families asked", key: "overall", value: (q.responseRate ?? 0) * 100,
                                     text: "\(Words.percent(q.responseRate ?? 0)) (\(Words.count(q.answered)) of \(Words.count(q.asked)))")]
@@ -89,6 +100,11 @@ enum QuestionnaireSection {
                 answers.row([String(question.number), question.kind, question.text, "(free text answers)", String(question.answered), ""])
                 continue
             }
+            if !board && question.answered < smallestPublishedGroup {
+                answers.row([String(question.number), question.kind, question.text, "(fewer than \(smallestPublishedGroup) answers: not published)",
+                             String(question.answered), ""])
+                continue
+            }
             for d in question.distribution {
                 answers.row([String(question.number), question.kind, question.text, d.answer, String(d.count),
                              question.answered == 0 ? "" : Words.number(Double(d.count) / Double(question.answered) * 100)])
@@ -106,6 +122,10 @@ enum QuestionnaireSection {
             }
             guard question.answered > 0 else {
                 h.element("p", [:], "No answer yet.")
+                continue
+            }
+            if !board && question.answered < smallestPublishedGroup {
+                h.element("p", [:], "\(Words.plural(question.answered, "answer")) so far. " + smallGroupNote)
                 continue
             }
             let bars = question.distribution.map { d in

@@ -164,7 +164,7 @@ import TestSupport
         try board.start(today: "2026-03-02")
         let missing = try board.sendctl(["actions", "create", "--title", "Autism pathway", "--finding", "F-0003"])
         #expect(missing.status == 65)
-        for field in ["lead_organisation", "action_lead", "success_criteria", "start", "due"] { #expect(missing.err.contains(field)) }
+        for flag in ["--lead", "--action-lead", "--success-criteria", "--start", "--due"] { #expect(missing.err.contains(flag)) }
         let created = try board.sendctl(["actions", "add", "--title", "Autism pathway", "--finding", "F-0003",
                                          "--lead-organisation", "Lancashire clinical commissioning groups",
                                          "--sponsoring-director", "Chief Operating Officer", "--action-lead", "Designated Clinical Officer",

@@ -88,6 +88,7 @@ struct ActionRecord {
             "kpi_id": JSONValue(kpiID),
             "updates": .int(updateCount),
             "last_update": JSONValue(lastUpdate),
+            "cancel_reason": JSONValue(cancelReason),
         ]
     }
 

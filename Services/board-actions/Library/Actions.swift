@@ -12,8 +12,10 @@ enum Actions {
         return ["action": action.detail(findingIDs: fields.findingIDs ?? [], today: change.today)]
     }
 
-    /// Stores a new action from checked fields and announces it.
-    static func insert(_ change: BoardChange, _ f: ActionFields) throws -> ActionRecord {
+    /// Stores a new action from checked fields and announces it; its history starts `createdOn`
+    /// (default today: a plan imported with its past gives an earlier day).
+    static func insert(_ change: BoardChange, _ f: ActionFields, createdOn: LocalDate? = nil) throws -> ActionRecord {
+        let createdOn = createdOn ?? change.today
         let db = change.db
         let n = try BoardID.next(db, table: "actions")
         let id = BoardID.make(BoardID.action, n)
@@ -24,14 +26,14 @@ enum Actions {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, id, f.title ?? "", f.description ?? "", f.leadOrganisation ?? "", f.sponsoringDirector ?? "",
                              f.actionLead ?? "", f.start?.iso ?? change.today.iso, f.due?.iso ?? change.today.iso,
-                             f.successCriteria ?? "", f.kpiID ?? nil, ActionStatus.notStarted.rawValue, change.today.iso,
+                             f.successCriteria ?? "", f.kpiID ?? nil, ActionStatus.notStarted.rawValue, createdOn.iso,
                              change.at, change.at])
         for findingID in findingIDs {
             try db.execute(sql: "INSERT INTO action_findings(action_id, finding_id) VALUES (?, ?)", arguments: [id, findingID])
         }
         try db.execute(sql: """
             INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at) VALUES (?, NULL, ?, NULL, ?, ?)
-            """, arguments: [id, ActionStatus.notStarted.rawValue, change.today.iso, change.at])
+            """, arguments: [id, ActionStatus.notStarted.rawValue, createdOn.iso, change.at])
         change.emit(EventType.actionCreated, [
             "action_id": .string(id),
             "finding_ids": .array(findingIDs.map { .string($0) }),
@@ -121,10 +123,12 @@ enum Actions {
 
     /// The one place an action's status changes: checks the move, records it in the history,
     /// announces it, and reports weaknesses a cancellation leaves uncovered. Returns the old status.
+    /// `on` is the day it changed (default today; an imported plan's past gives earlier days).
     @discardableResult
     static func changeStatus(_ change: BoardChange, _ action: inout ActionRecord, to: ActionStatus, reason: String?,
-                             updateID: String? = nil, decisionID: String? = nil) throws -> ActionStatus {
+                             updateID: String? = nil, decisionID: String? = nil, on: LocalDate? = nil) throws -> ActionStatus {
         let from = action.status
+        let on = on ?? change.today
         try ActionStatus.check(action: action.id, from: from, to: to, byDecision: decisionID != nil)
         if to == .cancelled && (reason ?? "").isEmpty {
             throw ServiceError.invalid("reason", "is required to cancel an action: say why it is cancelled")
@@ -135,11 +139,11 @@ enum Actions {
                 cancel_reason = CASE WHEN ? = 'cancelled' THEN ? ELSE cancel_reason END,
                 verified_decision = CASE WHEN ? = 'verified' THEN ? ELSE verified_decision END
             WHERE action_id = ?
-            """, arguments: [to.rawValue, change.today.iso, change.at, to.rawValue, reason, to.rawValue, decisionID, action.id])
+            """, arguments: [to.rawValue, on.iso, change.at, to.rawValue, reason, to.rawValue, decisionID, action.id])
         try db.execute(sql: """
             INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, update_id, decision_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [action.id, from.rawValue, to.rawValue, reason, change.today.iso, change.at, updateID, decisionID])
+            """, arguments: [action.id, from.rawValue, to.rawValue, reason, on.iso, change.at, updateID, decisionID])
         change.emit(EventType.actionStatusChanged, [
             "action_id": .string(action.id), "from": .string(from.rawValue), "to": .string(to.rawValue),
             "reason_given": .bool(!(reason ?? "").isEmpty),

@@ -108,7 +108,8 @@ enum KPIs {
         let onTarget = direction.meets(value, target: row["target"])
         change.emit(EventType.kpiReading, ["kpi_id": .string(kpiID), "date": .string(date.iso), "value": .number(value),
                                            "on_target": .bool(onTarget)])
-        return ["kpi": try summary(db, kpiID)!]
+        return ["reading": ["date": .string(date.iso), "value": .number(value), "note": JSONValue(note), "on_target": .bool(onTarget)],
+                "kpi": try summary(db, kpiID)!]
     }
 
     /// A KPI with its latest reading and trend (no reading history).

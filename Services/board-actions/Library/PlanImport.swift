@@ -5,6 +5,39 @@ import SendModel
 /// all or nothing. Every bad field of the file is reported with its JSON path and nothing is
 /// recorded; importing the same `import_id` again changes nothing and says so.
 enum PlanImport {
+    /// An action's past, oldest first: `history: [{"status", "on", "reason"?}]`. With it, the action's
+    /// history starts on its start date, and each change is dated as given (on or after the start, not after
+    /// today, each a move the board allows from the one before; `verified` only by a board decision).
+    /// Nil when the action has no `history` (it starts today, as one created by hand).
+    static func history(_ a: Validator, fields: ActionFields, today: LocalDate) -> [(status: ActionStatus, on: LocalDate, reason: String?)]? {
+        guard let given = a.objects("history", required: false) else { return nil }
+        var out: [(status: ActionStatus, on: LocalDate, reason: String?)] = []
+        var current = ActionStatus.notStarted
+        var last = fields.start
+        for h in given {
+            let status = h.oneOf("status", ActionStatus.self)
+            let on = h.date("on")
+            let reason = h.string("reason", required: false, maxLength: 2000)
+            if let on {
+                if on > today { h.fail("on", "\(on.iso) is after today (\(today.iso))") }
+                if let start = fields.start, on < start { h.fail("on", "\(on.iso) is before the action's start (\(start.iso))") }
+                if let l = last, on < l { h.fail("on", "\(on.iso) is before the change above it (\(l.iso)): list the changes oldest first") }
+                last = on
+            }
+            guard let status else { continue }
+            do {
+                try ActionStatus.check(action: "the action", from: current, to: status)
+            } catch {
+                h.fail("status", error.message)
+                continue
+            }
+            if status == .cancelled && (reason ?? "").isEmpty { h.fail("reason", "is required to cancel an action: say why it is cancelled") }
+            current = status
+            if let on { out.append((status, on, reason)) }
+        }
+        return out
+    }
+
     static func run(_ change: BoardChange, _ args: JSONValue) throws -> JSONValue {
         let db = change.db
         let v = Validator(args)
@@ -49,12 +82,14 @@ enum PlanImport {
         // Actions: findings by id, or by phrases matched against the findings' theme and summary.
         let sentinel = "\u{1}kpi:"
         var actions: [ActionFields] = []
+        var histories: [[(status: ActionStatus, on: LocalDate, reason: String?)]?] = []
         let givenActions = v.objects("actions", required: false) ?? []
         for a in givenActions {
             let fields = try ActionFields.read(a, db: db, existing: nil, allowMatching: true, kpiKey: { key in
                 kpis.contains(where: { $0.key == key }) ? sentinel + key : nil
             })
             actions.append(fields)
+            histories.append(history(a, fields: fields, today: change.today))
         }
         try v.check()
 
@@ -73,11 +108,14 @@ enum PlanImport {
                 _ = try KPIs.recordReading(change, kpiID: id, date: date, value: value, note: note)
             }
         }
-        for var fields in actions {
+        for (i, var fields) in actions.enumerated() {
             if case .some(.some(let ref)) = fields.kpiID, ref.hasPrefix(sentinel) {
                 fields.kpiID = .some(kpiIDs[String(ref.dropFirst(sentinel.count))])
             }
-            created["actions"]!.append(try Actions.insert(change, fields).id)
+            let history = histories[i]
+            var action = try Actions.insert(change, fields, createdOn: history == nil ? nil : fields.start)
+            for h in history ?? [] { try Actions.changeStatus(change, &action, to: h.status, reason: h.reason, on: h.on) }
+            created["actions"]!.append(action.id)
         }
         let result = JSONValue.object(created.mapValues { .array($0.map { .string($0) }) })
         try db.execute(sql: "INSERT INTO plan_imports(import_id, at, result) VALUES (?, ?, ?)",

@@ -88,11 +88,12 @@ enum Progress {
         try String.fetchOne(db, sql: "SELECT MAX(on_date) FROM meetings WHERE on_date <= ?", arguments: [today.iso])
     }
 
-    /// Red actions with a current commentary (one recorded after `since`, or any when there was no meeting),
+    /// Red actions with a current commentary (one recorded on or after the day of the meeting `since` — a
+    /// commentary written for the meeting, on its day, counts — or any when there was no meeting),
     /// as an SQL condition over `actions a`.
     static func hasCurrentCommentarySQL(since: String?) -> String {
         // `since` is an ISO date read from the database: digits and dashes only.
-        let after = since.map { " AND e.on_date > '\($0)'" } ?? ""
+        let after = since.map { " AND e.on_date >= '\($0)'" } ?? ""
         return "EXISTS (SELECT 1 FROM exception_commentaries e WHERE e.action_id = a.action_id\(after))"
     }
 

@@ -144,7 +144,7 @@ final class DeliveryLoop {
             }
             try Dispatches.finished(ctx, finished)
             if interrupted > 0 {
-                ctx.logger.warning("delivery: \(interrupted) message(s) were left in sending by an earlier stop; retrying them (a provider may already have had them)")
+                ctx.logger.warning("delivery: \(Templates.counted(interrupted, "message")) \(interrupted == 1 ? "was" : "were") left in sending by an earlier stop; retrying them (a provider may already have had them)")
             }
             return .array(claimed)
         }
@@ -187,7 +187,7 @@ final class DeliveryLoop {
         do {
             messages = try load(claimed)
         } catch {
-            logger.error("delivery: cannot read \(claimed.count) claimed message(s): \(error)")
+            logger.error("delivery: cannot read \(Templates.counted(claimed.count, "claimed message")): \(error)")
             release(claimed)
             Thread.sleep(forTimeInterval: 1)
             return
@@ -305,7 +305,7 @@ final class DeliveryLoop {
                 return .null
             }
         } catch {
-            logger.error("delivery: cannot put \(claims.count) message(s) back in the queue: \(error); they are retried after the recheck window")
+            logger.error("delivery: cannot put \(Templates.counted(claims.count, "message")) back in the queue: \(error); they are retried after the recheck window")
         }
     }
 
@@ -319,7 +319,7 @@ final class DeliveryLoop {
                 return .null
             }
         } catch {
-            logger.error("delivery: cannot record \(done.count) outcome(s): \(error); they are retried after the recheck window")
+            logger.error("delivery: cannot record \(Templates.counted(done.count, "outcome")): \(error); they are retried after the recheck window")
         }
     }
 
@@ -426,7 +426,7 @@ final class DeliveryLoop {
         let cutoff = Date().timeIntervalSince1970 - config.retentionDays * 86_400
         var removed = 0
         for sub in ["email", "sms", "letters"] { removed += SpoolDirectory(path: "\(spoolRoot)/\(sub)").removeFiles(olderThan: cutoff) }
-        if removed > 0 { logger.info("retention: removed \(removed) spool file(s) older than \(config.retentionDays) days") }
+        if removed > 0 { logger.info("retention: removed \(Templates.counted(removed, "spool file")) older than \(config.retentionDays) days") }
     }
 }
 

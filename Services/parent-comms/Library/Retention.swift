@@ -22,7 +22,7 @@ enum Retention {
     static func job(config: CommsConfig) -> PeriodicJob {
         PeriodicJob("retention", every: config.retentionCheckSeconds) { ctx in
             let purged = try purge(ctx.db, now: ctx.now, days: config.retentionDays)
-            if purged > 0 { ctx.logger.info("retention: purged the content of \(purged) message(s) sent over \(config.retentionDays) days ago") }
+            if purged > 0 { ctx.logger.info("retention: purged the content of \(Templates.counted(purged, "message")) sent over \(config.retentionDays) days ago") }
         }
     }
 }

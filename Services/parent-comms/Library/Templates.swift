@@ -83,6 +83,21 @@ enum Templates {
         return out
     }
 
+    /// The operator's text without a greeting of its own: the template greets ("Dear ((name)),"), so a
+    /// text that starts "Dear ((name)), you told us…" or "Hello,\n…" would greet twice. The rest starts
+    /// with a capital letter.
+    static func withoutGreeting(_ text: String) -> String {
+        let trimmed = text.drop { $0.isWhitespace }
+        let words = ["dear ", "hello", "hi ", "hi,", "good morning", "good afternoon", "good evening"]
+        guard words.contains(where: { trimmed.lowercased().hasPrefix($0) }) else { return text }
+        // The greeting ends at the first comma or line break, within the first line.
+        guard let end = trimmed.firstIndex(where: { $0 == "," || $0 == "\n" || $0 == "!" }),
+              trimmed.distance(from: trimmed.startIndex, to: end) <= 80 else { return text }
+        let rest = trimmed[trimmed.index(after: end)...].drop { $0.isWhitespace }
+        guard let first = rest.first else { return text }
+        return first.uppercased() + rest.dropFirst()
+    }
+
     static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                          "November", "December"]
@@ -134,6 +149,11 @@ enum Templates {
         }
     }
 
+    /// "1 message", "5,000 messages": a count as a person reads it.
+    static func counted<N: BinaryInteger>(_ n: N, _ one: String, _ many: String? = nil) -> String {
+        "\(grouped(Int(n))) \(n == 1 ? one : many ?? one + "s")"
+    }
+
     /// "5,000".
     static func grouped(_ n: Int) -> String {
         let digits = Array(String(n))
@@ -179,7 +199,7 @@ enum Templates {
             case .sms: values["link"] = "\(settings.respondPage)/\(code)"
             case .letter: values["link"] = settings.respondPage
             }
-            let intro = fill(q.message ?? defaultQuestionnaireMessage, values)
+            let intro = fill(withoutGreeting(q.message ?? defaultQuestionnaireMessage), values)
             values["message"] = input.kind == "reminder"
                 ? "We recently asked for your views, and we have not heard from you yet. It is not too late: every answer counts.\n\n" + intro
                 : intro
@@ -232,10 +252,10 @@ enum Templates {
             }
         case "update":
             values["title"] = input.updateTitle ?? "An update from the SEND Partnership"
-            values["body"] = input.updateBody ?? ""
+            let body = withoutGreeting(input.updateBody ?? "")
+            values["body"] = body
             switch input.channel {
             case .sms:
-                let body = input.updateBody ?? ""
                 let short = body.count > 600 ? String(body.prefix(600)) + "…" : body
                 return ("", "SEND Partnership: \(values["title"]!). \(short) \(footer)")
             case .email, .letter:
@@ -273,7 +293,7 @@ enum Templates {
         case "answer":
             let id = input.enquiryID ?? 0
             values["enquiry"] = "E-\(id)"
-            values["answer"] = input.answer ?? ""
+            values["answer"] = withoutGreeting(input.answer ?? "")
             let link = settings.enquiryLink(id, secret: input.enquirySecret)
             switch input.channel {
             case .sms:

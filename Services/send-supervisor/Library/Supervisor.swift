@@ -308,7 +308,8 @@ final class Supervisor {
     /// Stops every child in reverse start order: SIGTERM, then SIGKILL to its process group after the stop timeout.
     private func stopAll() {
         state.setStopping()
-        logger.info("stopping \(children.filter { $0.pid != nil }.count) service(s) in reverse order")
+        let running = children.filter { $0.pid != nil }.count
+        logger.info("stopping \(running) service\(running == 1 ? "" : "s") in reverse order")
         for child in children where child.pid == nil && child.state != .failed {
             child.state = .stopped
         }
