@@ -147,6 +147,7 @@ struct Markdown {
     init(file: String) throws {
         lines = try String(contentsOfFile: "\(repositoryRoot)/\(file)", encoding: .utf8).components(separatedBy: "\n")
         var open: (line: Int, info: String)?
+        var continued = false
         for (i, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("```") {
@@ -157,10 +158,19 @@ struct Markdown {
             inCode.append(open != nil)
             if let open {
                 if ["sh", "bash", "shell"].contains(open.info), let command = Markdown.command(raw) {
-                    shellExamples.append(Example(command: command, line: i + 1))
+                    // A line ending in a backslash continues on the next.
+                    if let last = shellExamples.last, continued, last.command.hasSuffix("\\") {
+                        shellExamples[shellExamples.count - 1] = Example(command: last.command.dropLast() + " " + command, line: last.line)
+                    } else {
+                        shellExamples.append(Example(command: command, line: i + 1))
+                    }
+                    continued = command.hasSuffix("\\")
+                } else {
+                    continued = false
                 }
                 continue
             }
+            continued = false
             if raw.hasPrefix("#") {
                 let level = raw.prefix { $0 == "#" }.count
                 headings.append(Heading(level: level, text: raw.dropFirst(level).trimmingCharacters(in: .whitespaces), line: i + 1))
