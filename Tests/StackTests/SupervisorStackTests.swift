@@ -88,6 +88,14 @@ struct SupervisorStackTests {
         #expect(json.status == 75, "\(json.output)")
         let parsed = try JSONValue.parse(json.output)
         #expect((parsed["services"]?.arrayValue ?? []).contains { $0["service"] == "board" && $0["state"] == "failed" })
+
+        // `health` of the failed service says so, from the supervisor, within its --timeout.
+        let health = try runTool(Binaries.path("sendctl"), ["health", "board", "--timeout", "1"] + stack.dir.flags,
+                                 directory: stack.dir, timeout: 30)
+        #expect(health.status == 69, "\(health.output)")
+        #expect(health.output.contains("board has failed: "), "\(health.output)")
+        #expect(health.output.contains("then `sendctl restart board`"), "\(health.output)")
+        #expect(!health.output.contains("is the stack running?"), "\(health.output)")
     }
 
     @Test("SIGTERM stops the services in reverse order and exits 0, leaving no process and no socket")
