@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SendModel
 import Testing
 import TestSupport
@@ -69,6 +70,42 @@ struct FollowerStallTests {
         #expect(list.components(separatedBy: "board has stopped applying").count == 2, "one stall notification:\n\(list)")
         let boardEvents = try client.allEvents("board").map(\.type)
         #expect(boardEvents == [EventType.followerStalled, EventType.followerResumed])
+        dir.remove()
+    }
+
+    @Test("the notifications service's own follower stalls on a database error: it still notifies, and recovers once the cause is gone")
+    func notificationsOwnFollower() throws {
+        let dir = TestDirectory()
+        let findings = try ServiceProcess("send-bench", ["serve", "--name", "findings"] + dir.flags, directory: dir)
+        defer { findings.stop() }
+        let notifications = try ServiceProcess("notifications", dir.flags, directory: dir)
+        defer { notifications.stop() }
+        let client = try TestClient(dir)
+        defer { client.close() }
+        for service in ["findings", "notifications"] { try #require(client.waitReady(service), "\(service) did not start") }
+        // A database error on demand: a trigger refuses what notifications records for an inspection.
+        let db = try DatabaseQueue(path: dir.directories.databasePath("notifications"))
+        try db.write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse_deadlines BEFORE INSERT ON deadlines BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")
+        }
+        let inspection: JSONValue = ["inspection_id": "INS-1", "local_area": "Testshire", "framework": "2016", "published": "2026-01-05",
+                                     "deadlines": ["wsoa_due": "2026-04-20"]]
+        _ = try client.call("findings", "append", ["payload": "i", "type": .string(EventType.inspectionRecorded), "data": inspection])
+        try #require(waitUntil(timeout: 20) {
+            (try? Self.sendctl(["notifications", "list", "--severity", "urgent"], dir).out)?
+                .contains("notifications has stopped applying findings's events") == true
+        }, "no urgent notification:\n\(notifications.output)")
+        let health = try Self.sendctl(["health", "notifications"], dir)
+        #expect(health.out.contains("notifications degraded: its follower of findings has stopped before findings#1 (inspection.recorded)"), "\(health.out)")
+        #expect(health.out.contains("refused by a test trigger"), "\(health.out)")
+
+        try db.write { db in try db.execute(sql: "DROP TRIGGER refuse_deadlines") }
+        try #require(waitUntil(timeout: 20) {
+            (try? Self.sendctl(["notifications", "list"], dir).out)?.contains("Inspection recorded: Testshire") == true
+        }, "the inspection was not applied after the cause was removed:\n\(notifications.output)")
+        let list = try Self.sendctl(["notifications", "list"], dir).out
+        #expect(list.contains("notifications applies findings's events again"), "\(list)")
+        #expect(waitUntil(timeout: 10) { (try? client.call("notifications", "health"))?["status"]?.stringValue == "ready" })
         dir.remove()
     }
 
