@@ -61,7 +61,7 @@ enum NotifyBench {
                 Thread {
                     defer { done.set() }
                     guard let dealer = try? Socket(context, .dealer) else { return }
-                    try? dealer.connect("ipc://\(dirs.run)/board.cmd")
+                    if let endpoint = try? dirs.commandEndpoint("board") { try? dealer.connect(endpoint) }
                     let n = total / 4
                     var inFlight = 0, sent = 0, received = 0
                     while received < n {
