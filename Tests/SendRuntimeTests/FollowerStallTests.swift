@@ -109,6 +109,27 @@ struct FollowerStallTests {
         dir.remove()
     }
 
+    @Test("a follower whose thread ends is degraded too, with one follower.stalled, and is started again")
+    func followerThreadEnds() throws {
+        let dir = TestDirectory()
+        // A source whose socket path is longer than a Unix socket allows: the follower's thread cannot set up and ends.
+        let source = String(repeating: "s", count: 110)
+        let board = try ServiceProcess("send-bench", ["follow", "--name", "board", "--source", source] + dir.flags, directory: dir)
+        defer { board.stop() }
+        let client = try TestClient(dir)
+        defer { client.close() }
+        try #require(client.waitReady("board"), "board did not start:\n\(board.output)")
+        try #require(waitUntil(timeout: 20) { (try? client.call("board", "health"))?["status"]?.stringValue == "degraded" })
+        let health = try Self.sendctl(["health", "board"], dir)
+        #expect(health.out.contains("board degraded: its follower of \(source) has stopped before \(source)#1: its thread ended: "
+            + "the socket path"), "\(health.out)")
+        let stalled = try client.allEvents("board").filter { $0.type == EventType.followerStalled }
+        #expect(stalled.count == 1)
+        #expect(stalled.first?.data["type"] == nil, "no event was read, so none is named")
+        #expect(board.isRunning, "the service keeps running and answering")
+        dir.remove()
+    }
+
     @Test("`sendctl health` with no stack: exits 69 within --timeout and says the stack is not running")
     func healthWithNoStack() throws {
         let dir = TestDirectory()
