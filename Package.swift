@@ -87,7 +87,7 @@ let package = Package(
         // The families' door: HTTP at the edge, a ZeroMQ client inside; no database of its own.
         .target(
             name: "FamilyPortal",
-            dependencies: ["SendRuntime", "SendModel", "SendReports", "ZeroMQ",
+            dependencies: ["SendRuntime", "SendModel", "SendReports",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Services/family-portal/Library",

@@ -54,16 +54,37 @@ enum BenchDomain {
                     // The primary key makes a second application of one seq fail loudly.
                     try db.execute(sql: "CREATE TABLE seen (n INTEGER PRIMARY KEY, source_seq INTEGER NOT NULL UNIQUE, type TEXT NOT NULL)")
                 }
+                migrator.registerMigration("follower-v2-refused") { db in
+                    // Event types the follower refuses while they are listed: a handler failure on demand, for tests.
+                    try db.execute(sql: "CREATE TABLE refused (type TEXT PRIMARY KEY) WITHOUT ROWID")
+                }
             },
             commands: [
                 "seen": .read { ctx in
                     let seqs = try Int64.fetchAll(ctx.db, sql: "SELECT source_seq FROM seen ORDER BY n")
-                    let failures = try Int64.fetchOne(ctx.db, sql: "SELECT COUNT(*) FROM send_follow_failures") ?? 0
-                    return ["seqs": .array(seqs.map { .int($0) }), "failures": .int(failures)]
+                    let stalls = try Int64.fetchOne(ctx.db, sql: "SELECT COUNT(*) FROM send_follow_stalls") ?? 0
+                    return ["seqs": .array(seqs.map { .int($0) }), "failures": .int(stalls)]
+                },
+                "refuse": .write { ctx in
+                    let v = ctx.validator()
+                    let type = v.string("type") ?? ""
+                    try v.check()
+                    try ctx.db.execute(sql: "INSERT OR IGNORE INTO refused(type) VALUES (?)", arguments: [type])
+                    return [:]
+                },
+                "accept": .write { ctx in
+                    let v = ctx.validator()
+                    let type = v.string("type") ?? ""
+                    try v.check()
+                    try ctx.db.execute(sql: "DELETE FROM refused WHERE type = ?", arguments: [type])
+                    return [:]
                 },
             ],
             follows: [
                 Follow(source) { ctx, event in
+                    if try Bool.fetchOne(ctx.db, sql: "SELECT 1 FROM refused WHERE type = ?", arguments: [event.type]) ?? false {
+                        throw ServiceError(.conflict, "this follower refuses \(event.type) events (send-bench follow: refuse)")
+                    }
                     try ctx.db.execute(sql: "INSERT INTO seen(source_seq, type) VALUES (?, ?)", arguments: [event.seq, event.type])
                 },
             ]

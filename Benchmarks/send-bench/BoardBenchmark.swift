@@ -35,7 +35,7 @@ struct BoardBenchmark: ParsableCommand {
         let service = try ServiceChild("board-actions", service: ServiceName.board, directories: directories, environment: ["SEND_TODAY": Self.today])
         defer { service.stop() }
         let context = try ZeroMQ.Context()
-        let client = try Client(context: context, service: ServiceName.board, directories: directories)
+        let client = try ServiceClient(context: context, service: ServiceName.board, directories: directories)
         defer { client.close() }
         let queries: [(name: String, command: String, args: JSONValue)] = [
             ("list status=delayed", "actions.list", ["status": "delayed"]),
@@ -119,7 +119,7 @@ struct BoardBenchmark: ParsableCommand {
     /// Creates the actions (plan.import, 500 at a time) and the progress updates (many clients at once).
     func load(_ directories: RuntimeDirectories, coveredFindings: Int) throws {
         let context = try ZeroMQ.Context()
-        let client = try Client(context: context, service: ServiceName.board, directories: directories)
+        let client = try ServiceClient(context: context, service: ServiceName.board, directories: directories)
         defer { client.close() }
         let today = LocalDate(iso: Self.today)!
         var n = 0
@@ -153,7 +153,7 @@ struct BoardBenchmark: ParsableCommand {
             let flag = StopFlag()
             Thread {
                 defer { flag.set() }
-                guard let c = try? Client(context: context, service: ServiceName.board, directories: directories) else { return }
+                guard let c = try? ServiceClient(context: context, service: ServiceName.board, directories: directories) else { return }
                 defer { c.close() }
                 var i = t
                 while i < total {

@@ -48,12 +48,9 @@ enum CommsBench {
             comms.waitUntilExit()
         }
         let context = try ZeroMQ.Context()
-        let client = try Client(context: context, service: ServiceName.comms, directories: work.directories)
+        let client = try ServiceClient(context: context, service: ServiceName.comms, directories: work.directories)
         defer { client.close() }
-        let deadline = Date().addingTimeInterval(30)
-        while (try? client.call("health", timeout: 0.2, attempts: 1)) == nil {
-            guard Date() < deadline else { throw StartupError("parent-comms did not become ready") }
-        }
+        do { try client.waitForHealth(timeout: 30) } catch { throw StartupError("parent-comms did not become ready: \(error)") }
 
         // Import through sendctl, as an operator would: the file goes in chunks of 50,000 rows.
         let sendctl = Process()

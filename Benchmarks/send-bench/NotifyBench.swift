@@ -29,7 +29,7 @@ enum NotifyBench {
             let sub = try Subscriber("\(bin)/sendctl", ["subscribe", "--json", "--since", "0"] + flags)
             defer { sub.stop() }
             try sub.waitStarted()
-            let client = try Client(context: context, service: "board", directories: dirs)
+            let client = try ServiceClient(context: context, service: "board", directories: dirs)
             defer { client.close() }
             let count = Int(seconds * 1000)
             var replied = [Double](repeating: 0, count: count + 1)
@@ -50,7 +50,7 @@ enum NotifyBench {
 
         // 2. Sustained: a burst of updates from 4 pipelined producers, until the subscriber has printed them all.
         do {
-            let before = try Client(context: context, service: "notifications", directories: dirs).call("health")["last_seq"]!.intValue!
+            let before = try ServiceClient(context: context, service: "notifications", directories: dirs).call("health")["last_seq"]!.intValue!
             let sub = try Subscriber("\(bin)/sendctl", ["subscribe", "--json", "--since", "\(before)"] + flags)
             defer { sub.stop() }
             try sub.waitStarted()
@@ -61,7 +61,7 @@ enum NotifyBench {
                 Thread {
                     defer { done.set() }
                     guard let dealer = try? Socket(context, .dealer) else { return }
-                    try? dealer.connect("ipc://\(dirs.run)/board.cmd")
+                    if let endpoint = try? dirs.commandEndpoint("board") { try? dealer.connect(endpoint) }
                     let n = total / 4
                     var inFlight = 0, sent = 0, received = 0
                     while received < n {

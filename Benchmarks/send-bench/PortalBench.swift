@@ -42,11 +42,11 @@ enum PortalBench {
         }
 
         // The demo's inspection and plan, so the progress page has its real content; then the families.
-        let comms = try Client(context: context, service: ServiceName.comms, directories: work.directories)
+        let comms = try ServiceClient(context: context, service: ServiceName.comms, directories: work.directories)
         defer { comms.close() }
-        let findings = try Client(context: context, service: ServiceName.findings, directories: work.directories)
+        let findings = try ServiceClient(context: context, service: ServiceName.findings, directories: work.directories)
         defer { findings.close() }
-        let board = try Client(context: context, service: ServiceName.board, directories: work.directories)
+        let board = try ServiceClient(context: context, service: ServiceName.board, directories: work.directories)
         defer { board.close() }
         let report = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: "\(root)/deploy/demo/lancashire-2017-report.json")))
         _ = try findings.call("findings.import", report, timeout: 30)

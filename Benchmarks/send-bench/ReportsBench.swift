@@ -88,7 +88,7 @@ enum ReportsBench {
         let findings = try ServiceChild("findings-intake", service: ServiceName.findings, directories: findingsDirectories, environment: ["SEND_TODAY": BoardBenchmark.today])
         defer { findings.stop() }
         let context = try ZeroMQ.Context()
-        let findingsClient = try Client(context: context, service: ServiceName.findings, directories: findingsDirectories)
+        let findingsClient = try ServiceClient(context: context, service: ServiceName.findings, directories: findingsDirectories)
         defer { findingsClient.close() }
         let kinds = ["area_of_significant_weakness", "fundamental_failing", "area_of_significant_weakness", "area_for_improvement"]
         let report: JSONValue = [
@@ -101,7 +101,7 @@ enum ReportsBench {
         ]
         _ = try findingsClient.call("findings.import", report, timeout: 60, attempts: 1)
 
-        let boardClient = try Client(context: context, service: ServiceName.board, directories: boardDirectories)
+        let boardClient = try ServiceClient(context: context, service: ServiceName.board, directories: boardDirectories)
         defer { boardClient.close() }
         let clients = BenchClients(findings: findingsClient, board: boardClient)
         for _ in 0..<3 {
@@ -121,9 +121,9 @@ enum ReportsBench {
     /// The fetcher's `call`, on this thread: findings and board by their clients, comms not running.
     /// `@unchecked Sendable`: used from this one thread only.
     final class BenchClients: @unchecked Sendable {
-        let findings: Client
-        let board: Client
-        init(findings: Client, board: Client) {
+        let findings: ServiceClient
+        let board: ServiceClient
+        init(findings: ServiceClient, board: ServiceClient) {
             self.findings = findings
             self.board = board
         }

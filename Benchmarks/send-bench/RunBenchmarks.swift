@@ -137,11 +137,8 @@ struct Percentiles {
     }
 }
 
-func nowMicros() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) * 1e6 + Double(ts.tv_nsec) / 1e3
-}
+/// Microseconds of the runtime's monotonic clock, for timings.
+func nowMicros() -> Double { Double(monotonicNanos()) / 1e3 }
 
 enum Transport {
     static let payload = [UInt8](repeating: 0x61, count: 256)
@@ -294,7 +291,7 @@ enum Durable {
             let done = StopFlag()
             let t = Thread {
                 defer { done.set() }
-                guard let client = try? Client(context: context, service: "bench", directories: directory.directories) else { return }
+                guard let client = try? ServiceClient(context: context, service: "bench", directories: directory.directories) else { return }
                 var samples: [Double] = []
                 let args: JSONValue = ["payload": .string(String(repeating: "x", count: 100))]
                 while nowMicros() < end {
@@ -318,7 +315,7 @@ enum Durable {
     /// One client sending `perSecond` appends a second on a fixed schedule; latency of each.
     static func paced(directory: BenchDirectory, perSecond: Int, seconds: Double) throws -> Percentiles {
         let context = try ZeroMQ.Context()
-        let client = try Client(context: context, service: "bench", directories: directory.directories)
+        let client = try ServiceClient(context: context, service: "bench", directories: directory.directories)
         defer { client.close() }
         let interval = 1e6 / Double(perSecond)
         let count = Int(seconds * Double(perSecond))

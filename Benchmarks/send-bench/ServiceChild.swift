@@ -1,7 +1,6 @@
 import Foundation
 import SendModel
 import SendRuntime
-import ZeroMQ
 
 /// An executable beside `send-bench` run as a child process on the given directories; `init`
 /// returns once `service` answers `health` (30 s at most). Output goes nowhere.
@@ -19,16 +18,14 @@ final class ServiceChild {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let context = try ZeroMQ.Context()
-        let client = try Client(context: context, service: service, directories: directories)
+        let client = try ServiceClient(service: service, directories: directories)
         defer { client.close() }
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if (try? client.call("health", timeout: 0.2, attempts: 1)) != nil { return }
-            guard process.isRunning else { break }
+        do {
+            try client.waitForHealth(timeout: 30)
+        } catch {
+            stop()
+            throw StartupError("\(executable) did not become ready: \(error)")
         }
-        stop()
-        throw StartupError("\(executable) did not become ready")
     }
 
     /// SIGTERM and wait for the exit.

@@ -87,11 +87,9 @@ enum StackBench {
     /// The service's `health` result, or nil when its socket is missing or it does not answer within 20 ms
     /// (a live service answers in well under a millisecond; a socket file left by a killed one never answers).
     static func health(_ service: String, context: ZeroMQ.Context, directories: RuntimeDirectories) -> JSONValue? {
-        guard let endpoint = try? directories.commandEndpoint(service),
-              FileManager.default.fileExists(atPath: String(endpoint.dropFirst("ipc://".count))),
-              let client = try? Client(context: context, service: service, endpoint: endpoint) else { return nil }
+        guard let client = try? ServiceClient(context: context, service: service, directories: directories) else { return nil }
         defer { client.close() }
-        return try? client.call("health", timeout: 0.02, attempts: 1)
+        return client.health(timeout: 0.02)
     }
 
     static func waitAllReady(context: ZeroMQ.Context, directories: RuntimeDirectories) throws {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SendModel
 import SendRuntime
-import ZeroMQ
 
 /// Options every sendctl command that talks to the stack takes.
 struct ConnectionOptions: ParsableArguments {
@@ -19,26 +18,55 @@ struct Connection {
 
     /// Calls `command` on `service` and returns its result; on failure prints the error and exits.
     func call(_ service: String, _ command: String, _ args: JSONValue = [:]) async throws -> JSONValue {
-        let directories = options.directories.directories
-        let timeout = options.timeout
-        let outcome: Result<JSONValue, any Error> = await runOnThread {
-            do {
-                let context = try ZeroMQ.Context()
-                let client = try Client(context: context, service: service, directories: directories)
-                defer { client.close() }
-                if !FileManager.default.fileExists(atPath: String(client.endpoint.dropFirst("ipc://".count))) {
-                    throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.endpoint.dropFirst("ipc://".count)). "
-                        + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
-                }
-                return .success(try client.call(command, args, timeout: timeout, attempts: 2))
-            } catch {
-                return .failure(error)
-            }
-        }
-        switch outcome {
+        try await call(service, command, args, id: RequestID.make(), minimumTimeout: 0)
+    }
+
+    /// Calls with a request id of the caller's choosing and a timeout of at least `minimumTimeout`:
+    /// retries reuse the id, so the service does the work once.
+    func call(_ service: String, _ command: String, _ args: JSONValue, id: String, minimumTimeout: Double) async throws -> JSONValue {
+        switch await result(service, command, args, id: id, timeout: max(options.timeout, minimumTimeout)) {
         case .success(let value): return value
         case .failure(let error): throw Connection.exit(for: FlagNames.rewrite(error, command: command))
         }
+    }
+
+    /// The outcome of one call, for commands that explain a failure themselves.
+    func result(_ service: String, _ command: String, _ args: JSONValue = [:], id: String = RequestID.make(),
+                timeout: Double? = nil) async -> Result<JSONValue, any Error> {
+        let directories = options.directories.directories
+        let timeout = timeout ?? options.timeout
+        return await runOnThread {
+            Result {
+                let client = try Connection.client(service, directories: directories)
+                defer { client.close() }
+                return try client.call(command, args, id: id, timeout: timeout, attempts: 2)
+            }
+        }
+    }
+
+    /// Waits up to --timeout for `service` to answer `health` (it may be restarting) and returns its answer.
+    func waitForHealth(_ service: String) async -> Result<JSONValue, any Error> {
+        let directories = options.directories.directories
+        let timeout = options.timeout
+        return await runOnThread {
+            Result {
+                let client = try ServiceClient(service: service, directories: directories)
+                defer { client.close() }
+                return try client.waitForHealth(timeout: timeout)
+            }
+        }
+    }
+
+    /// A client of `service`, or `unavailable` saying how to start the stack when its socket is missing.
+    /// Call on a thread of your own and use the client there.
+    static func client(_ service: String, directories: RuntimeDirectories) throws -> ServiceClient {
+        let client = try ServiceClient(service: service, directories: directories)
+        guard client.socketExists else {
+            client.close()
+            throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.socketPath). "
+                + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+        }
+        return client
     }
 
     /// Prints the error in one readable block and returns the exit code for it.

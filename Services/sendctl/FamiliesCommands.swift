@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SendModel
 import SendRuntime
-import ZeroMQ
 
 /// `sendctl families …`: the only sendctl commands that show personal data.
 struct FamiliesCommand: AsyncParsableCommand {
@@ -11,33 +10,6 @@ struct FamiliesCommand: AsyncParsableCommand {
         abstract: "Import, list and show families (personal data: names and contact details), and record opt-outs.",
         subcommands: [FamiliesImport.self, FamiliesList.self, FamiliesShow.self, FamiliesOptOut.self]
     )
-}
-
-extension Connection {
-    /// Calls with a request id of the caller's choosing and a timeout of at least `minimumTimeout`:
-    /// retries reuse the id, so the service does the work once.
-    func call(_ service: String, _ command: String, _ args: JSONValue, id: String, minimumTimeout: Double) async throws -> JSONValue {
-        let directories = options.directories.directories
-        let timeout = max(options.timeout, minimumTimeout)
-        let outcome: Result<JSONValue, any Error> = await runOnThread {
-            do {
-                let context = try ZeroMQ.Context()
-                let client = try Client(context: context, service: service, directories: directories)
-                defer { client.close() }
-                if !FileManager.default.fileExists(atPath: String(client.endpoint.dropFirst("ipc://".count))) {
-                    throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.endpoint.dropFirst("ipc://".count)). "
-                        + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
-                }
-                return .success(try client.call(command, args, id: id, timeout: timeout, attempts: 2))
-            } catch {
-                return .failure(error)
-            }
-        }
-        switch outcome {
-        case .success(let value): return value
-        case .failure(let error): throw Connection.exit(for: error)
-        }
-    }
 }
 
 struct FamiliesImport: AsyncParsableCommand {

@@ -3,7 +3,6 @@ import Foundation
 import SendModel
 import SendReports
 import SendRuntime
-import ZeroMQ
 
 /// `sendctl report board-pack|public --out DIR`: the reports people read, as self-contained HTML with CSV files beside it.
 struct ReportCommand: AsyncParsableCommand {
@@ -91,8 +90,7 @@ struct ReportOptions: ParsableArguments {
 final class ServiceClients: @unchecked Sendable {
     let directories: RuntimeDirectories
     let timeout: Double
-    private var context: ZeroMQ.Context?
-    private var clients: [String: Client] = [:]
+    private var clients: [String: ServiceClient] = [:]
 
     init(directories: RuntimeDirectories, timeout: Double) {
         self.directories = directories
@@ -101,16 +99,7 @@ final class ServiceClients: @unchecked Sendable {
 
     func call(_ service: String, _ command: String, _ args: JSONValue) throws -> JSONValue {
         if clients[service] == nil {
-            let context = try self.context ?? ZeroMQ.Context()
-            self.context = context
-            let client = try Client(context: context, service: service, directories: directories)
-            let socket = String(client.endpoint.dropFirst("ipc://".count))
-            guard FileManager.default.fileExists(atPath: socket) else {
-                client.close()
-                throw ServiceError(.unavailable, "\(service) is not running: no socket at \(socket). "
-                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
-            }
-            clients[service] = client
+            clients[service] = try Connection.client(service, directories: directories)
         }
         return try clients[service]!.call(command, args, timeout: timeout, attempts: 2)
     }

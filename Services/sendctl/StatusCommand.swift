@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show each service of the stack: state, pid, uptime, restarts and last exit.",
         discussion: """
             States: starting, running, restarting (waiting out its backoff), failed (exited too often; see its \
-            log, then `sendctl restart SERVICE`), stopping, stopped. Exits 75 when a service is failed (after printing \
+            log, then `sendctl restart SERVICE`), stopping, stopped. A running service whose follower has stopped at an \
+            event it cannot apply is named below the table with the event and the reason. Exits 75 when a service is failed (after printing \
             the table, or the JSON), 69 when the stack is not running.
             """
     )
@@ -44,6 +45,15 @@ struct StatusCommand: AsyncParsableCommand {
         for s in services where s["state"]?.stringValue == "failed" {
             print("\n\(s["service"]?.cell ?? "?") failed: \(s["reason"]?.cell ?? "no reason given")")
         }
+        // A running service whose follower has stopped at an event answers health `degraded`: say which and why.
+        let conn = Connection(options: connection)
+        var degraded: [String] = []
+        for s in services where s["state"]?.stringValue == "running" {
+            guard let name = s["service"]?.stringValue,
+                  case .success(let health) = await conn.result(name, "health", timeout: 1) else { continue }
+            degraded += HealthCommand.degradedLines(name, health)
+        }
+        if !degraded.isEmpty { print("\n" + degraded.joined(separator: "\n")) }
         let supervisor = result["supervisor"]
         print("\nsupervisor pid \(supervisor?["pid"]?.cell ?? "?"), up \(StatusCommand.duration(supervisor?["uptime_ms"]?.intValue)), "
             + "\(supervisor?["state"]?.cell ?? "?"); config: \(supervisor?["config"]?.cell ?? "?")")

@@ -4,7 +4,6 @@ import Glibc
 import Logging
 import SendModel
 import SendRuntime
-import ZeroMQ
 
 /// `sendctl subscribe`: follow notifications as they arrive, exactly once and in order.
 struct SubscribeCommand: AsyncParsableCommand {
@@ -52,31 +51,21 @@ struct SubscribeCommand: AsyncParsableCommand {
     func follow() -> Int32 {
         let directories = connection.directories.directories
         let stop = StopFlag()
-        let signalFD = StopSignals.install()
         do {
-            let context = try ZeroMQ.Context()
             let service = ServiceName.notifications
-            let cmdPath = "\(directories.run)/\(service).cmd"
             // The service may be restarting: wait for it up to --timeout before saying it is not running.
-            let deadline = Date().addingTimeInterval(connection.timeout)
-            var health: JSONValue?
-            while health == nil {
-                if FileManager.default.fileExists(atPath: cmdPath) {
-                    let client = try Client(context: context, service: service, directories: directories)
-                    health = try? client.call("health", timeout: 0.5, attempts: 1)
-                    client.close()
-                }
-                if health == nil {
-                    guard Date() < deadline else {
-                        printError("sendctl: the notifications service is not running (no answer at \(cmdPath) within "
-                            + "\(Int(connection.timeout)) s). Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
-                        return 69
-                    }
-                    usleep(100_000)
-                }
+            let health: JSONValue
+            do {
+                let client = try ServiceClient(service: service, directories: directories)
+                defer { client.close() }
+                health = try client.waitForHealth(timeout: connection.timeout)
+            } catch {
+                printError("sendctl: the notifications service is not running (\((error as? ServiceError)?.message ?? "\(error)")). "
+                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+                return 69
             }
             let store = name.map { CursorFile(directories: directories, name: $0) }
-            var cursor = health?["last_seq"]?.intValue ?? 0
+            var cursor = health["last_seq"]?.intValue ?? 0
             if let stored = try store?.read() { cursor = stored }
             if fromStart { cursor = 0 }
             if let since { cursor = since }
@@ -85,8 +74,8 @@ struct SubscribeCommand: AsyncParsableCommand {
             let filter = filters.filter
             var logger = Logger(label: "sendctl.subscribe")
             logger.logLevel = .error
-            let follower = EventFollower(source: service, directories: directories, context: context, cursor: cursor,
-                                         stop: stop, logger: logger) { batch in
+            let follower = try EventFollower(source: service, directories: directories, cursor: cursor,
+                                             stop: stop, logger: logger) { batch in
                 for event in batch {
                     let json = event.json
                     if filter.matches(json), !printer.print(json) { stop.set(); return nil }
@@ -98,18 +87,11 @@ struct SubscribeCommand: AsyncParsableCommand {
                     stop.set()
                     return nil
                 }
-                return (last, 0)
+                return last
             }
             printError("sendctl: following notifications after #\(cursor)\(name.map { " as '\($0)'" } ?? "") (Ctrl-C stops)")
             // Ctrl-C or SIGTERM: finish the line being printed, keep the position, exit 0.
-            let watcher = Thread {
-                var items = [PollItem(fileDescriptor: signalFD)]
-                while !stop.isSet {
-                    _ = try? poll(&items, timeoutMilliseconds: 200)
-                    if items[0].isReadable { _ = StopSignals.drain(); stop.set() }
-                }
-            }
-            watcher.start()
+            StopSignals.setOnSignal(stop)
             try follower.run()
             return 0
         } catch let error as ServiceError {

@@ -47,6 +47,10 @@ public enum EventType {
     // notifications: reminders from dates (other notification types are the source event's type)
     public static let reminderWSoADue = "reminder.wsoa_due"
 
+    // every service's runtime (Events/RuntimeEvents.swift)
+    public static let followerStalled = "follower.stalled"
+    public static let followerResumed = "follower.resumed"
+
     // test and benchmark services
     public static let benchAppended = "bench.appended"
 }

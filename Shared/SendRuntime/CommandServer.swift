@@ -25,7 +25,7 @@ final class CommandServer: @unchecked Sendable {
     let service: String
     let commandEndpoint: String
     let eventEndpoint: String
-    let outboxEndpoint: String
+    let repliesEndpoint: String
     let context: ZeroMQ.Context
     let settings: Settings
     let logger: Logger
@@ -41,13 +41,13 @@ final class CommandServer: @unchecked Sendable {
     /// Set once the sockets are bound: readiness for the host.
     let bound = Completion<Result<Void, ZMQError>>()
 
-    init(service: String, commandEndpoint: String, eventEndpoint: String, outboxEndpoint: String,
+    init(service: String, commandEndpoint: String, eventEndpoint: String, repliesEndpoint: String,
          context: ZeroMQ.Context, settings: Settings, logger: Logger, commands: [String: CommandHandler],
          writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64) {
         self.service = service
         self.commandEndpoint = commandEndpoint
         self.eventEndpoint = eventEndpoint
-        self.outboxEndpoint = outboxEndpoint
+        self.repliesEndpoint = repliesEndpoint
         self.context = context
         self.settings = settings
         self.logger = logger
@@ -63,11 +63,11 @@ final class CommandServer: @unchecked Sendable {
     func control(_ byte: UInt8) { controlPipe.signal(byte) }
 
     func run() {
-        let router: Socket, publisher: Socket, outbox: Socket
+        let router: Socket, publisher: Socket, replies: Socket
         do {
-            outbox = try Socket(context, .pull)
-            try outbox.setReceiveHighWaterMark(0)
-            try outbox.bind(outboxEndpoint)
+            replies = try Socket(context, .pull)
+            try replies.setReceiveHighWaterMark(0)
+            try replies.bind(repliesEndpoint)
             router = try Socket(context, .router)
             try router.setRouterMandatory(false)
             // Past 4× the request limit the peer is disconnected; up to it, the request gets `bad_request`.
@@ -84,7 +84,7 @@ final class CommandServer: @unchecked Sendable {
         }
         bound.fulfil(.success(()))
 
-        var items = [PollItem(router), PollItem(outbox), PollItem(fileDescriptor: controlPipe.readEnd),
+        var items = [PollItem(router), PollItem(replies), PollItem(fileDescriptor: controlPipe.readEnd),
                      PollItem(fileDescriptor: writer.wake.readEnd)]
         var nextHeartbeat = monotonicMillis()
         var readerDone = false
@@ -110,7 +110,7 @@ final class CommandServer: @unchecked Sendable {
                 }
             }
             if items[1].isReadable || quitting {
-                readerDone = drainReaderReplies(outbox, router: router) || readerDone
+                readerDone = drainReaderReplies(replies, router: router) || readerDone
             }
             // One batch: every task queued and every write request waiting on the socket.
             if items[3].isReadable { _ = writer.wake.drain() }
@@ -130,7 +130,7 @@ final class CommandServer: @unchecked Sendable {
         _ = try? publisher.setLinger(500)
         router.close()
         publisher.close()
-        outbox.close()
+        replies.close()
     }
 
     /// Commits the batch, then publishes its events in seq order, then answers.
@@ -158,13 +158,13 @@ final class CommandServer: @unchecked Sendable {
     }
 
     /// Sends the reader's replies; true once the reader said it is done.
-    private func drainReaderReplies(_ outbox: Socket, router: Socket) -> Bool {
+    private func drainReaderReplies(_ replies: Socket, router: Socket) -> Bool {
         var done = false
-        while let frames = try? outbox.receive(dontWait: true) {
+        while let frames = try? replies.receive(dontWait: true) {
             guard let kind = frames.first else { continue }
-            if kind == Outbox.reply, frames.count >= 3 {
+            if kind == ReaderFrame.reply, frames.count >= 3 {
                 sendRouted(router, Array(frames[1...]))
-            } else if kind == Outbox.workerDone {
+            } else if kind == ReaderFrame.done {
                 done = true
             }
         }
@@ -246,11 +246,4 @@ final class CommandServer: @unchecked Sendable {
     private func reply(_ router: Socket, _ route: [[UInt8]], _ reply: Reply) {
         sendRouted(router, route + [reply.bytes])
     }
-}
-
-/// Milliseconds of a clock that never goes backwards.
-func monotonicMillis() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
 }

@@ -10,6 +10,8 @@ public import ZeroMQ
 /// is ahead, is a gap and is fetched with `events.since`. Each contiguous batch goes to `apply`,
 /// which makes it durable together with the new cursor (a service: one transaction; `sendctl
 /// subscribe`: printed, then the cursor file) and returns the new cursor, or nil if it could not.
+/// A cursor short of the batch's end means `apply` stopped at an event: the follower is stalled
+/// and retries from its cursor with a backoff (100 ms doubling to 2 s), never past that event.
 ///
 /// Not `Sendable`: it owns its sockets; call `run()` on the thread that made it, or hand it to a new one before `run()`.
 public final class EventFollower: @unchecked Sendable {
@@ -18,7 +20,7 @@ public final class EventFollower: @unchecked Sendable {
     /// What the follower saw, for health reports.
     public enum Observation: Sendable {
         case sourceLastSeq(Int64)
-        case applied(cursor: Int64, count: Int, failures: Int)
+        case applied(cursor: Int64, count: Int)
         case fetched
     }
 
@@ -28,7 +30,7 @@ public final class EventFollower: @unchecked Sendable {
     let logger: Logger
     let stop: StopFlag
     let receiveHighWaterMark: Int32
-    let apply: ([Event]) -> (cursor: Int64, failures: Int)?
+    let apply: ([Event]) -> Int64?
     let observe: (Observation) -> Void
 
     public private(set) var cursor: Int64
@@ -36,11 +38,21 @@ public final class EventFollower: @unchecked Sendable {
     private var lastCatchUpAttempt: Int64 = 0
     private var lastHeard: Int64 = 0
     private var retryDelay: Int64 = 100
+    /// The last batch was not applied to its end: retry on the backoff, not at once.
+    private var stalled = false
+
+    /// A follower with a ZeroMQ context of its own (for clients such as `sendctl subscribe`).
+    public convenience init(source: String, directories: RuntimeDirectories, cursor: Int64, stop: StopFlag,
+                            logger: Logger, observe: @escaping (Observation) -> Void = { _ in },
+                            apply: @escaping ([Event]) -> Int64?) throws {
+        self.init(source: source, directories: directories, context: try ZeroMQ.Context(), cursor: cursor, stop: stop,
+                  logger: logger, observe: observe, apply: apply)
+    }
 
     public init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64, stop: StopFlag,
                 logger: Logger, receiveHighWaterMark: Int32 = 100_000,
                 observe: @escaping (Observation) -> Void = { _ in },
-                apply: @escaping ([Event]) -> (cursor: Int64, failures: Int)?) {
+                apply: @escaping ([Event]) -> Int64?) {
         self.source = source
         self.directories = directories
         self.context = context
@@ -59,7 +71,7 @@ public final class EventFollower: @unchecked Sendable {
         try subscriber.setReconnectInterval(50, max: 500)
         try subscriber.subscribe()
         try subscriber.connect(try directories.eventEndpoint(source))
-        let client = try Client(context: context, service: source, directories: directories)
+        let client = try ServiceClient(context: context, service: source, directories: directories)
         defer {
             subscriber.close()
             client.close()
@@ -117,7 +129,7 @@ public final class EventFollower: @unchecked Sendable {
                 expected += 1
             }
             if !batch.isEmpty, !deliver(batch) { needsCatchUp = true }
-            if needsCatchUp {
+            if needsCatchUp && !stalled {
                 lastCatchUpAttempt = 0
                 retryDelay = 0
             }
@@ -126,7 +138,7 @@ public final class EventFollower: @unchecked Sendable {
 
     /// Pages through `events.since` until the cursor reaches the source's last seq. False if the source did not answer.
     /// The next page is asked for before this one is applied, so the source reads while we apply.
-    private func catchUp(_ client: Client) -> Bool {
+    private func catchUp(_ client: ServiceClient) -> Bool {
         var next: Request? = nil
         while !stop.isSet {
             let request = next ?? Request(id: RequestID.make(), command: "events.since", args: ["after": .int(cursor), "limit": 5000])
@@ -167,10 +179,14 @@ public final class EventFollower: @unchecked Sendable {
     }
 
     private func deliver(_ batch: [Event]) -> Bool {
-        guard let outcome = apply(batch) else { return false }
+        guard let applied = apply(batch) else {
+            stalled = true
+            return false
+        }
         let before = cursor
-        cursor = outcome.cursor
-        observe(.applied(cursor: outcome.cursor, count: Int(outcome.cursor - before), failures: outcome.failures))
-        return outcome.cursor == batch.last?.seq
+        cursor = applied
+        observe(.applied(cursor: applied, count: Int(applied - before)))
+        stalled = applied != batch.last?.seq
+        return !stalled
     }
 }

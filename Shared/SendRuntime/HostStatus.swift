@@ -1,6 +1,15 @@
 import Foundation
 import SendModel
 
+/// Why a follower has stopped applying, as `health` reports it.
+struct FollowerStall: Sendable, Equatable {
+    /// The event it stopped at (its cursor is one before).
+    var seq: Int64
+    /// That event's type; nil when its thread ended before reading it.
+    var type: String?
+    var reason: String
+}
+
 /// What `health` reports, shared between the host's threads.
 /// `@unchecked Sendable`: every field is read and written under `lock`.
 final class HostStatus: @unchecked Sendable {
@@ -9,7 +18,8 @@ final class HostStatus: @unchecked Sendable {
         var sourceLastSeq: Int64 = 0
         var lastHeard: Timestamp?
         var applied: Int64 = 0
-        var failures: Int64 = 0
+        /// Set while the follower is stopped at an event (or its thread has ended): health is `degraded`.
+        var stall: FollowerStall?
         /// Times events had to be fetched with events.since because they did not arrive on the PUB socket.
         var fetches: Int64 = 0
     }
@@ -42,6 +52,8 @@ final class HostStatus: @unchecked Sendable {
         }
     }
 
+    func follower(_ source: String) -> FollowerState? { lock.withLock { followers[source] } }
+
     func jobRan(_ name: String, error: String?) {
         lock.withLock {
             let runs = (jobs[name]?.runs ?? 0) + 1
@@ -59,13 +71,22 @@ final class HostStatus: @unchecked Sendable {
                     "lag": .int(max(0, f.sourceLastSeq - f.cursor)),
                     "last_heard": f.lastHeard.map { .string($0.description) } ?? .null,
                     "applied": .int(f.applied),
-                    "failures": .int(f.failures),
                     "fetches": .int(f.fetches),
+                    "stalled": f.stall.map { stall in
+                        ["seq": .int(stall.seq), "type": stall.type.map { .string($0) } ?? .null, "reason": .string(stall.reason)]
+                    } ?? .null,
                 ]
             }
-            return [
+            // A follower stopped at an event makes the service degraded: it answers, but does not keep up.
+            let degraded: [JSONValue] = followers.keys.sorted().compactMap { source in
+                followers[source]?.stall.map { stall in
+                    ["source": .string(source), "seq": .int(stall.seq), "type": stall.type.map { .string($0) } ?? .null,
+                     "reason": .string(stall.reason)]
+                }
+            }
+            var answer: [String: JSONValue] = [
                 "service": .string(service),
-                "status": .string(state),
+                "status": .string(state == "ready" && !degraded.isEmpty ? "degraded" : state),
                 "pid": .int(Int64(pid)),
                 "started_at": .string(startedAt.description),
                 "uptime_ms": .int(monotonicMillis() - startedMonotonic),
@@ -75,6 +96,8 @@ final class HostStatus: @unchecked Sendable {
                     ["runs": .int(j.runs), "last_run": .string(j.last.description), "last_error": j.error.map { .string($0) } ?? .null]
                 }),
             ]
+            if !degraded.isEmpty { answer["degraded"] = .array(degraded) }
+            return .object(answer)
         }
     }
 }

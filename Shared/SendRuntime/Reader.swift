@@ -31,27 +31,27 @@ final class Reader: Sendable {
     let queue = JobQueue<Job>()
     let logger: Logger
     let context: ZeroMQ.Context
-    let outboxEndpoint: String
+    let repliesEndpoint: String
 
-    init(pool: DatabasePool, logger: Logger, context: ZeroMQ.Context, outboxEndpoint: String) {
+    init(pool: DatabasePool, logger: Logger, context: ZeroMQ.Context, repliesEndpoint: String) {
         self.pool = pool
         self.logger = logger
         self.context = context
-        self.outboxEndpoint = outboxEndpoint
+        self.repliesEndpoint = repliesEndpoint
     }
 
     func run() {
         guard let push = try? Socket(context, .push) else { return }
         _ = try? push.setSendHighWaterMark(0)
         _ = try? push.setLinger(-1)
-        _ = try? push.connect(outboxEndpoint)
+        _ = try? push.connect(repliesEndpoint)
         while let batch = queue.take(max: 64) {
             for job in batch {
                 let reply = answer(job)
-                _ = try? push.send(frames: [Outbox.reply] + job.route + [reply])
+                _ = try? push.send(frames: [ReaderFrame.reply] + job.route + [reply])
             }
         }
-        _ = try? push.send(frames: [Outbox.workerDone])
+        _ = try? push.send(frames: [ReaderFrame.done])
         push.close()
     }
 
@@ -101,4 +101,13 @@ final class Reader: Sendable {
             return Reply.failure(request.id, ServiceError(.internal, "reading events failed: \(error)")).bytes
         }
     }
+}
+
+/// The first frame of what the reader thread sends the command server on the inproc
+/// reader-replies socket (not to be confused with the event outbox: the events a write stores).
+enum ReaderFrame {
+    /// `[reply, route…, body]`: a read's reply, for the command server to route to its client.
+    static let reply: [UInt8] = [UInt8(ascii: "R")]
+    /// `[done]`: the reader has stopped; nothing more follows.
+    static let done: [UInt8] = [UInt8(ascii: "D")]
 }

@@ -120,4 +120,15 @@ public struct RuntimeDirectories: Sendable, Hashable {
     public func eventEndpoint(_ service: String) throws(StartupError) -> String { try endpoint(service, "pub") }
 
     public func databasePath(_ service: String) -> String { "\(data)/\(service).sqlite" }
+
+    /// The files a running service keeps in the run directory: its command and event sockets.
+    public func socketFiles(_ service: String) -> [String] { ["\(run)/\(service).cmd", "\(run)/\(service).pub"] }
+
+    /// The instance lock of a service (`flock`; the file holds the holder's pid).
+    public func lockPath(_ service: String) -> String { "\(run)/\(service).lock" }
+
+    /// The file of an `ipc://` endpoint.
+    public static func socketPath(of endpoint: String) -> String {
+        endpoint.hasPrefix("ipc://") ? String(endpoint.dropFirst("ipc://".count)) : endpoint
+    }
 }

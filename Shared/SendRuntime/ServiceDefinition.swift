@@ -52,19 +52,35 @@ public struct ServiceDefinition: Sendable {
     public var follows: [Follow]
     public var periodicJobs: [PeriodicJob]
     public var backgroundTasks: [BackgroundTask]
+    /// What becomes of the runtime's own events (`follower.stalled`, `follower.resumed`): nil
+    /// emits them on the service's stream; a handler gets them instead, in the same transaction,
+    /// for a service whose stream is not made of events (the notifications service turns them
+    /// into notifications). The event it gets has this service as source and seq 0.
+    public var runtimeEvents: (@Sendable (WriteContext, Event) throws -> Void)?
 
     public init(name: String,
                 migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
                 commands: [String: CommandHandler] = [:],
                 follows: [Follow] = [],
                 periodicJobs: [PeriodicJob] = [],
-                backgroundTasks: [BackgroundTask] = []) {
+                backgroundTasks: [BackgroundTask] = [],
+                runtimeEvents: (@Sendable (WriteContext, Event) throws -> Void)? = nil) {
         self.name = name
         self.migrations = migrations
         self.commands = commands
         self.follows = follows
         self.periodicJobs = periodicJobs
         self.backgroundTasks = backgroundTasks
+        self.runtimeEvents = runtimeEvents
+    }
+
+    /// Emits a runtime event, or hands it to `runtimeEvents`.
+    func emitRuntimeEvent<P: EventPayload>(_ payload: P, ctx: WriteContext) throws {
+        guard let runtimeEvents else {
+            try ctx.emit(payload)
+            return
+        }
+        try runtimeEvents(ctx, Event(source: name, seq: 0, type: P.eventType, at: ctx.now, data: try payload.eventData()))
     }
 
     /// Commands every service answers; a domain cannot take these names.

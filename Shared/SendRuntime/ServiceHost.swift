@@ -74,7 +74,7 @@ public final class ServiceHost: Sendable {
         let eventEndpoint = try directories.eventEndpoint(definition.name)
         // Only one instance per run directory; then socket files left by a killed one are stale and ours to remove.
         lock = try InstanceLock(runDirectory: directories.run, name: definition.name)
-        socketPaths = [commandEndpoint, eventEndpoint].map { String($0.dropFirst("ipc://".count)) }
+        socketPaths = [commandEndpoint, eventEndpoint].map(RuntimeDirectories.socketPath(of:))
         for path in socketPaths { unlink(path) }
         for name in definition.commands.keys where ServiceDefinition.builtInCommands.contains(name) {
             throw StartupError("\(definition.name) defines the built-in command '\(name)'")
@@ -90,25 +90,37 @@ public final class ServiceHost: Sendable {
         let pruned = try pool.write { db in try ServiceDatabase.pruneRequests(db, before: retention) }
         if pruned > 0 { logger.info("forgot \(pruned) stored replies older than 7 days") }
         context = try ZeroMQ.Context()
-        let outbox = "inproc://\(definition.name)-outbox"
+        let replies = "inproc://\(definition.name)-reader-replies"
         writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
-        reader = Reader(pool: pool, logger: logger, context: context, outboxEndpoint: outbox)
+        reader = Reader(pool: pool, logger: logger, context: context, repliesEndpoint: replies)
         status = HostStatus(service: definition.name)
         let lastSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) }
         status.setLastSeq(lastSeq)
         server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
-                               outboxEndpoint: outbox, context: context,
+                               repliesEndpoint: replies, context: context,
                                settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
                                                publishHighWaterMark: options.publishHighWaterMark),
                                logger: logger, commands: definition.commands, writer: writer, reader: reader,
                                status: status, lastSeq: lastSeq)
     }
 
-    /// Runs a write in the writer's next group commit and waits for it to be durable.
-    /// Call from a thread of your own, never from Swift's cooperative pool.
+    /// Runs a write in the writer's next group commit, waits for it to be durable and returns
+    /// what `body` returned. Call from a thread of your own, never from Swift's cooperative pool.
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) throws(ServiceError) -> T {
+        try writer.perform(body).get()
+    }
+
+    /// The same for a body that returns JSON, so `return .null` and `["n": 1]` need no type annotation.
     @discardableResult
     public func write(_ body: @escaping @Sendable (WriteContext) throws -> JSONValue) throws(ServiceError) -> JSONValue {
         try writer.perform(body).get()
+    }
+
+    /// A client of another service of the stack on this host's ZeroMQ context (for example the
+    /// supervisor's health checks). Use it on the thread that made it.
+    public func client(_ service: String) throws -> ServiceClient {
+        try ServiceClient(context: context, service: service, directories: options.directories)
     }
 
     /// Reads from a snapshot.
@@ -128,12 +140,7 @@ public final class ServiceHost: Sendable {
         // Followers read their cursors now; the runtime tables exist.
         var followerThreads: [Completion<Bool>] = []
         for follow in definition.follows {
-            let cursor = try pool.read { db in try ServiceDatabase.cursor(db, source: follow.source) }
-            let follower = ServiceFollower.make(follow, host: self, cursor: cursor)
-            let logger = self.logger
-            followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") {
-                do { try follower.run() } catch { logger.critical("cannot follow \(follow.source): \(error)") }
-            })
+            followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") { [self] in runFollower(follow) })
         }
         var jobThreads: [Completion<Bool>] = []
         for job in definition.periodicJobs {
@@ -172,12 +179,71 @@ public final class ServiceHost: Sendable {
         logger.info("\(definition.name) stopped pid=\(status.pid)")
     }
 
+    /// Runs one follower on this thread until the host stops. A follower that ends before that
+    /// (its sockets could not be set up, or it returned) is reported like a stopped follower —
+    /// health degraded, `follower.stalled` — and started again after a backoff (1 s doubling to 30 s)
+    /// from its durable cursor; `follower.resumed` follows once the new one hears its source.
+    private func runFollower(_ follow: Follow) {
+        let source = follow.source
+        var backoff: Int64 = 1000
+        var reported: FollowerStall?
+        while !stopFlag.isSet {
+            let reason: String
+            do {
+                let cursor = try pool.read { db in try ServiceDatabase.cursor(db, source: source) }
+                let follower = ServiceFollower.make(follow, host: self, cursor: cursor, onHeard: reported.map { stall in
+                    { [self] in recordFollowerResumed(source: source, seq: stall.seq) }
+                })
+                try follower.run()
+                if stopFlag.isSet { return }
+                reason = "its thread ended"
+            } catch {
+                reason = "its thread ended: \(error)"
+            }
+            // It had resumed since the last report: a new end is a new stop.
+            if reported != nil && status.follower(source)?.stall == nil { reported = nil }
+            let cursor = (try? pool.read { db in try ServiceDatabase.cursor(db, source: source) }) ?? 0
+            let stall = FollowerStall(seq: cursor + 1, type: nil, reason: reason)
+            logger.critical("follower ended; it starts again after a backoff",
+                            metadata: ["follow.source": "\(source)", "error": "\(reason)", "retry.ms": "\(backoff)"])
+            status.updateFollower(source) { $0.stall = stall }
+            if reported == nil {
+                let definition = self.definition
+                do {
+                    try write { ctx in
+                        try definition.emitRuntimeEvent(FollowerStalled(service: definition.name, source: source, seq: stall.seq,
+                                                                        type: nil, reason: reason), ctx: ctx)
+                    }
+                    reported = stall
+                } catch {
+                    logger.error("cannot record follower.stalled", metadata: ["follow.source": "\(source)", "error": "\(error)"])
+                }
+            }
+            let until = monotonicMillis() + backoff
+            while !stopFlag.isSet && monotonicMillis() < until { Thread.sleep(forTimeInterval: 0.05) }
+            backoff = min(backoff * 2, 30_000)
+        }
+    }
+
+    /// A follower started again after its thread ended has heard its source: it is following again.
+    private func recordFollowerResumed(source: String, seq: Int64) {
+        status.updateFollower(source) { if $0.stall?.type == nil { $0.stall = nil } }
+        let definition = self.definition
+        do {
+            try write { ctx in
+                try definition.emitRuntimeEvent(FollowerResumed(service: definition.name, source: source, seq: seq), ctx: ctx)
+            }
+        } catch {
+            logger.error("cannot record follower.resumed", metadata: ["follow.source": "\(source)", "error": "\(error)"])
+        }
+    }
+
     private func runPeriodic(_ job: PeriodicJob) {
         var next = monotonicMillis()
         while !stopFlag.isSet {
             if monotonicMillis() >= next {
                 let body = job.body
-                if case .failure(let error) = writer.perform({ ctx in try body(ctx); return .null }) {
+                if case .failure(let error) = writer.perform({ ctx in try body(ctx) }) {
                     logger.error("job \(job.name) failed: \(error)")
                     status.jobRan(job.name, error: error.message)
                 } else {

@@ -8,7 +8,8 @@ enum WriteJob: Sendable {
     /// A client's write command: its reply goes back to the command server with `route`.
     case command(Request, route: [[UInt8]], handler: @Sendable (WriteContext) throws -> JSONValue)
     /// Work from inside the service (followers, timers, background tasks); `done` gets the outcome after commit.
-    case task(@Sendable (WriteContext) throws -> JSONValue, done: Completion<Result<JSONValue, ServiceError>>)
+    /// Its typed result travels beside it (see `perform`), never through JSON.
+    case task(@Sendable (WriteContext) throws -> Void, done: Completion<Result<Void, ServiceError>>)
 }
 
 /// The database writer. The command server's thread drives it: each turn of its loop takes every
@@ -40,7 +41,7 @@ final class Writer: @unchecked Sendable {
 
     struct Outcome {
         var reply: [UInt8]?  // for commands
-        var result: Result<JSONValue, ServiceError>?  // for tasks
+        var result: Result<Void, ServiceError>?  // for tasks
     }
 
     struct BatchResult {
@@ -107,7 +108,10 @@ final class Writer: @unchecked Sendable {
         case .task(let body, _):
             let ctx = WriteContext(db: db, args: .object([:]), requestID: nil, today: today, now: now,
                                    logger: logger, service: service)
-            return Outcome(result: try runInSavepoint(db: db, ctx: ctx, now: now, nowText: nowText, events: &events) { try body(ctx) })
+            return Outcome(result: try runInSavepoint(db: db, ctx: ctx, now: now, nowText: nowText, events: &events) {
+                try body(ctx)
+                return .null
+            }.map { _ in () })
         }
     }
 
@@ -200,19 +204,25 @@ final class Writer: @unchecked Sendable {
         return ServiceError(.unavailable, "\(service) cannot write: \(error); nothing was changed")
     }
 
-    /// Runs `body` in the writer's next transaction and waits for the commit. Call from any thread but the command server's.
-    func perform(_ body: @escaping @Sendable (WriteContext) throws -> JSONValue) -> Result<JSONValue, ServiceError> {
-        let done = Completion<Result<JSONValue, ServiceError>>()
-        guard queue.submit(.task(body, done: done)) else {
+    /// Runs `body` in the writer's next transaction and waits for the commit; its result comes
+    /// back as it is. Call from any thread but the command server's.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) -> Result<T, ServiceError> {
+        let result = TaskResult<T>()
+        let done = Completion<Result<Void, ServiceError>>()
+        guard queue.submit(.task({ ctx in result.value = try body(ctx) }, done: done)) else {
             return .failure(ServiceError(.unavailable, "\(service) is stopping"))
         }
         wake.signal()
-        return done.wait()
+        return done.wait().flatMap {
+            guard let value = result.value else { return .failure(ServiceError(.internal, "the write returned nothing")) }
+            return .success(value)
+        }
     }
 }
 
-/// The framing between the reader thread and the command server on the inproc outbox.
-enum Outbox {
-    static let reply: [UInt8] = [UInt8(ascii: "R")]
-    static let workerDone: [UInt8] = [UInt8(ascii: "D")]
+/// Where a task's result waits for its commit.
+/// `@unchecked Sendable`: written once on the command server's thread before `done` is fulfilled,
+/// read by the waiting thread only after `done.wait()` returns (the completion's lock orders the two).
+private final class TaskResult<T: Sendable>: @unchecked Sendable {
+    var value: T?
 }

@@ -88,6 +88,37 @@ struct SupervisorStackTests {
         #expect(json.status == 75, "\(json.output)")
         let parsed = try JSONValue.parse(json.output)
         #expect((parsed["services"]?.arrayValue ?? []).contains { $0["service"] == "board" && $0["state"] == "failed" })
+
+        // `health` of the failed service says so, from the supervisor, within its --timeout.
+        let health = try runTool(Binaries.path("sendctl"), ["health", "board", "--timeout", "1"] + stack.dir.flags,
+                                 directory: stack.dir, timeout: 30)
+        #expect(health.status == 69, "\(health.output)")
+        #expect(health.output.contains("board has failed: "), "\(health.output)")
+        #expect(health.output.contains("then `sendctl restart board`"), "\(health.output)")
+        #expect(!health.output.contains("is the stack running?"), "\(health.output)")
+    }
+
+    @Test("a running service whose follower has stopped at an event is named by `sendctl status` with the event and the reason")
+    func statusShowsDegradedFollower() throws {
+        // board is a bench follower of a bench findings, so an event it refuses can be had on demand.
+        let config = """
+            {"services": [
+              {"name": "findings", "executable": "send-bench", "args": ["serve", "--name", "findings"]},
+              {"name": "board", "executable": "send-bench", "args": ["follow", "--name", "board", "--source", "findings"]},
+              {"name": "comms", "executable": "send-bench", "args": ["serve", "--name", "comms"]},
+              {"name": "notifications", "executable": "notifications"}
+            ]}
+            """
+        let stack = try Stack(config: config)
+        defer { stack.finish() }
+        try #require(stack.waitReady(), "the stack did not come up:\n\(stack.supervisor.output)")
+        _ = try stack.client.call("board", "refuse", ["type": "bench.poison"])
+        _ = try stack.client.call("findings", "append", ["payload": "x", "type": "bench.poison"])
+        try #require(waitUntil(timeout: 20) { (try? stack.client.call("board", "health"))?["status"]?.stringValue == "degraded" })
+        let status = try runTool(Binaries.path("sendctl"), ["status"] + stack.dir.flags, directory: stack.dir, timeout: 30)
+        #expect(status.status == 0, "\(status.output)")
+        #expect(status.output.contains("board degraded: its follower of findings has stopped before findings#1 (bench.poison): "
+            + "conflict: this follower refuses bench.poison events"), "\(status.output)")
     }
 
     @Test("SIGTERM stops the services in reverse order and exits 0, leaving no process and no socket")

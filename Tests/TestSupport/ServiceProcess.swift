@@ -1,7 +1,6 @@
 public import Foundation
 public import SendModel
 public import SendRuntime
-import ZeroMQ
 
 /// Where the package's built executables are: `SEND_BIN_DIR`, else beside the test bundle.
 public enum Binaries {
@@ -86,22 +85,20 @@ public func waitUntil(timeout: Double = 10, interval: Double = 0.01, _ condition
     return try condition()
 }
 
-/// A blocking client for tests: one context, one DEALER per service.
+/// A blocking client for tests: one `ServiceClient` (and its context) per service.
 public final class TestClient: @unchecked Sendable {
     // `@unchecked Sendable`: the sockets are used by whichever single thread runs the test body;
     // the Swift Testing body does not hop threads between its synchronous calls.
-    let context: ZeroMQ.Context
     let directories: RuntimeDirectories
-    private var clients: [String: Client] = [:]
+    private var clients: [String: ServiceClient] = [:]
 
     public init(_ directory: TestDirectory) throws {
-        context = try ZeroMQ.Context()
         directories = directory.directories
     }
 
-    func client(_ service: String) throws -> Client {
+    func client(_ service: String) throws -> ServiceClient {
         if let c = clients[service] { return c }
-        let c = try Client(context: context, service: service, directories: directories)
+        let c = try ServiceClient(service: service, directories: directories)
         clients[service] = c
         return c
     }
@@ -118,13 +115,13 @@ public final class TestClient: @unchecked Sendable {
 
     /// True once the service answers `health` (each try waits at most 200 ms).
     public func isReady(_ service: String) -> Bool {
-        (try? client(service).call("health", [:], timeout: 0.2, attempts: 1)) != nil
+        (try? client(service).health(timeout: 0.2)) != nil
     }
 
     /// Waits until the service answers `health`.
     @discardableResult
     public func waitReady(_ service: String, timeout: Double = 15) -> Bool {
-        waitUntil(timeout: timeout, interval: 0.02) { isReady(service) }
+        (try? client(service).waitForHealth(timeout: timeout)) != nil
     }
 
     /// All events of a service, paging through `events.since`.

@@ -48,11 +48,11 @@ struct FamilyPortalCommand: AsyncParsableCommand {
             try dirs.prepare()
             lock = try InstanceLock(runDirectory: dirs.run, name: "portal")
             let started = Timestamp.now()
-            let startedMillis = Self.monotonicMillis()
+            let startedMillis = monotonicMillis()
             let port = BoundPort(config.port)
             client = EdgeClient(directories: dirs, services: Portal.upstreams, healthName: "portal") {
                 ["service": "portal", "status": "ready", "pid": .int(Int64(getpid())), "started_at": .string(started.description),
-                 "uptime_ms": .int(Self.monotonicMillis() - startedMillis), "last_seq": 0, "http": .string("\(config.host):\(port.value)"),
+                 "uptime_ms": .int(monotonicMillis() - startedMillis), "last_seq": 0, "http": .string("\(config.host):\(port.value)"),
                  "public_url": .string(config.publicURL)]
             }
             try client.start()
@@ -81,11 +81,6 @@ struct FamilyPortalCommand: AsyncParsableCommand {
         logger.info("portal stopped pid=\(getpid())")
     }
 
-    static func monotonicMillis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
 }
 
 /// The port the portal listens on, known once it is bound (`SEND_PORTAL_ADDRESS` may name port 0).

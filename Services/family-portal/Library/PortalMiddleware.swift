@@ -2,6 +2,7 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import SendModel
+import SendRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -78,9 +79,5 @@ struct PortalMiddleware: RouterMiddleware {
         return Portal.html(status, layout.page(title: title, body: "<p>\(HTMLText.escape(text))</p>\n<p><a href=\"/\">Go to the start page</a></p>"))
     }
 
-    static func micros() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
-    }
+    static func micros() -> Int64 { Int64(monotonicNanos() / 1000) }
 }

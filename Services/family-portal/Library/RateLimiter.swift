@@ -1,3 +1,4 @@
+import SendRuntime
 import Synchronization
 
 #if canImport(Glibc)
@@ -48,9 +49,5 @@ final class RateLimiter: Sendable {
         }
     }
 
-    private static func seconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec)
-    }
+    private static func seconds() -> Int64 { monotonicMillis() / 1000 }
 }

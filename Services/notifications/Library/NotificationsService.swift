@@ -26,7 +26,9 @@ public enum NotificationsService {
             follows: [ServiceName.findings, ServiceName.board, ServiceName.comms, ServiceName.supervisor].map { source in
                 Follow(source) { ctx, event in try apply(event, ctx: ctx) }
             },
-            periodicJobs: [PeriodicJob("reminders", every: interval) { ctx in try remind(ctx) }]
+            periodicJobs: [PeriodicJob("reminders", every: interval) { ctx in try remind(ctx) }],
+            // Its stream is notifications: its own followers' stalls become notifications, not events.
+            runtimeEvents: { ctx, event in try apply(event, ctx: ctx) }
         )
     }
 
@@ -136,6 +138,8 @@ public enum NotificationsService {
         ("service.exited", "operators", "warning", "unless an operator asked for it; with the exit code or signal"),
         ("service.restarted", "operators", "info", "always"),
         ("service.failed", "operators", "urgent", "past the restart intensity limit"),
+        ("follower.stalled", "operators", "urgent", "from any service: a follower stopped at an event it cannot apply; once per stop"),
+        ("follower.resumed", "operators", "info", "from any service: the event it stopped at is applied"),
         ("reminder.wsoa_due (from dates)", "board, operators", "warning; urgent at 2", "the written statement of action due in 10 and in 2 working days; each once"),
     ]
 }

@@ -59,7 +59,7 @@ final class DeliveryLoop {
         let rate = config.ratePerMinute == 0 ? "none" : "\(config.ratePerMinute)/min"
         logger.info("delivery: \(routes); rate limit \(rate)")
         while !host.isStopping {
-            let now = Clock.millis()
+            let now = monotonicMillis()
             if now >= nextSpoolCleanup {
                 cleanSpool()
                 nextSpoolCleanup = now + Int64(config.retentionCheckSeconds * 1000)
@@ -193,7 +193,7 @@ final class DeliveryLoop {
             return
         }
         var done: [Delivered] = []
-        var lastFlush = Clock.millis()
+        var lastFlush = monotonicMillis()
         var index = 0
         while index < claimed.count {
             if host.isStopping { break }
@@ -209,17 +209,17 @@ final class DeliveryLoop {
             if case .unavailable(let why) = outcome {
                 // The provider is down: keep this and the rest for later, and wait before trying again.
                 logger.warning("delivery: \(claim.channel.rawValue) provider unavailable (\(why)); pausing \(Int(unavailableDelay)) s")
-                pausedUntil = Clock.millis() + Int64(unavailableDelay * 1000)
+                pausedUntil = monotonicMillis() + Int64(unavailableDelay * 1000)
                 unavailableDelay = min(60, unavailableDelay * 2)
                 break
             }
             unavailableDelay = 1
             done.append(Delivered(id: claim.id, channel: claim.channel, outcome: outcome, subject: message.subject, body: message.body))
             index += 1
-            if done.count >= DeliveryLoop.flushEvery || Clock.millis() - lastFlush >= DeliveryLoop.flushMillis {
+            if done.count >= DeliveryLoop.flushEvery || monotonicMillis() - lastFlush >= DeliveryLoop.flushMillis {
                 record(done)
                 done = []
-                lastFlush = Clock.millis()
+                lastFlush = monotonicMillis()
             }
         }
         record(done)
@@ -439,7 +439,7 @@ struct RateLimiter {
     init(perMinute: Int) {
         self.perMinute = perMinute
         tokens = 1
-        last = Clock.millis()
+        last = monotonicMillis()
     }
 
     /// Waits for a token; false if `stop` became true first.
@@ -448,7 +448,7 @@ struct RateLimiter {
         let perMilli = Double(perMinute) / 60_000
         let burst = max(1, Double(perMinute) / 60)
         while true {
-            let now = Clock.millis()
+            let now = monotonicMillis()
             tokens = min(burst, tokens + Double(now - last) * perMilli)
             last = now
             if tokens >= 1 {
@@ -461,11 +461,3 @@ struct RateLimiter {
     }
 }
 
-/// Milliseconds of a clock that never goes backwards.
-enum Clock {
-    static func millis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-}

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import SendModel
 import SendRuntime
-import ZeroMQ
 
 #if canImport(Glibc)
 import Glibc
@@ -64,7 +63,7 @@ final class Supervisor {
     let environment: [String: String]
     private var startupIndex = 0
     private var announcedReady = false
-    private let startedMonotonic = monotonicNow()
+    private let startedMonotonic = monotonicMillis()
 
     init(config: StackConfig, binDirectory: String, host: ServiceHost, state: SupervisorState) {
         self.config = config
@@ -94,7 +93,7 @@ final class Supervisor {
         removeSocketFiles()
         publish()
         while !host.isStopping {
-            let now = monotonicNow()
+            let now = monotonicMillis()
             reapExited()
             checkReadiness()
             killOverdue(now: now)
@@ -123,7 +122,7 @@ final class Supervisor {
         }
         if !announcedReady && children.allSatisfy({ $0.state == .running }) {
             announcedReady = true
-            let seconds = Double(monotonicNow() - startedMonotonic) / 1000
+            let seconds = Double(monotonicMillis() - startedMonotonic) / 1000
             let names = children.map(\.spec.name).joined(separator: ", ")
             logger.info("stack ready: \(names) running (\(String(format: "%.2f", seconds)) s after the supervisor started)")
         }
@@ -138,7 +137,7 @@ final class Supervisor {
 
     /// A starting child is ready once its command socket exists and it answers `health` with its own pid.
     private func checkReadiness() {
-        let now = monotonicNow()
+        let now = monotonicMillis()
         for child in children where child.state == .starting {
             guard let pid = child.pid else { continue }
             if now >= child.readyDeadline {
@@ -149,10 +148,11 @@ final class Supervisor {
                 }
                 continue
             }
-            guard socketExists(child.spec.name) else { continue }
-            guard let health = try? healthCheck(child.spec.name), health["pid"]?.intValue == Int64(pid) else { continue }
+            guard let client = try? host.client(child.spec.name) else { continue }
+            defer { client.close() }
+            guard let health = client.health(timeout: 0.25), health["pid"]?.intValue == Int64(pid) else { continue }
             child.state = .running
-            let millis = monotonicNow() - child.startedMonotonic
+            let millis = monotonicMillis() - child.startedMonotonic
             logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
             record(EventType.serviceStarted, [
                 "service": .string(child.spec.name), "pid": .int(Int64(pid)), "restarts": .int(Int64(child.restarts)),
@@ -189,7 +189,7 @@ final class Supervisor {
                 child.restartWhenStopped = true
             case .restarting:
                 child.backoffMillis = 0
-                child.restartAt = monotonicNow()
+                child.restartAt = monotonicMillis()
             case .failed, .stopped:
                 child.history.reset()
                 child.reason = nil
@@ -217,7 +217,7 @@ final class Supervisor {
                                              logPath: child.logPath)
             child.pid = pid
             child.state = .starting
-            child.startedMonotonic = monotonicNow()
+            child.startedMonotonic = monotonicMillis()
             child.startedAt = Timestamp.now()
             child.readyDeadline = child.startedMonotonic + config.readyTimeoutMillis
             let which = isRestart ? " (restart \(child.restarts), after \(child.backoffMillis) ms)" : ""
@@ -232,13 +232,13 @@ final class Supervisor {
             // Nothing to run (a missing binary): the same as a start that failed at once.
             logger.error("\(child.spec.name): \(error.message)")
             child.pid = nil
-            child.startedMonotonic = monotonicNow()
+            child.startedMonotonic = monotonicMillis()
             afterExit(child, status: .exited(code: 127), detail: error.message)
         }
     }
 
     private func exited(_ child: Child, pid: pid_t, status: ExitStatus) {
-        let now = monotonicNow()
+        let now = monotonicMillis()
         let uptime = now - child.startedMonotonic
         let expected = child.state == .stopping
         child.pid = nil
@@ -268,11 +268,11 @@ final class Supervisor {
             return
         }
         let policy = config.restart
-        switch child.history.decide(at: monotonicNow(), policy: policy) {
+        switch child.history.decide(at: monotonicMillis(), policy: policy) {
         case .restart(let backoff):
             child.state = .restarting
             child.backoffMillis = backoff
-            child.restartAt = monotonicNow() + backoff
+            child.restartAt = monotonicMillis() + backoff
             let count = child.history.restarts.count
             logger.info("restarting \(child.spec.name) in \(backoff) ms (restart \(count) of at most \(policy.intensity) in \(formatMillis(policy.periodMillis)))")
         case .fail(let count):
@@ -298,7 +298,7 @@ final class Supervisor {
 
     private func askToStop(_ child: Child, pid: pid_t) {
         child.state = .stopping
-        child.killAt = monotonicNow() + config.stopTimeoutMillis
+        child.killAt = monotonicMillis() + config.stopTimeoutMillis
         child.sentKill = false
         ChildProcess.signalGroup(pid, SIGTERM)
     }
@@ -319,13 +319,13 @@ final class Supervisor {
             if child.state != .stopping { askToStop(child, pid: pid) }
             publish()
             // Wait for it; SIGKILL at the stop timeout; a process that outlives even SIGKILL is reported, not waited for forever.
-            let giveUp = (child.killAt ?? monotonicNow()) + 5_000
+            let giveUp = (child.killAt ?? monotonicMillis()) + 5_000
             while child.pid != nil {
                 if let status = ChildProcess.reap(pid) {
                     exited(child, pid: pid, status: status)
                     break
                 }
-                let now = monotonicNow()
+                let now = monotonicMillis()
                 killOverdue(now: now)
                 if now >= giveUp {
                     logger.critical("\(child.spec.name) (pid \(pid)) is still running after SIGKILL; leaving it")
@@ -346,29 +346,16 @@ final class Supervisor {
     /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
     private func record(_ type: String, _ data: JSONValue) {
         do {
-            try host.write { ctx in
-                ctx.emit(type, data)
-                return .null
-            }
+            try host.write { ctx in ctx.emit(type, data) }
         } catch {
             logger.error("cannot record \(type): \(error)")
         }
     }
 
-    private func healthCheck(_ service: String) throws -> JSONValue {
-        let client = try Client(context: host.context, service: service, directories: directories)
-        defer { client.close() }
-        return try client.call("health", [:], timeout: 0.25, attempts: 1)
-    }
-
-    private func socketPath(_ service: String, _ kind: String) -> String { "\(directories.run)/\(service).\(kind)" }
-
-    private func socketExists(_ service: String) -> Bool { access(socketPath(service, "cmd"), F_OK) == 0 }
-
     /// Socket files of services the supervisor owns: stale whenever their service is not running.
     private func removeSocketFiles(of service: String? = nil) {
         for name in service.map({ [$0] }) ?? children.map(\.spec.name) {
-            for kind in ["cmd", "pub"] { unlink(socketPath(name, kind)) }
+            for path in directories.socketFiles(name) { unlink(path) }
         }
     }
 
@@ -377,17 +364,17 @@ final class Supervisor {
     /// so it stops such a process: SIGTERM, then SIGKILL after the stop timeout.
     private func takeOverLeftovers() {
         for child in children {
-            let lockPath = "\(directories.run)/\(child.spec.name).lock"
+            let lockPath = directories.lockPath(child.spec.name)
             guard let holder = lockHolder(lockPath) else { continue }
             let run = directories.run
             logger.warning("\(child.spec.name) (pid \(holder)) is running on \(run) without a supervisor; stopping it so that it can be supervised")
             _ = kill(holder, SIGTERM)
-            let deadline = monotonicNow() + config.stopTimeoutMillis
-            while lockHolder(lockPath) != nil && monotonicNow() < deadline { usleep(10_000) }
+            let deadline = monotonicMillis() + config.stopTimeoutMillis
+            while lockHolder(lockPath) != nil && monotonicMillis() < deadline { usleep(10_000) }
             if lockHolder(lockPath) != nil {
                 _ = kill(holder, SIGKILL)
-                let killDeadline = monotonicNow() + 2_000
-                while lockHolder(lockPath) != nil && monotonicNow() < killDeadline { usleep(10_000) }
+                let killDeadline = monotonicMillis() + 2_000
+                while lockHolder(lockPath) != nil && monotonicMillis() < killDeadline { usleep(10_000) }
             }
         }
     }

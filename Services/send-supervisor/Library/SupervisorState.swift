@@ -1,5 +1,6 @@
 import Foundation
 import SendModel
+import SendRuntime
 
 /// A service's state as `status` reports it.
 public enum ServiceState: String, Sendable, CaseIterable {
@@ -62,7 +63,7 @@ final class SupervisorState: @unchecked Sendable {
     private var stopping = false
     let names: [String]
     let configSource: String
-    let startedMonotonic = monotonicNow()
+    let startedMonotonic = monotonicMillis()
 
     init(names: [String], configSource: String) {
         self.names = names
@@ -91,7 +92,7 @@ final class SupervisorState: @unchecked Sendable {
 
     /// The `status` reply.
     func status(pid: Int32) -> JSONValue {
-        let now = monotonicNow()
+        let now = monotonicMillis()
         return lock.withLock {
             let ready = !services.isEmpty && services.allSatisfy { $0.state == .running }
             return [
@@ -108,9 +109,3 @@ final class SupervisorState: @unchecked Sendable {
     }
 }
 
-/// Milliseconds of a monotonic clock (never steps back with the wall clock).
-func monotonicNow() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-}

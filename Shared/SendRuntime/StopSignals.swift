@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +32,22 @@ public enum StopSignals {
         sigaddset(&stopSignals, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         return readFD
+    }
+
+    /// Installs the handlers and sets `stop` on SIGTERM or SIGINT, from a thread of its own
+    /// that ends once `stop` is set (for clients such as `sendctl subscribe`).
+    public static func setOnSignal(_ stop: StopFlag) {
+        let fd = install()
+        let watcher = Thread {
+            while !stop.isSet {
+                var item = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&item, 1, 200) > 0 {
+                    _ = drain()
+                    stop.set()
+                }
+            }
+        }
+        watcher.start()
     }
 
     /// Asks the process to stop as if it had received SIGTERM (for tests and `stop` commands).

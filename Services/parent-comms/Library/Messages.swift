@@ -13,7 +13,7 @@ enum MessageStatus: String, CaseIterable {
     case cancelled
 }
 
-/// The durable outbox: helpers over `messages` shared by the commands and the delivery loop.
+/// The durable message queue: helpers over `messages` shared by the commands and the delivery loop.
 enum Messages {
     /// The reference a message carries to the relay and the spool: no personal data, only its id.
     static func reference(_ id: Int64) -> String { "sp-\(id)" }

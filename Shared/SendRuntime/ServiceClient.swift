@@ -1,32 +1,37 @@
 public import SendModel
 public import ZeroMQ
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A DEALER client for one service's command socket: one request, one reply, with a timeout
-/// and retries under the same request id (safe: the service answers a repeated id from its
-/// stored reply without doing anything again).
+/// A client of one service's command socket: one request, one reply, with a timeout and retries
+/// under the same request id (safe: the service answers a repeated id from its stored reply
+/// without doing anything again). It finds the endpoint from the run directory and can wait
+/// for the service to answer `health` with a deadline.
+///
+/// Made with `init(service:directories:)` it owns its ZeroMQ context, so its users need not
+/// know ZeroMQ; code that already has a context (the runtime's followers, benchmarks) passes it.
 ///
 /// Not `Sendable`: it owns a socket. Use it on one thread (not on Swift's cooperative pool).
-public final class Client {
+public final class ServiceClient {
     public let service: String
     public let endpoint: String
     private let socket: Socket
+    /// Kept so the context outlives the socket; ours when the caller gave none.
     private let context: Context
     /// The id of a request `post` sent whose reply has not been collected yet.
     private var posted: String?
 
-    public init(context: Context, service: String, directories: RuntimeDirectories) throws {
-        self.context = context
-        self.service = service
-        self.endpoint = try directories.commandEndpoint(service)
-        socket = try Socket(context, .dealer)
-        try socket.setLinger(0)
-        try socket.setReconnectInterval(50, max: 1000)
-        try socket.connect(endpoint)
+    /// A client with a ZeroMQ context of its own.
+    public convenience init(service: String, directories: RuntimeDirectories) throws {
+        try self.init(context: try Context(), service: service, endpoint: try directories.commandEndpoint(service))
+    }
+
+    public convenience init(context: Context, service: String, directories: RuntimeDirectories) throws {
+        try self.init(context: context, service: service, endpoint: try directories.commandEndpoint(service))
     }
 
     public init(context: Context, service: String, endpoint: String) throws {
@@ -42,6 +47,12 @@ public final class Client {
     deinit { socket.close() }
 
     public func close() { socket.close() }
+
+    /// The command socket's file; it exists while the service runs (or after it was killed).
+    public var socketPath: String { RuntimeDirectories.socketPath(of: endpoint) }
+
+    /// True when the service's command socket file exists (it may still be starting or dead).
+    public var socketExists: Bool { access(socketPath, F_OK) == 0 }
 
     /// Sends a request without waiting; collect its reply with `send` of the same request (which
     /// then waits for the reply already on its way instead of sending again) — for prefetching.
@@ -70,10 +81,8 @@ public final class Client {
                 if reply.id != request.id && reply.id != nil { continue }
                 return reply
             }
-            _ = attempt
         }
-        throw ServiceError(.unavailable, "\(service) did not answer at \(endpoint) within \(formatSeconds(timeout * Double(max(1, attempts)))) s: "
-            + "is the stack running? (deploy/stack status)")
+        throw ServiceError(.unavailable, "\(service) did not answer at \(endpoint) within \(formatSeconds(timeout * Double(max(1, attempts)))) s")
     }
 
     /// Calls a command and returns its result; a failed reply is thrown as its `ServiceError`.
@@ -85,6 +94,36 @@ public final class Client {
         case .failure(let error): throw error
         }
     }
+
+    /// One `health` request, waiting at most `timeout` seconds; nil when the socket file is
+    /// missing or nothing answered in time.
+    public func health(timeout: Double = 0.25) -> JSONValue? {
+        guard socketExists else { return nil }
+        return try? call("health", timeout: timeout, attempts: 1)
+    }
+
+    /// Waits until the service answers `health` (from process `pid`, when given) or `timeout`
+    /// seconds pass; returns its answer. Throws `unavailable` saying what was missing at the deadline.
+    @discardableResult
+    public func waitForHealth(timeout: Double, pid: Int32? = nil) throws(ServiceError) -> JSONValue {
+        let deadline = monotonicMillis() + Int64(max(0, timeout) * 1000)
+        repeat {
+            let remaining = Double(deadline - monotonicMillis()) / 1000
+            if socketExists {
+                if let health = try? call("health", timeout: min(0.25, max(0.01, remaining)), attempts: 1),
+                   pid == nil || health["pid"]?.intValue == Int64(pid!) {
+                    return health
+                }
+            } else {
+                // Nothing to connect to yet: look again shortly.
+                usleep(20_000)
+            }
+        } while monotonicMillis() < deadline
+        if !socketExists {
+            throw ServiceError(.unavailable, "\(service) is not running: no socket at \(socketPath)")
+        }
+        throw ServiceError(.unavailable, "\(service) did not answer health at \(endpoint) within \(formatSeconds(timeout)) s")
+    }
 }
 
 func formatSeconds(_ s: Double) -> String {
@@ -93,23 +132,14 @@ func formatSeconds(_ s: Double) -> String {
 
 /// Unique request ids: `<pid>-<random>-<counter>`.
 public enum RequestID {
-    nonisolated(unsafe) private static var counter: UInt64 = 0
-    private static let lock = SpinLock()
+    private static let counter = Mutex<UInt64>(0)
     private static let prefix = "\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
 
     public static func make() -> String {
-        lock.lock()
-        counter += 1
-        let n = counter
-        lock.unlock()
+        let n = counter.withLock { value in
+            value += 1
+            return value
+        }
         return "\(prefix)-\(n)"
     }
-}
-
-final class SpinLock: @unchecked Sendable {
-    // `@unchecked Sendable`: a pthread mutex, used only through lock/unlock.
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
 }

@@ -60,6 +60,19 @@ public enum ServiceDatabase {
                 ) WITHOUT ROWID;
                 """)
         }
+        // A follower stopped at an event: one row per source while it is stopped (send_follow_failures,
+        // where handler refusals were once recorded and skipped, is no longer written).
+        migrator.registerMigration("runtime-v2-follow-stalls") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_follow_stalls (
+                    source TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 
     /// The highest event seq stored, 0 when none.

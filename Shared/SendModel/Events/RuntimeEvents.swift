@@ -1,0 +1,44 @@
+/// A follower stopped applying the events of another service: the handler refused an event,
+/// the database failed, or the follower's thread ended. It stays stopped at `seq` (its cursor
+/// is `seq - 1`: nothing after it is applied, nothing is skipped) and retries with a backoff.
+/// Emitted by the service whose follower stopped, once per stop; `follower.resumed` follows.
+public struct FollowerStalled: EventPayload {
+    public static let eventType = EventType.followerStalled
+
+    /// The service whose follower stopped (the emitter).
+    public var service: String
+    /// The service it follows.
+    public var source: String
+    /// The event it stopped at: the next one to apply.
+    public var seq: Int64
+    /// That event's type; nil when the follower stopped before reading it (its thread ended).
+    public var type: String?
+    /// Why, in words: ids and codes only, never personal data.
+    public var reason: String
+
+    public init(service: String, source: String, seq: Int64, type: String?, reason: String) {
+        self.service = service
+        self.source = source
+        self.seq = seq
+        self.type = type
+        self.reason = reason
+    }
+}
+
+/// A follower that had stopped applies again: the event it stopped at (`seq`) is applied.
+public struct FollowerResumed: EventPayload {
+    public static let eventType = EventType.followerResumed
+
+    /// The service whose follower resumed (the emitter).
+    public var service: String
+    /// The service it follows.
+    public var source: String
+    /// The event it had stopped at, now applied.
+    public var seq: Int64
+
+    public init(service: String, source: String, seq: Int64) {
+        self.service = service
+        self.source = source
+        self.seq = seq
+    }
+}
