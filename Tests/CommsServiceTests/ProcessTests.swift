@@ -69,7 +69,7 @@ struct ProcessTests {
 
         let sent = try sendctl(["questionnaires", "send", "1"], dir)
         #expect(sent.status == 0, "\(sent.err)")
-        #expect(sent.out.contains("queued 7 message(s) (email 5, letter 1, sms 1)"))
+        #expect(sent.out.contains("queued 7 messages (email 5, letter 1, sms 1)"), "\(sent.out)")
         #expect(sent.out.contains("1 opted out") && sent.out.contains("1 no consent"))
         #expect(sent.out.contains("delivered"))
 
@@ -91,7 +91,7 @@ struct ProcessTests {
         // Sending again queues nothing.
         let again = try sendctl(["questionnaires", "send", "1"], dir)
         #expect(again.status == 0)
-        #expect(again.out.contains("nothing new to send"))
+        #expect(again.out.contains("nothing new to send: the 7 families asked already have their message"), "\(again.out)")
         #expect(try client.call(ServiceName.comms, "dispatches.show", ["dispatch_id": 1])["messages"]?.intValue == 7)
 
         // E1 and E2 answer with the tokens their emails carried, S1 with the code its text carried.
@@ -101,12 +101,15 @@ struct ProcessTests {
         for t in answering {
             let r = try sendctl(["questionnaires", "respond", t, "--answer", "1=4", "--answer", "2=Answer text"], dir)
             #expect(r.status == 0, "\(r.err)")
+            #expect(r.out.contains("recorded 2 answers to questionnaire 1"), "\(r.out)")
         }
         #expect(try sendctl(["questionnaires", "respond", answering[0], "--answer", "1=4"], dir).status == 65)
 
         // Reminders reach exactly the families who have not answered.
         let reminded = try sendctl(["questionnaires", "remind", "1"], dir)
         #expect(reminded.status == 0, "\(reminded.err)")
+        #expect(reminded.out.contains(": 4 families who have not answered (3 of 7 have)"), "\(reminded.out)")
+        #expect(!reminded.out.contains("(ies)") && !sent.out.contains("(s)"))
         let reminders = sink.messages.filter { $0.subject.hasPrefix("Reminder:") }
         #expect(reminders.map(\.to).sorted() == ["e3@example.org", "e4@example.org"])
         let textReminders = spool(dir, "sms").filter { ($0["body"]?.stringValue ?? "").contains("a reminder") }

@@ -93,7 +93,7 @@ struct DemoLoadTests {
 
         let status = try Self.svg(html, id: "chart-status")
         let periods = Set(Self.values(status, "data-label"))
-        #expect(periods.count > 1, "the status chart has \(periods.count) bar(s)")
+        #expect(periods.count > 1, "the status chart has only \(periods.count) period")
 
         let kpi = try Self.svg(html, id: "chart-kpi-K-001")
         // The x-axis ticks ("Oct 2025" … ): their years span the readings, baseline and target, not eight years.

@@ -124,6 +124,6 @@ enum Enquiries {
                 "working_days_overdue": .int(Int64(overdue)), "urgent": true,
             ])
         }
-        if !rows.isEmpty { ctx.logger.info("escalated \(rows.count) enquiries not answered by their date") }
+        if !rows.isEmpty { ctx.logger.info("escalated \(Templates.counted(rows.count, "enquiry", "enquiries")) not answered by their date") }
     }
 }
