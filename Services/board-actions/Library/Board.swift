@@ -41,7 +41,7 @@ enum Board {
         try change.db.execute(sql: """
             INSERT INTO members(n, member_id, role, post, organisation, joined_on, at) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, id, role.rawValue, post, organisation, (joined ?? change.today).iso, change.at])
-        change.emit(EventType.memberRecorded, ["member_id": .string(id), "role": .string(role.rawValue)])
+        try change.emit(MemberRecorded(memberID: id, role: role.rawValue))
         return memberJSON(try Row.fetchOne(change.db, sql: "SELECT * FROM members WHERE n = ?", arguments: [n])!)
     }
 
@@ -83,8 +83,7 @@ enum Board {
             try db.execute(sql: "INSERT INTO meeting_attendees(meeting_id, member_id) VALUES (?, ?)", arguments: [id, member])
         }
         let coProduced = try isCoProduced(db, id)
-        change.emit(EventType.meetingRecorded, ["meeting_id": .string(id), "date": .string(date!.iso),
-                                                "attendees": .int(Int64(unique.count)), "co_produced": .bool(coProduced)])
+        try change.emit(MeetingRecorded(meetingID: id, date: date!, attendees: unique.count, coProduced: coProduced))
         return ["meeting": try meetingJSON(db, id)]
     }
 
@@ -186,11 +185,8 @@ enum Board {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, decisionID, meetingID!, kind!.rawValue, actionID, planInspection, summary ?? defaultSummary,
                              meeting["on_date"] as String, change.at])
-        var data: [String: JSONValue] = ["decision_id": .string(decisionID), "meeting_id": .string(meetingID!),
-                                         "kind": .string(kind!.rawValue)]
-        if let actionID { data["action_id"] = .string(actionID) }
-        if let planInspection { data["inspection_id"] = .string(planInspection) }
-        change.emit(EventType.decisionRecorded, .object(data))
+        try change.emit(DecisionRecorded(decisionID: decisionID, meetingID: meetingID!, kind: kind!.rawValue, actionID: actionID,
+                                         inspectionID: planInspection))
         return ["decision": decisionJSON(try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE n = ?", arguments: [n])!)]
     }
 

@@ -77,7 +77,7 @@ enum KPIs {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, id, k.name, k.unit, k.baseline, k.baselineDate?.iso, k.target, k.targetDate?.iso,
                              k.direction.rawValue, change.at])
-        change.emit(EventType.kpiRecorded, ["kpi_id": .string(id), "direction": .string(k.direction.rawValue)])
+        try change.emit(KPIRecorded(kpiID: id, direction: k.direction.rawValue))
         return try summary(change.db, id)!
     }
 
@@ -106,8 +106,7 @@ enum KPIs {
                        arguments: [kpiID, date.iso, value, note, change.at])
         let direction = Direction(rawValue: row["direction"]) ?? .lowerIsBetter
         let onTarget = direction.meets(value, target: row["target"])
-        change.emit(EventType.kpiReading, ["kpi_id": .string(kpiID), "date": .string(date.iso), "value": .number(value),
-                                           "on_target": .bool(onTarget)])
+        try change.emit(KPIReading(kpiID: kpiID, date: date, value: value, onTarget: onTarget))
         return ["kpi": try summary(db, kpiID)!]
     }
 

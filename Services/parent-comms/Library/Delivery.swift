@@ -394,7 +394,7 @@ final class DeliveryLoop {
             UPDATE messages SET status = 'queued', channel = ?, tried = ?, attempts = 0, next_attempt_at = ?, status_at = ?, failure = ?
             WHERE id = ?
             """, arguments: [next.rawValue, triedText(tried), ctx.now.millis, ctx.now.description, failure, id])
-        ctx.emit(EventType.messageFailed, failedEvent(row, channel: failed, status: status, next: next))
+        try ctx.emit(failedEvent(row, channel: failed, status: status, next: next))
         ctx.logger.info("message \(Messages.reference(id)): \(failed.rawValue) \(status.rawValue) (\(failure)); trying \(next.rawValue)")
     }
 
@@ -405,18 +405,14 @@ final class DeliveryLoop {
             UPDATE messages SET status = ?, channel = ?, next_attempt_at = NULL, status_at = ?, failure = ? WHERE id = ?
             """, arguments: [status.rawValue, channel.rawValue, ctx.now.description, failure, id])
         if let dispatch = row["dispatch_id"] as Int64? { finished[dispatch, default: 0] += 1 }
-        ctx.emit(EventType.messageFailed, failedEvent(row, channel: channel, status: status, next: nil))
+        try ctx.emit(failedEvent(row, channel: channel, status: status, next: nil))
         ctx.logger.info("message \(Messages.reference(id)): \(channel.rawValue) \(status.rawValue) (\(failure)); no channel left")
     }
 
-    static func failedEvent(_ row: Row, channel: Channel, status: MessageStatus, next: Channel?) -> JSONValue {
+    static func failedEvent(_ row: Row, channel: Channel, status: MessageStatus, next: Channel?) -> MessageFailed {
         let id: Int64 = row["id"]
-        var o: [String: JSONValue] = ["message_id": .int(id), "reference": .string(Messages.reference(id)), "kind": .string(row["kind"]),
-                                      "channel": .string(channel.rawValue), "status": .string(status.rawValue),
-                                      "next_channel": next.map { .string($0.rawValue) } ?? .null]
-        if let d = row["dispatch_id"] as Int64? { o["dispatch_id"] = .int(d) }
-        if let e = row["enquiry_id"] as Int64? { o["enquiry_id"] = .int(e) }
-        return .object(o)
+        return MessageFailed(messageID: id, reference: Messages.reference(id), kind: row["kind"], channel: channel, status: status,
+                             nextChannel: next, dispatchID: row["dispatch_id"], enquiryID: row["enquiry_id"])
     }
 
     // MARK: Retention of spool files

@@ -138,20 +138,17 @@ enum Dispatch {
             ON CONFLICT(dispatch_id, family_id) DO NOTHING
             """, arguments: [dispatch, kind, ctx.now.description] + arguments)
         let queued = ctx.db.changesCount
-        var byChannel: [String: JSONValue] = [:]
+        var byChannel: [String: Int64] = [:]
         if queued > 0 {
             for row in try Row.fetchAll(ctx.db, sql: "SELECT channel, COUNT(*) FROM messages WHERE id > ? GROUP BY channel", arguments: [before]) {
-                byChannel[row[0]] = .int(row[1])
+                byChannel[row[0]] = row[1]
             }
             try ctx.db.execute(sql: "UPDATE dispatches SET queued = queued + ?, pending = pending + ?, completed_at = NULL WHERE id = ?",
                                arguments: [queued, queued, dispatch])
             let row = try Row.fetchOne(ctx.db, sql: "SELECT * FROM dispatches WHERE id = ?", arguments: [dispatch])!
-            var data = Dispatches.identity(row)
-            data["queued"] = .int(Int64(queued))
-            data["by_channel"] = .object(byChannel)
-            ctx.emit(EventType.dispatchStarted, .object(data))
+            try ctx.emit(DispatchStarted(dispatch: try Dispatches.event(ctx.db, row), queued: queued, byChannel: byChannel))
         }
         try Dispatches.completeIfDone(ctx, dispatch)
-        return (queued, .object(byChannel))
+        return (queued, .object(byChannel.mapValues { .int($0) }))
     }
 }

@@ -48,7 +48,7 @@ enum Enquiries {
             """, arguments: [familyID, via.rawValue, text, receivedOn.iso, answerBy.iso, ctx.now.description, secret])
         let id = ctx.db.lastInsertedRowID
         let ack = try Messages.queueOne(ctx, familyID: familyID, kind: "acknowledgement", enquiryID: id)
-        ctx.emit(EventType.enquiryReceived, ["enquiry_id": .int(id), "received_on": .string(receivedOn.iso), "answer_by": .string(answerBy.iso)])
+        try ctx.emit(EnquiryReceived(enquiryID: id, receivedOn: receivedOn, answerBy: answerBy))
         return Recorded(id: id, answerBy: answerBy, secret: secret, acknowledgement: ack)
     }
 
@@ -68,8 +68,7 @@ enum Enquiries {
                            arguments: [text, ctx.today.iso, id])
         let message = try Messages.queueOne(ctx, familyID: row["family_id"], kind: "answer", enquiryID: id)
         let answerBy = LocalDate(iso: row["answer_by"]) ?? ctx.today
-        ctx.emit(EventType.enquiryAnswered, ["enquiry_id": .int(id ?? 0), "answered_on": .string(ctx.today.iso),
-                                             "answer_by": .string(answerBy.iso), "late": .bool(ctx.today > answerBy)])
+        try ctx.emit(EnquiryAnswered(enquiryID: row["id"], answeredOn: ctx.today, answerBy: answerBy, late: ctx.today > answerBy))
         return [
             "enquiry_id": .int(id ?? 0), "answered_on": .string(ctx.today.iso), "late": .bool(ctx.today > answerBy),
             "message": message.map { ["message_id": .int($0.id), "reference": .string(Messages.reference($0.id)), "channel": .string($0.channel)] }
@@ -119,10 +118,8 @@ enum Enquiries {
             let answerBy = LocalDate(iso: row["answer_by"]) ?? ctx.today
             let overdue = (try? WorkingDayCalendar.englandAndWales.workingDays(from: answerBy, to: ctx.today)) ?? answerBy.days(until: ctx.today)
             try ctx.db.execute(sql: "UPDATE enquiries SET escalated_at = ? WHERE id = ?", arguments: [ctx.now.description, row["id"] as Int64])
-            ctx.emit(EventType.enquiryEscalated, [
-                "enquiry_id": .int(row["id"]), "received_on": .string(row["received_on"]), "answer_by": .string(answerBy.iso),
-                "working_days_overdue": .int(Int64(overdue)), "urgent": true,
-            ])
+            try ctx.emit(EnquiryEscalated(enquiryID: row["id"], receivedOn: LocalDate(iso: row["received_on"]) ?? answerBy, answerBy: answerBy,
+                                          workingDaysOverdue: overdue))
         }
         if !rows.isEmpty { ctx.logger.info("escalated \(rows.count) enquiries not answered by their date") }
     }

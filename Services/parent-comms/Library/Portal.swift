@@ -86,7 +86,7 @@ enum Portal {
         if wantsUpdates {
             try ctx.db.execute(sql: "UPDATE families SET wants_updates = 1 WHERE id = ?", arguments: [r.familyID])
         }
-        ctx.emit(EventType.responseReceived, ["questionnaire_id": .int(q.id), "responses": 1, "source": "portal"])
+        try ctx.emit(ResponseReceived(questionnaireID: q.id, responses: 1, source: .portal))
         return try encode(PortalAnswerResult(questionnaireID: q.id, title: q.title, anonymous: q.anonymous, answers: answers.count))
     }
 

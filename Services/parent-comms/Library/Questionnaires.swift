@@ -169,10 +169,8 @@ enum Questionnaires {
             try ctx.db.execute(sql: "INSERT INTO questions(questionnaire_id, position, kind, text, options, required) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [id, q.position, q.kind.rawValue, q.text, options, q.required])
         }
-        ctx.emit(EventType.questionnaireCreated, [
-            "questionnaire_id": .int(id), "anonymous": .bool(anonymous), "audience": .string(audience.rawValue),
-            "questions": .int(Int64(questions.count)), "opens": .string(opens.iso), "closes": .string(closes?.iso ?? ""),
-        ])
+        try ctx.emit(QuestionnaireCreated(questionnaireID: id, title: title ?? "", anonymous: anonymous, audience: audience.rawValue,
+                                          questions: questions.count, opens: opens, closes: closes))
         return ["questionnaire_id": .int(id), "state": .string(Questionnaire(row: try Row.fetchOne(ctx.db,
             sql: "SELECT * FROM questionnaires WHERE id = ?", arguments: [id])!).state(today: ctx.today))]
     }

@@ -110,7 +110,7 @@ enum Responses {
         if wantsUpdates == true {
             try ctx.db.execute(sql: "UPDATE families SET wants_updates = 1 WHERE id = ?", arguments: [r.familyID])
         }
-        ctx.emit(EventType.responseReceived, ["questionnaire_id": .int(r.questionnaire.id), "responses": 1, "source": "token"])
+        try ctx.emit(ResponseReceived(questionnaireID: r.questionnaire.id, responses: 1, source: .token))
         return ["questionnaire_id": .int(r.questionnaire.id), "recorded": true, "anonymous": .bool(r.questionnaire.anonymous),
                 "answers": .int(Int64(answers.count))]
     }
@@ -178,7 +178,7 @@ enum Responses {
             recorded += 1
         }
         if recorded > 0 {
-            ctx.emit(EventType.responseReceived, ["questionnaire_id": .int(q.id), "responses": .int(Int64(recorded)), "source": "import"])
+            try ctx.emit(ResponseReceived(questionnaireID: q.id, responses: Int64(recorded), source: .import))
         }
         return ["questionnaire_id": .int(q.id), "rows": .int(Int64(rows)), "recorded": .int(Int64(recorded)),
                 "rejected_rows": .int(Int64(rejectedRows)), "rejected": .array(rejected)]
