@@ -89,7 +89,7 @@ enum SeedArticle {
     static var events: [(String, JSONValue)] {
         var list: [(String, JSONValue)] = [(EventType.inspectionRecorded, [
             "inspection_id": .string(inspectionID), "local_area": "Lancashire", "framework": "2016",
-            "outcome": ["wsoa_required": true], "published": "2018-01-23",
+            "outcome": "wsoa_required", "published": "2018-01-23",
             "deadlines": ["wsoa_due": "2018-05-10"],
         ])]
         for (id, kind, theme, summary) in findings {

@@ -148,11 +148,11 @@ import Testing
 
         // Revisit: F-0004 sufficient, F-0005 not sufficient and carried into a new plan as F-0100.
         try db.findingsEvent(EventType.findingJudged, ["finding_id": "F-0004", "inspection_id": "INS-0001",
-                                                       "judgement": "sufficient", "date": "2020-03-06"])
+                                                       "judgement": "sufficient", "date": "2020-03-06", "summary": "s"])
         try db.findingsEvent(EventType.findingJudged, ["finding_id": "F-0005", "inspection_id": "INS-0001",
-                                                       "judgement": "not_sufficient", "date": "2020-03-06"])
+                                                       "judgement": "not_sufficient", "date": "2020-03-06", "summary": "s"])
         try db.findingsEvent(EventType.findingCarriedOver, ["finding_id": "F-0005", "new_finding_id": "F-0100",
-                                                            "plan_id": "APP-1", "plan_kind": "accelerated_progress_plan"])
+                                                            "plan_id": "APP-1", "plan_kind": "accelerated_progress_plan", "summary": "s"])
         try db.findingsEvent(EventType.findingRecorded, ["finding_id": "F-0100", "inspection_id": "INS-0001",
                                                          "kind": "area_of_significant_weakness", "theme": "Health services post-16",
                                                          "summary": "Carried over", "bodies": [], "carried_from": "F-0005"])
