@@ -97,7 +97,8 @@ final class DeliveryLoop {
     func claim() throws -> [Claim] {
         let limit = batchSize
         let recheck = Int64(config.sendingRecheckSeconds * 1000)
-        let result = try host.write { ctx in
+        let result = try host.write { write in
+            let ctx = CommsChange(write)
             let now = ctx.now.millis
             let rows = try Row.fetchAll(ctx.db, sql: """
                 SELECT m.id, m.channel, m.status, m.tried, m.kind, m.dispatch_id, m.enquiry_id,
@@ -315,7 +316,7 @@ final class DeliveryLoop {
         let config = self.config
         do {
             try host.write { ctx in
-                try DeliveryLoop.apply(ctx, done, config: config)
+                try DeliveryLoop.apply(CommsChange(ctx), done, config: config)
                 return .null
             }
         } catch {
@@ -325,7 +326,7 @@ final class DeliveryLoop {
 
     /// The state changes for each outcome: delivered; temporary failure (retry with backoff, then the
     /// next channel); permanent failure (flag the contact detail, next channel); technical failure.
-    static func apply(_ ctx: WriteContext, _ done: [Delivered], config: CommsConfig) throws {
+    static func apply(_ ctx: CommsChange, _ done: [Delivered], config: CommsConfig) throws {
         var finished: [Int64: Int] = [:]
         let now = ctx.now
         for d in done {
@@ -380,7 +381,7 @@ final class DeliveryLoop {
     }
 
     /// After giving up on a channel: queue the message on the next usable one, or fail it for good.
-    static func nextChannel(_ ctx: WriteContext, row: Row, failed: Channel, status: MessageStatus, failure: String,
+    static func nextChannel(_ ctx: CommsChange, row: Row, failed: Channel, status: MessageStatus, failure: String,
                             usable: Set<Channel>? = nil, finished: inout [Int64: Int]) throws {
         let id: Int64 = row["id"]
         let tried = Self.tried(row["tried"]).union([failed])
@@ -398,7 +399,7 @@ final class DeliveryLoop {
         ctx.logger.info("message \(Messages.reference(id)): \(failed.rawValue) \(status.rawValue) (\(failure)); trying \(next.rawValue)")
     }
 
-    static func finalFailure(_ ctx: WriteContext, row: Row, status: MessageStatus, channel: Channel, failure: String,
+    static func finalFailure(_ ctx: CommsChange, row: Row, status: MessageStatus, channel: Channel, failure: String,
                              finished: inout [Int64: Int]) throws {
         let id: Int64 = row["id"]
         try ctx.db.execute(sql: """

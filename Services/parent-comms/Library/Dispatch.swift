@@ -8,7 +8,7 @@ import SendRuntime
 /// yet (none, when nothing changed). Reminder rounds and updates are dispatches of their own.
 enum Dispatch {
     /// `questionnaires.send {questionnaire_id}`.
-    static func send(_ ctx: WriteContext) throws -> JSONValue {
+    static func send(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("questionnaire_id", range: 1...Int64.max)
         try v.check()
@@ -60,7 +60,7 @@ enum Dispatch {
     /// token and code. A code drawn twice (or a token) makes its row skip the insert; those rows are
     /// drawn again until all `expected` are in, so no family is ever left out.
     /// Draws with `comms_short_code()`, which the caller installs (`Keys.prepare`).
-    static func addRecipients(_ ctx: WriteContext, questionnaire: Int64, audience: String, expected: Int64) throws {
+    static func addRecipients(_ ctx: CommsChange, questionnaire: Int64, audience: String, expected: Int64) throws {
         var missing = expected
         var rounds = 0
         while missing > 0 {
@@ -81,7 +81,7 @@ enum Dispatch {
 
     /// `questionnaires.remind {questionnaire_id}`: a new round to the families asked who have not answered
     /// (and whose questionnaire message was delivered).
-    static func remind(_ ctx: WriteContext) throws -> JSONValue {
+    static func remind(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("questionnaire_id", range: 1...Int64.max)
         try v.check()
@@ -129,7 +129,7 @@ enum Dispatch {
 
     /// Inserts one queued message per family the selection yields (over `families f`) that has none in
     /// the dispatch yet; updates the dispatch's counters and emits `dispatch.started` when any were queued.
-    static func queue(_ ctx: WriteContext, dispatch: Int64, kind: String, where selection: String,
+    static func queue(_ ctx: CommsChange, dispatch: Int64, kind: String, where selection: String,
                       arguments: StatementArguments) throws -> (Int, JSONValue) {
         let before = try Int64.fetchOne(ctx.db, sql: "SELECT COALESCE(MAX(id), 0) FROM messages") ?? 0
         try ctx.db.execute(sql: """

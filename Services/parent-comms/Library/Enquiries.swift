@@ -11,7 +11,7 @@ enum Enquiries {
     enum Via: String, CaseIterable { case email, phone, letter, text, web, inPerson = "in_person" }
 
     /// `enquiries.add {family_ref, text, received_on?, via?}`.
-    static func add(_ ctx: WriteContext) throws -> JSONValue {
+    static func add(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let ref = v.string("family_ref", maxLength: 64)
         let text = v.string("text", maxLength: 10_000)
@@ -40,7 +40,7 @@ enum Enquiries {
     }
 
     /// Records an enquiry with a new secret, queues its acknowledgement and emits `enquiry.received`.
-    static func record(_ ctx: WriteContext, familyID: Int64, via: Via, text: String, receivedOn: LocalDate) throws -> Recorded {
+    static func record(_ ctx: CommsChange, familyID: Int64, via: Via, text: String, receivedOn: LocalDate) throws -> Recorded {
         let answerBy = try WorkingDayCalendar.englandAndWales.adding(workingDays: answerWithinWorkingDays, to: receivedOn)
         let secret = Keys.token()
         try ctx.db.execute(sql: """
@@ -53,7 +53,7 @@ enum Enquiries {
     }
 
     /// `enquiries.answer {enquiry_id, text}`: records the answer and sends it to the family.
-    static func answer(_ ctx: WriteContext) throws -> JSONValue {
+    static func answer(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("enquiry_id", range: 1...Int64.max)
         let text = v.string("text", maxLength: 20_000)
@@ -110,7 +110,7 @@ enum Enquiries {
     }
 
     /// The periodic job: every open enquiry past its answer-by date is escalated once.
-    static func escalate(_ ctx: WriteContext) throws {
+    static func escalate(_ ctx: CommsChange) throws {
         let rows = try Row.fetchAll(ctx.db, sql: """
             SELECT id, received_on, answer_by FROM enquiries WHERE status = 'open' AND escalated_at IS NULL AND answer_by < ? ORDER BY id
             """, arguments: [ctx.today.iso])

@@ -36,7 +36,7 @@ enum FamilyImport {
         var json: JSONValue { ["line": .int(Int64(line)), "field": .string(field), "message": .string(message)] }
     }
 
-    static func run(_ ctx: WriteContext) throws -> JSONValue {
+    static func run(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         guard let csv = ctx.args["csv"]?.stringValue, !csv.trimmingSpaces.isEmpty else {
             throw ServiceError.invalid("csv", "is required: the text of the CSV file, header first")

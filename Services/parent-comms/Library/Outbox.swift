@@ -11,7 +11,7 @@ enum Messages {
 
     /// Queues one message to a family (enquiry acknowledgements and answers); nil when the family
     /// may not be contacted (no consent, opted out) or has no usable contact detail.
-    static func queueOne(_ ctx: WriteContext, familyID: Int64, kind: String, enquiryID: Int64?) throws -> (id: Int64, channel: String)? {
+    static func queueOne(_ ctx: CommsChange, familyID: Int64, kind: String, enquiryID: Int64?) throws -> (id: Int64, channel: String)? {
         try ctx.db.execute(sql: """
             INSERT INTO messages(enquiry_id, kind, family_id, channel, status, next_attempt_at, created_at)
             SELECT ?, ?, f.id, \(Channel.chooseSQL), 'queued', 0, ? FROM families f
@@ -24,7 +24,7 @@ enum Messages {
     }
 
     /// Cancels a family's messages not yet handed to a channel; returns how many.
-    static func cancelPending(_ ctx: WriteContext, familyID: Int64, reason: String) throws -> Int {
+    static func cancelPending(_ ctx: CommsChange, familyID: Int64, reason: String) throws -> Int {
         let rows = try Row.fetchAll(ctx.db, sql: """
             UPDATE messages SET status = 'cancelled', next_attempt_at = NULL, status_at = ?, failure = ?
             WHERE family_id = ? AND next_attempt_at IS NOT NULL AND status != 'sending'
@@ -40,7 +40,7 @@ enum Messages {
 /// Batches of messages (a questionnaire, a reminder round, an update): progress and completion.
 enum Dispatches {
     /// Counts messages of dispatches that reached a final status; completes each dispatch with none left.
-    static func finished(_ ctx: WriteContext, _ counts: [Int64: Int]) throws {
+    static func finished(_ ctx: CommsChange, _ counts: [Int64: Int]) throws {
         for (dispatch, n) in counts.sorted(by: { $0.key < $1.key }) {
             try ctx.db.cachedStatement(sql: "UPDATE dispatches SET pending = pending - ? WHERE id = ?").execute(arguments: [n, dispatch])
             try completeIfDone(ctx, dispatch)
@@ -48,7 +48,7 @@ enum Dispatches {
     }
 
     /// Marks the dispatch complete and emits `dispatch.completed` once nothing of it is pending.
-    static func completeIfDone(_ ctx: WriteContext, _ dispatch: Int64) throws {
+    static func completeIfDone(_ ctx: CommsChange, _ dispatch: Int64) throws {
         guard let row = try Row.fetchOne(ctx.db, sql: "SELECT * FROM dispatches WHERE id = ?", arguments: [dispatch]),
               (row["pending"] as Int64) <= 0, (row["completed_at"] as String?) == nil else { return }
         try ctx.db.execute(sql: "UPDATE dispatches SET completed_at = ? WHERE id = ?", arguments: [ctx.now.description, dispatch])

@@ -128,7 +128,7 @@ struct Questionnaire {
 
 /// `questionnaires.create`, `.list`, `.show`.
 enum Questionnaires {
-    static func create(_ ctx: WriteContext) throws -> JSONValue {
+    static func create(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let title = v.string("title", maxLength: 200)
         let anonymous = v.bool("anonymous", required: false) ?? false

@@ -86,7 +86,7 @@ enum Responses {
     }
 
     /// `questionnaires.respond {token, answers: [{question, value}], wants_updates?}`; `token` may be a response code.
-    static func respond(_ ctx: WriteContext) throws -> JSONValue {
+    static func respond(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let token = v.string("token", maxLength: 128)
         let wantsUpdates = v.bool("wants_updates", required: false)
@@ -118,7 +118,7 @@ enum Responses {
     /// `questionnaires.import_responses {questionnaire_id, csv, first_row_line?}`: answers collected on
     /// paper or by phone. Columns: `token`, then `q1` … `qN`, an empty cell being no answer. Bad rows are
     /// reported by line and left out; the good ones are recorded.
-    static func importResponses(_ ctx: WriteContext) throws -> JSONValue {
+    static func importResponses(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("questionnaire_id", range: 1...Int64.max)
         let firstRowLine = v.int("first_row_line", required: false, range: 2...Int64(Int32.max))

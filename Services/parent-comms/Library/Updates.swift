@@ -10,7 +10,7 @@ import SendRuntime
 enum Updates {
     /// Applies one event of the board's stream (`action.created`, `action.updated`, `action.status_changed`).
     /// Data that does not decode as its payload type is refused with an error naming the event and field.
-    static func followBoard(_ ctx: WriteContext, _ event: Event) throws {
+    static func followBoard(_ ctx: CommsChange, _ event: Event) throws {
         switch event.type {
         case EventType.actionCreated:
             let e = try event.decode(as: ActionCreated.self)
@@ -44,7 +44,7 @@ enum Updates {
 
     /// Drafts an update unless one for the same action and outcome is still a draft: in words, with
     /// the action's title and, for a cancellation, the reason the board recorded.
-    static func draft(_ ctx: WriteContext, action e: ActionStatusChanged, outcome: UpdateOutcome, event: Event) throws {
+    static func draft(_ ctx: CommsChange, action e: ActionStatusChanged, outcome: UpdateOutcome, event: Event) throws {
         let action = e.actionID
         if try Int64.fetchOne(ctx.db, sql: "SELECT id FROM updates WHERE action_id = ? AND outcome = ? AND status = 'draft'",
                               arguments: [action, outcome.rawValue]) != nil { return }
@@ -138,7 +138,7 @@ enum Updates {
     }
 
     /// `updates.edit {update_id, title?, body?}`: drafts only.
-    static func edit(_ ctx: WriteContext) throws -> JSONValue {
+    static func edit(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("update_id", range: 1...Int64.max)
         let title = v.string("title", required: false, maxLength: 200)
@@ -156,7 +156,7 @@ enum Updates {
     }
 
     /// `updates.publish {update_id}`: queues the update to every family that asked for updates.
-    static func publish(_ ctx: WriteContext) throws -> JSONValue {
+    static func publish(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("update_id", range: 1...Int64.max)
         try v.check()
