@@ -4,22 +4,8 @@ import SendModel
 /// The partnership board: members (by post and role, not by name), meetings with attendees,
 /// and decisions, valid only when a parent carer or young person representative attended.
 enum Board {
-    enum Role: String, CaseIterable {
-        case parentCarerRepresentative = "parent_carer_representative"
-        case youngPersonRepresentative = "young_person_representative"
-        case localAuthority = "local_authority"
-        case health, school, other
-
-        /// The roles whose presence makes a meeting co-produced, and its decisions valid.
-        var coProduces: Bool { self == .parentCarerRepresentative || self == .youngPersonRepresentative }
-    }
-
-    enum DecisionKind: String, CaseIterable {
-        case agreeAction = "agree_action"
-        case approvePlan = "approve_plan"
-        case verifyAction = "verify_action"
-        case other
-    }
+    typealias Role = MemberRole
+    typealias DecisionKind = SendModel.DecisionKind
 
     // MARK: Members
 
@@ -41,7 +27,7 @@ enum Board {
         try change.db.execute(sql: """
             INSERT INTO members(n, member_id, role, post, organisation, joined_on, at) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, id, role.rawValue, post, organisation, (joined ?? change.today).iso, change.at])
-        try change.emit(MemberRecorded(memberID: id, role: role.rawValue))
+        try change.emit(MemberRecorded(memberID: id, role: role))
         return memberJSON(try Row.fetchOne(change.db, sql: "SELECT * FROM members WHERE n = ?", arguments: [n])!)
     }
 
@@ -185,7 +171,7 @@ enum Board {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, decisionID, meetingID!, kind!.rawValue, actionID, planInspection, summary ?? defaultSummary,
                              meeting["on_date"] as String, change.at])
-        try change.emit(DecisionRecorded(decisionID: decisionID, meetingID: meetingID!, kind: kind!.rawValue, actionID: actionID,
+        try change.emit(DecisionRecorded(decisionID: decisionID, meetingID: meetingID!, kind: kind!, actionID: actionID,
                                          inspectionID: planInspection))
         return ["decision": decisionJSON(try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE n = ?", arguments: [n])!)]
     }
@@ -210,4 +196,9 @@ enum Board {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE \(filter) ORDER BY n", arguments: arguments)
         return ["decisions": .array(rows.map(decisionJSON))]
     }
+}
+
+extension MemberRole {
+    /// The roles whose presence makes a meeting co-produced, and its decisions valid.
+    var coProduces: Bool { self == .parentCarerRepresentative || self == .youngPersonRepresentative }
 }

@@ -72,7 +72,11 @@ enum Dispatches {
         let questionnaire = row["questionnaire_id"] as Int64?, update = row["update_id"] as Int64?
         let title = try questionnaire.flatMap { try String.fetchOne(db, sql: "SELECT title FROM questionnaires WHERE id = ?", arguments: [$0]) }
             ?? update.flatMap { try String.fetchOne(db, sql: "SELECT title FROM updates WHERE id = ?", arguments: [$0]) } ?? ""
-        return DispatchIdentity(dispatchID: row["id"], kind: row["kind"], round: row["round"], questionnaireID: questionnaire,
+        let text: String = row["kind"]
+        guard let kind = DispatchKind(rawValue: text) else {
+            throw ServiceError(.internal, "dispatch \(row["id"] as Int64) has the unknown kind '\(text)'")
+        }
+        return DispatchIdentity(dispatchID: row["id"], kind: kind, round: row["round"], questionnaireID: questionnaire,
                                 updateID: update, title: title)
     }
 

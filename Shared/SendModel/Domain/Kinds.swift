@@ -172,3 +172,39 @@ public enum UpdateOutcome: String, CaseIterable, Sendable, Codable {
 public enum ResponseSource: String, CaseIterable, Sendable, Codable {
     case token, portal, `import`
 }
+
+// MARK: The board's members, decisions and measures
+
+/// The role a board member holds (a post and a role, never a name).
+public enum MemberRole: String, CaseIterable, Sendable, Codable {
+    case parentCarerRepresentative = "parent_carer_representative"
+    case youngPersonRepresentative = "young_person_representative"
+    case localAuthority = "local_authority"
+    case health, school, other
+}
+
+/// What a board decision decides.
+public enum DecisionKind: String, CaseIterable, Sendable, Codable {
+    case agreeAction = "agree_action"
+    case approvePlan = "approve_plan"
+    case verifyAction = "verify_action"
+    case other
+}
+
+/// Which way a KPI improves.
+public enum KPIDirection: String, CaseIterable, Sendable, Codable {
+    case lowerIsBetter = "lower_is_better"
+    case higherIsBetter = "higher_is_better"
+}
+
+// MARK: comms' questionnaires and dispatches
+
+/// Whom a questionnaire is sent to: families with a child with an EHC plan, or every family.
+public enum QuestionnaireAudience: String, CaseIterable, Sendable, Codable {
+    case ehcPlan = "ehc_plan", all
+}
+
+/// What a dispatch sends: a questionnaire, a reminder round of one, or a "you said, we did" update.
+public enum DispatchKind: String, CaseIterable, Sendable, Codable {
+    case questionnaire, reminder, update
+}

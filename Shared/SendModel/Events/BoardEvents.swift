@@ -242,16 +242,16 @@ public struct CoverageClosed: EventPayload, Hashable {
 public struct KPIRecorded: EventPayload, Hashable {
     public static let eventType = EventType.kpiRecorded
     public var kpiID: String
-    public var direction: String
+    public var direction: KPIDirection
 
-    public init(kpiID: String, direction: String) {
+    public init(kpiID: String, direction: KPIDirection) {
         self.kpiID = kpiID
         self.direction = direction
     }
 
     enum CodingKeys: String, CodingKey { case kpiID = "kpi_id", direction }
 
-    public static var example: Self { .init(kpiID: "K-001", direction: "higher_is_better") }
+    public static var example: Self { .init(kpiID: "K-001", direction: .higherIsBetter) }
 }
 
 /// `kpi.reading`.
@@ -278,16 +278,16 @@ public struct KPIReading: EventPayload, Hashable {
 public struct MemberRecorded: EventPayload, Hashable {
     public static let eventType = EventType.memberRecorded
     public var memberID: String
-    public var role: String
+    public var role: MemberRole
 
-    public init(memberID: String, role: String) {
+    public init(memberID: String, role: MemberRole) {
         self.memberID = memberID
         self.role = role
     }
 
     enum CodingKeys: String, CodingKey { case memberID = "member_id", role }
 
-    public static var example: Self { .init(memberID: "M-001", role: "chair") }
+    public static var example: Self { .init(memberID: "M-001", role: .parentCarerRepresentative) }
 }
 
 /// `meeting.recorded`.
@@ -315,11 +315,11 @@ public struct DecisionRecorded: EventPayload, Hashable {
     public static let eventType = EventType.decisionRecorded
     public var decisionID: String
     public var meetingID: String
-    public var kind: String
+    public var kind: DecisionKind
     public var actionID: String?
     public var inspectionID: String?
 
-    public init(decisionID: String, meetingID: String, kind: String, actionID: String?, inspectionID: String?) {
+    public init(decisionID: String, meetingID: String, kind: DecisionKind, actionID: String?, inspectionID: String?) {
         self.decisionID = decisionID
         self.meetingID = meetingID
         self.kind = kind
@@ -331,7 +331,7 @@ public struct DecisionRecorded: EventPayload, Hashable {
         case decisionID = "decision_id", meetingID = "meeting_id", kind, actionID = "action_id", inspectionID = "inspection_id"
     }
 
-    public static var example: Self { .init(decisionID: "D-0001", meetingID: "MTG-001", kind: "verify_action", actionID: "A-0001", inspectionID: "INS-1") }
+    public static var example: Self { .init(decisionID: "D-0001", meetingID: "MTG-001", kind: .verifyAction, actionID: "A-0001", inspectionID: "INS-1") }
 }
 
 /// `plan.submitted`.

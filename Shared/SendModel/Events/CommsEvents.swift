@@ -46,13 +46,13 @@ public struct QuestionnaireCreated: EventPayload, Hashable {
     public var questionnaireID: Int64
     public var title: String
     public var anonymous: Bool
-    public var audience: String
+    public var audience: QuestionnaireAudience
     public var questions: Int
     public var opens: LocalDate
     /// `null` when it stays open.
     public var closes: LocalDate?
 
-    public init(questionnaireID: Int64, title: String, anonymous: Bool, audience: String, questions: Int, opens: LocalDate, closes: LocalDate?) {
+    public init(questionnaireID: Int64, title: String, anonymous: Bool, audience: QuestionnaireAudience, questions: Int, opens: LocalDate, closes: LocalDate?) {
         self.questionnaireID = questionnaireID
         self.title = title
         self.anonymous = anonymous
@@ -78,7 +78,7 @@ public struct QuestionnaireCreated: EventPayload, Hashable {
     }
 
     public static var example: Self {
-        .init(questionnaireID: 1, title: "Your views on EHC plans", anonymous: false, audience: "all", questions: 4,
+        .init(questionnaireID: 1, title: "Your views on EHC plans", anonymous: false, audience: .all, questions: 4,
               opens: LocalDate(iso: "2026-03-01")!, closes: LocalDate(iso: "2026-03-21")!)
     }
 }
@@ -86,15 +86,14 @@ public struct QuestionnaireCreated: EventPayload, Hashable {
 /// Which batch of messages a dispatch event is about: a questionnaire (or its reminder round) or an update.
 public struct DispatchIdentity: Codable, Sendable, Hashable {
     public var dispatchID: Int64
-    /// `questionnaire`, `reminder` or `update`.
-    public var kind: String
+    public var kind: DispatchKind
     public var round: Int64
     public var questionnaireID: Int64?
     public var updateID: Int64?
     /// The questionnaire's or update's title.
     public var title: String
 
-    public init(dispatchID: Int64, kind: String, round: Int64, questionnaireID: Int64?, updateID: Int64?, title: String) {
+    public init(dispatchID: Int64, kind: DispatchKind, round: Int64, questionnaireID: Int64?, updateID: Int64?, title: String) {
         self.dispatchID = dispatchID
         self.kind = kind
         self.round = round
@@ -124,7 +123,7 @@ public struct DispatchStarted: EventPayload, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        dispatch = DispatchIdentity(dispatchID: try c.decode(Int64.self, forKey: .dispatchID), kind: try c.decode(String.self, forKey: .kind),
+        dispatch = DispatchIdentity(dispatchID: try c.decode(Int64.self, forKey: .dispatchID), kind: try c.decode(DispatchKind.self, forKey: .kind),
                                     round: try c.decode(Int64.self, forKey: .round),
                                     questionnaireID: try c.decodeIfPresent(Int64.self, forKey: .questionnaireID),
                                     updateID: try c.decodeIfPresent(Int64.self, forKey: .updateID), title: try c.decode(String.self, forKey: .title))
@@ -145,7 +144,7 @@ public struct DispatchStarted: EventPayload, Hashable {
     }
 
     public static var example: Self {
-        .init(dispatch: .init(dispatchID: 1, kind: "questionnaire", round: 0, questionnaireID: 1, updateID: 2, title: "Your views"),
+        .init(dispatch: .init(dispatchID: 1, kind: .questionnaire, round: 0, questionnaireID: 1, updateID: 2, title: "Your views"),
               queued: 3, byChannel: ["email": 3])
     }
 }
@@ -178,7 +177,7 @@ public struct DispatchCompleted: EventPayload, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        dispatch = DispatchIdentity(dispatchID: try c.decode(Int64.self, forKey: .dispatchID), kind: try c.decode(String.self, forKey: .kind),
+        dispatch = DispatchIdentity(dispatchID: try c.decode(Int64.self, forKey: .dispatchID), kind: try c.decode(DispatchKind.self, forKey: .kind),
                                     round: try c.decode(Int64.self, forKey: .round),
                                     questionnaireID: try c.decodeIfPresent(Int64.self, forKey: .questionnaireID),
                                     updateID: try c.decodeIfPresent(Int64.self, forKey: .updateID), title: try c.decode(String.self, forKey: .title))
@@ -205,7 +204,7 @@ public struct DispatchCompleted: EventPayload, Hashable {
     }
 
     public static var example: Self {
-        .init(dispatch: .init(dispatchID: 1, kind: "questionnaire", round: 0, questionnaireID: 1, updateID: 2, title: "Your views"),
+        .init(dispatch: .init(dispatchID: 1, kind: .questionnaire, round: 0, questionnaireID: 1, updateID: 2, title: "Your views"),
               messages: 3, delivered: 2, failed: 1, byStatus: ["delivered": 2], byChannel: ["email": ["delivered": 2]])
     }
 }
