@@ -153,7 +153,7 @@ final class CommandServer: @unchecked Sendable {
 
     private func publishHeartbeat(_ publisher: Socket) {
         let body: JSONValue = ["v": .int(protocolVersion), "source": .string(service), "type": .string(EventType.heartbeat),
-                               "at": .string(Timestamp.now().description), "data": ["last_seq": .int(lastPublished)]]
+                               "at": .string(Timestamp.now().description), "data": (try? Heartbeat(lastSeq: lastPublished).eventData()) ?? .null]
         _ = try? publisher.send(frames: [Array(EventType.heartbeat.utf8), body.jsonBytes], dontWait: true)
     }
 

@@ -106,7 +106,15 @@ public final class EventFollower: @unchecked Sendable {
                 guard frames.count == 2 else { continue }
                 lastHeard = monotonicMillis()
                 if frames[0] == heartbeatTopic {
-                    if let body = try? JSONValue.parse(frames[1]), let last = body["data"]?["last_seq"]?.intValue {
+                    let heartbeat: Heartbeat
+                    do {
+                        heartbeat = try JSONValueDecoder().decode(Heartbeat.self, from: try JSONValue.parse(frames[1])["data"] ?? .null)
+                    } catch {
+                        logger.warning("unreadable heartbeat from \(source): \(error)")
+                        continue
+                    }
+                    do {
+                        let last = heartbeat.lastSeq
                         observe(.sourceLastSeq(last))
                         // Events published before this heartbeat arrived before it: anything beyond them was dropped.
                         if last > expected - 1 { needsCatchUp = true }

@@ -154,9 +154,7 @@ final class Supervisor {
             child.state = .running
             let millis = monotonicMillis() - child.startedMonotonic
             logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
-            record(EventType.serviceStarted, [
-                "service": .string(child.spec.name), "pid": .int(Int64(pid)), "restarts": .int(Int64(child.restarts)),
-            ])
+            record(ServiceStarted(service: child.spec.name, pid: pid, restarts: child.restarts))
         }
     }
 
@@ -223,10 +221,7 @@ final class Supervisor {
             let which = isRestart ? " (restart \(child.restarts), after \(child.backoffMillis) ms)" : ""
             logger.info("started \(child.spec.name) pid=\(pid)\(which)")
             if isRestart {
-                record(EventType.serviceRestarted, [
-                    "service": .string(child.spec.name), "pid": .int(Int64(pid)),
-                    "restarts": .int(Int64(child.restarts)), "backoff_ms": .int(child.backoffMillis),
-                ])
+                record(ServiceRestarted(service: child.spec.name, pid: pid, restarts: child.restarts, backoffMillis: child.backoffMillis))
             }
         } catch {
             // Nothing to run (a missing binary): the same as a start that failed at once.
@@ -242,12 +237,7 @@ final class Supervisor {
         let uptime = now - child.startedMonotonic
         let expected = child.state == .stopping
         child.pid = nil
-        var data = status.json
-        data["service"] = .string(child.spec.name)
-        data["pid"] = .int(Int64(pid))
-        data["uptime_ms"] = .int(uptime)
-        data["expected"] = .bool(expected)
-        record(EventType.serviceExited, .object(data))
+        record(ServiceExited(service: child.spec.name, pid: pid, end: status.end, uptimeMillis: uptime, expected: expected))
         let text = "\(child.spec.name) (pid \(pid)) exited: \(status) after \(formatMillis(uptime))"
         if expected { logger.info("\(text)") } else { logger.warning("\(text)") }
         afterExit(child, status: status, detail: child.killedBecause)
@@ -287,12 +277,7 @@ final class Supervisor {
             let tail = logTail(child.logPath)
             if !tail.isEmpty { message += ". Last lines of its log:\n" + tail.map { "    \($0)" }.joined(separator: "\n") }
             logger.error("\(message)")
-            var data = status.json
-            data["service"] = .string(child.spec.name)
-            data["reason"] = .string(reason)
-            data["restarts_in_window"] = .int(Int64(count))
-            data["log"] = .string(child.logPath)
-            record(EventType.serviceFailed, .object(data))
+            record(ServiceFailed(service: child.spec.name, reason: reason, restartsInWindow: count, end: status.end, log: child.logPath))
         }
     }
 
@@ -344,11 +329,14 @@ final class Supervisor {
     private func publish() { state.publish(children.map(\.snapshot)) }
 
     /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
-    private func record(_ type: String, _ data: JSONValue) {
+    private func record<P: EventPayload>(_ payload: P) {
         do {
-            try host.write { ctx in ctx.emit(type, data) }
+            try host.write { ctx in
+                try ctx.emit(payload)
+                return .null
+            }
         } catch {
-            logger.error("cannot record \(type): \(error)")
+            logger.error("cannot record \(P.eventType): \(error)")
         }
     }
 
