@@ -69,7 +69,7 @@ final class Writer: @unchecked Sendable {
         } catch {
             // The commit itself failed (disk full, read-only, I/O error): nothing of the batch is durable.
             let failure = Writer.storageError(error, service: service, databasePath: pool.path)
-            logger.error("commit failed, \(batch.count) request(s) refused", metadata: ["error": "\(error)"])
+            logger.error("commit failed, \(batch.count) \(batch.count == 1 ? "request" : "requests") refused", metadata: ["error": "\(error)"])
             nextSeq = seqAtStart
             result.events = []
             result.outcomes = batch.map { job in
