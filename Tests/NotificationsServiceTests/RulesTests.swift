@@ -34,6 +34,17 @@ struct RulesTests {
         #expect(killed.first?.text.contains("SIGKILL") == true)
     }
 
+    @Test("a hung service killed by the watchdog is urgent for operators; what a new supervisor found is a warning")
+    func watchdog() throws {
+        let hung = Rules.notifications(for: event(EventType.serviceHung, try ServiceHung(service: "board", pid: 42, silentMs: 10_250, watchdogSeconds: 10).eventData(), source: "supervisor"))
+        #expect(hung.count == 1 && hung.first?.severity == .urgent && hung.first?.audience == [.operators])
+        #expect(hung.first?.subjectID == "board" && hung.first?.text.contains("SIGKILL") == true)
+        let orphan = Rules.notifications(for: event(EventType.serviceOrphanStopped, try OrphanStopped(service: "comms", pid: 7, signal: "SIGTERM", stopped: true).eventData(), source: "supervisor"))
+        #expect(orphan.first?.severity == .warning && orphan.first?.text.contains("SIGTERM") == true)
+        let gone = Rules.notifications(for: event(EventType.serviceGone, try ServiceGone(service: "comms", pid: nil).eventData(), source: "supervisor"))
+        #expect(gone.first?.severity == .warning && gone.first?.subjectID == "comms")
+    }
+
     @Test("events nobody must hear about make no notification; a KPI on target makes none")
     func silent() {
         #expect(Rules.notifications(for: event("bench.appended", [:])).isEmpty)

@@ -8,6 +8,7 @@ public enum Rules {
     /// Notifications for one event; none for events nobody needs to hear about.
     public static func notifications(for event: Event) -> [Notification] {
         if let runtime = RuntimeRules.notifications(for: event) { return runtime }
+        if let watchdog = WatchdogRules.notifications(for: event) { return watchdog }
         let d = event.data
         func s(_ key: String) -> String { d[key]?.stringValue ?? "?" }
         func n(_ key: String) -> Int64 { d[key]?.intValue ?? 0 }

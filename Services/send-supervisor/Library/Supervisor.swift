@@ -40,6 +40,11 @@ final class Supervisor {
         var restartWhenStopped = false
         /// Spawned at least once.
         var launched = false
+        /// The watchdog killed the current process (it showed no life): it is not killed twice.
+        var hung = false
+        /// Filled in by `publish` from the liveness watch.
+        var silentMillis: Int64?
+        var longestSilenceMillis: Int64 = 0
 
         init(spec: StackConfig.Service, executablePath: String, logPath: String) {
             self.spec = spec
@@ -50,7 +55,8 @@ final class Supervisor {
         var snapshot: ServiceSnapshot {
             ServiceSnapshot(name: spec.name, state: state, pid: pid, startedMonotonic: pid == nil ? nil : startedMonotonic,
                             startedAt: pid == nil ? nil : startedAt, restarts: restarts, lastExit: lastExit,
-                            lastExitAt: lastExitAt, reason: reason, logPath: logPath)
+                            lastExitAt: lastExitAt, reason: reason, logPath: logPath,
+                            silentMillis: state == .running ? silentMillis : nil, longestSilenceMillis: longestSilenceMillis)
         }
     }
 
@@ -61,6 +67,8 @@ final class Supervisor {
     let directories: RuntimeDirectories
     let children: [Child]
     let environment: [String: String]
+    /// Heartbeats (and `health` for a service without a PUB socket), for the watchdog.
+    let liveness: LivenessWatch
     private var startupIndex = 0
     private var announcedReady = false
     private let startedMonotonic = monotonicMillis()
@@ -81,6 +89,7 @@ final class Supervisor {
         env["SEND_RUN_DIR"] = nil
         env["SEND_DATA_DIR"] = nil
         environment = env
+        liveness = LivenessWatch(services: config.services.map(\.name), directories: host.options.directories)
     }
 
     // MARK: - The loop
@@ -91,11 +100,14 @@ final class Supervisor {
         _ = ChildSignal.install()
         takeOverLeftovers()
         removeSocketFiles()
+        liveness.start()
+        defer { liveness.close() }
         publish()
         while !host.isStopping {
             let now = monotonicMillis()
             reapExited()
             checkReadiness()
+            checkLiveness(now: now)
             killOverdue(now: now)
             startDue(now: now)
             handleRestartRequests()
@@ -152,11 +164,28 @@ final class Supervisor {
             defer { client.close() }
             guard let health = client.health(timeout: 0.25), health["pid"]?.intValue == Int64(pid) else { continue }
             child.state = .running
+            liveness.expect(child.spec.name)
             let millis = monotonicMillis() - child.startedMonotonic
             logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
             record(EventType.serviceStarted, [
                 "service": .string(child.spec.name), "pid": .int(Int64(pid)), "restarts": .int(Int64(child.restarts)),
             ])
+        }
+    }
+
+    /// The watchdog: a running service that has shown no life for `watchdog_seconds` is hung (frozen,
+    /// deadlocked, its socket thread stuck). It gets SIGKILL on its process group, `service.hung` is
+    /// recorded, and its exit is handled like any crash (recorded, restarted with backoff).
+    private func checkLiveness(now: Int64) {
+        let limit = config.watchdogSeconds * 1000
+        guard limit > 0 else { return }
+        for child in children where child.state == .running && !child.hung {
+            guard let pid = child.pid, let silent = liveness.silence(of: child.spec.name, now: now), silent > limit else { continue }
+            child.hung = true
+            child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds))"
+            logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); sending SIGKILL to its process group")
+            record(ServiceHung(service: child.spec.name, pid: Int64(pid), silentMs: silent, watchdogSeconds: config.watchdogSeconds))
+            ChildProcess.signalGroup(pid, SIGKILL)
         }
     }
 
@@ -204,6 +233,7 @@ final class Supervisor {
     private func launch(_ child: Child, isRestart: Bool) {
         removeSocketFiles(of: child.spec.name)
         child.killedBecause = nil
+        child.hung = false
         child.killAt = nil
         child.sentKill = false
         child.restartWhenStopped = false
@@ -242,6 +272,7 @@ final class Supervisor {
         let uptime = now - child.startedMonotonic
         let expected = child.state == .stopping
         child.pid = nil
+        liveness.forget(child.spec.name)
         var data = status.json
         data["service"] = .string(child.spec.name)
         data["pid"] = .int(Int64(pid))
@@ -336,12 +367,29 @@ final class Supervisor {
             publish()
         }
         removeSocketFiles()
+        removeFreeLockFiles()
         logger.info("all services stopped")
     }
 
     // MARK: - Helpers
 
-    private func publish() { state.publish(children.map(\.snapshot)) }
+    private func publish() {
+        let now = monotonicMillis()
+        for child in children {
+            child.silentMillis = liveness.silence(of: child.spec.name, now: now)
+            child.longestSilenceMillis = liveness.longestGap(of: child.spec.name)
+        }
+        state.publish(children.map(\.snapshot))
+    }
+
+    /// Records a typed event; a failure to write is logged, never fatal.
+    private func record<P: EventPayload>(_ payload: P) {
+        do {
+            record(P.eventType, try payload.eventData())
+        } catch {
+            logger.error("cannot record \(P.eventType): \(error)")
+        }
+    }
 
     /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
     private func record(_ type: String, _ data: JSONValue) {
@@ -359,24 +407,58 @@ final class Supervisor {
         }
     }
 
+    /// After a clean stop, the lock files no process holds: a lock file left on the run directory
+    /// then always means a service that ended without its supervisor seeing it (`service.gone`).
+    private func removeFreeLockFiles() {
+        for child in children {
+            let path = directories.lockPath(child.spec.name)
+            if lockHolder(path) == nil { unlink(path) }
+        }
+    }
+
     /// A service left running by a supervisor that was killed holds the service's lock, so a new
     /// process could never start. The supervisor owns the run directory (it holds its own lock),
     /// so it stops such a process: SIGTERM, then SIGKILL after the stop timeout.
     private func takeOverLeftovers() {
         for child in children {
             let lockPath = directories.lockPath(child.spec.name)
-            guard let holder = lockHolder(lockPath) else { continue }
+            guard let holder = lockHolder(lockPath) else {
+                // A lock file that no process holds: the service died without a supervisor to see it.
+                if access(lockPath, F_OK) == 0 {
+                    let pid = lockFilePid(lockPath)
+                    logger.warning("\(child.spec.name) had been running on \(directories.run) (pid \(pid.map(String.init) ?? "?")) and is gone; it is started afresh")
+                    record(ServiceGone(service: child.spec.name, pid: pid.map(Int64.init)))
+                }
+                continue
+            }
             let run = directories.run
             logger.warning("\(child.spec.name) (pid \(holder)) is running on \(run) without a supervisor; stopping it so that it can be supervised")
             _ = kill(holder, SIGTERM)
+            // A frozen process cannot act on SIGTERM: SIGCONT lets it (a running one ignores it).
+            _ = kill(holder, SIGCONT)
+            var signal = "SIGTERM"
             let deadline = monotonicMillis() + config.stopTimeoutMillis
             while lockHolder(lockPath) != nil && monotonicMillis() < deadline { usleep(10_000) }
             if lockHolder(lockPath) != nil {
+                signal = "SIGKILL"
                 _ = kill(holder, SIGKILL)
                 let killDeadline = monotonicMillis() + 2_000
                 while lockHolder(lockPath) != nil && monotonicMillis() < killDeadline { usleep(10_000) }
             }
+            let stopped = lockHolder(lockPath) == nil
+            record(OrphanStopped(service: child.spec.name, pid: Int64(holder), signal: signal, stopped: stopped))
         }
+    }
+
+    /// The pid a lock file names, held or not.
+    private func lockFilePid(_ path: String) -> pid_t? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, 32, 0)
+        guard n > 0 else { return nil }
+        return pid_t(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces)
     }
 
     /// The pid written in a service's lock file while another process holds the lock; nil when free.

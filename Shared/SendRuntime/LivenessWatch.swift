@@ -1,0 +1,118 @@
+import Foundation
+import SendModel
+import Synchronization
+import ZeroMQ
+
+/// Watches whether services show life, for the supervisor's watchdog: one thread with one SUB
+/// socket subscribed to `heartbeat` on every service's `.pub` (each service's socket thread
+/// publishes one a second, whatever its load), and a `health` call once a second to a service
+/// that has no `.pub` socket (the portal). The supervisor reads when each was last heard.
+///
+/// `Sendable`: its sockets live on its own thread; the shared figures are behind a `Mutex`.
+public final class LivenessWatch: Sendable {
+    struct Seen {
+        /// Monotonic ms of the last heartbeat or health answer; nil before the first.
+        var last: Int64?
+        /// The longest silence between two signs of life of a process that was expected, in ms.
+        var longestGap: Int64 = 0
+        /// Between `expect` and `forget`: its silences count.
+        var armed = false
+    }
+
+    private let services: [String]
+    private let directories: RuntimeDirectories
+    private let stop = StopFlag()
+    private let seen: Mutex<[String: Seen]>
+    private let done = Completion<Bool>()
+
+    public init(services: [String], directories: RuntimeDirectories) {
+        self.services = services
+        self.directories = directories
+        seen = Mutex(Dictionary(uniqueKeysWithValues: services.map { ($0, Seen()) }))
+    }
+
+    /// Starts the watching thread.
+    public func start() {
+        let thread = Thread { [self] in
+            watch()
+            done.fulfil(true)
+        }
+        thread.name = "liveness-watch"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Stops the thread and waits for it.
+    public func close() {
+        stop.set()
+        _ = done.wait()
+    }
+
+    /// A new process of `service` is ready: its silence counts from now, not from its predecessor's last heartbeat.
+    public func expect(_ service: String, at now: Int64 = monotonicMillis()) {
+        seen.withLock {
+            $0[service]?.last = now
+            $0[service]?.armed = true
+        }
+    }
+
+    /// Its process ended: heartbeats of the next one count only once it is expected (its start is not a silence).
+    public func forget(_ service: String) {
+        seen.withLock {
+            $0[service]?.last = nil
+            $0[service]?.armed = false
+        }
+    }
+
+    /// Milliseconds since `service` last showed life (or since `expect`); nil unless it is expected.
+    public func silence(of service: String, now: Int64 = monotonicMillis()) -> Int64? {
+        seen.withLock { all in all[service].flatMap { $0.armed ? $0.last.map { now - $0 } : nil } }
+    }
+
+    /// The longest silence between two signs of life of `service` seen so far, in ms.
+    public func longestGap(of service: String) -> Int64 {
+        seen.withLock { $0[service]?.longestGap ?? 0 }
+    }
+
+    private func heard(_ service: String) {
+        let now = monotonicMillis()
+        seen.withLock { all in
+            guard var s = all[service] else { return }
+            if s.armed, let last = s.last { s.longestGap = max(s.longestGap, now - last) }
+            s.last = now
+            all[service] = s
+        }
+    }
+
+    private func watch() {
+        guard let context = try? Context(), let subscriber = try? Socket(context, .sub) else { return }
+        defer { subscriber.close() }
+        _ = try? subscriber.setReconnectInterval(50, max: 500)
+        _ = try? subscriber.subscribe(EventType.heartbeat)
+        for name in services {
+            if let endpoint = try? directories.eventEndpoint(name) { _ = try? subscriber.connect(endpoint) }
+        }
+        var probes: [String: ServiceClient] = [:]
+        defer { for c in probes.values { c.close() } }
+        var items = [PollItem(subscriber)]
+        var nextProbe = monotonicMillis()
+        while !stop.isSet {
+            if (try? poll(&items, timeoutMilliseconds: 100)) != nil, items[0].isReadable {
+                while let frames = try? subscriber.receive(dontWait: true) {
+                    guard frames.count == 2, let body = try? JSONValue.parse(frames[1]),
+                          let source = body["source"]?.stringValue else { continue }
+                    heard(source)
+                }
+            }
+            // A service without a PUB socket (the portal) is asked for `health` instead.
+            let now = monotonicMillis()
+            guard now >= nextProbe else { continue }
+            nextProbe = now + 1000
+            for name in services where access("\(directories.run)/\(name).pub", F_OK) != 0 {
+                guard access("\(directories.run)/\(name).cmd", F_OK) == 0 else { continue }
+                if probes[name] == nil { probes[name] = try? ServiceClient(context: context, service: name, directories: directories) }
+                if probes[name]?.health(timeout: 0.5) != nil { heard(name) }
+            }
+        }
+    }
+}
