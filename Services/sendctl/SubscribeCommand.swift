@@ -85,7 +85,15 @@ struct SubscribeCommand: AsyncParsableCommand {
             if let since { cursor = since }
 
             var file: JSONLinesFile? = nil
+            var outLock: Int32 = -1
+            defer { if outLock >= 0 { close(outLock) } }
             if let out {
+                // Two writers would interleave their lines: one subscriber per file (the lock ends with the process).
+                outLock = open(out, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+                if outLock >= 0 && flock(outLock, LOCK_EX | LOCK_NB) != 0 {
+                    printError("sendctl: another `sendctl subscribe --out` is writing to \(out); stop it first, or choose another file")
+                    return 75
+                }
                 let opened = try JSONLinesFile(path: out)
                 file = opened
                 if opened.cutBytes > 0 {

@@ -22,13 +22,20 @@ public final class LivenessWatch: Sendable {
     private let services: [String]
     private let directories: RuntimeDirectories
     private let stop = StopFlag()
-    private let seen: Mutex<[String: Seen]>
+    struct State {
+        var services: [String: Seen]
+        /// Monotonic ms when the watching thread last began a round: silences are measured to
+        /// here, so while the thread itself does not run (the process frozen) nobody's silence grows.
+        var lookedAt: Int64
+    }
+
+    private let seen: Mutex<State>
     private let done = Completion<Bool>()
 
     public init(services: [String], directories: RuntimeDirectories) {
         self.services = services
         self.directories = directories
-        seen = Mutex(Dictionary(uniqueKeysWithValues: services.map { ($0, Seen()) }))
+        seen = Mutex(State(services: Dictionary(uniqueKeysWithValues: services.map { ($0, Seen()) }), lookedAt: monotonicMillis()))
     }
 
     /// Starts the watching thread.
@@ -51,36 +58,54 @@ public final class LivenessWatch: Sendable {
     /// A new process of `service` is ready: its silence counts from now, not from its predecessor's last heartbeat.
     public func expect(_ service: String, at now: Int64 = monotonicMillis()) {
         seen.withLock {
-            $0[service]?.last = now
-            $0[service]?.armed = true
+            $0.services[service]?.last = now
+            $0.services[service]?.armed = true
         }
     }
 
     /// Its process ended: heartbeats of the next one count only once it is expected (its start is not a silence).
     public func forget(_ service: String) {
         seen.withLock {
-            $0[service]?.last = nil
-            $0[service]?.armed = false
+            $0.services[service]?.last = nil
+            $0.services[service]?.armed = false
         }
     }
 
-    /// Milliseconds since `service` last showed life (or since `expect`); nil unless it is expected.
-    public func silence(of service: String, now: Int64 = monotonicMillis()) -> Int64? {
-        seen.withLock { all in all[service].flatMap { $0.armed ? $0.last.map { now - $0 } : nil } }
+    /// Milliseconds from `service`'s last sign of life (or `expect`) to the watch's last look; nil unless it is expected.
+    public func silence(of service: String) -> Int64? {
+        seen.withLock { state in
+            state.services[service].flatMap { $0.armed ? $0.last.map { max(0, state.lookedAt - $0) } : nil }
+        }
     }
 
     /// The longest silence between two signs of life of `service` seen so far, in ms.
     public func longestGap(of service: String) -> Int64 {
-        seen.withLock { $0[service]?.longestGap ?? 0 }
+        seen.withLock { $0.services[service]?.longestGap ?? 0 }
     }
 
     private func heard(_ service: String) {
         let now = monotonicMillis()
-        seen.withLock { all in
-            guard var s = all[service] else { return }
-            if s.armed, let last = s.last { s.longestGap = max(s.longestGap, now - last) }
+        seen.withLock { state in
+            guard var s = state.services[service] else { return }
+            // A gap that spans a stall of the watch itself (not yet forgiven) is not the service's.
+            if s.armed, let last = s.last, now - state.lookedAt <= 1000 { s.longestGap = max(s.longestGap, now - last) }
             s.last = now
-            all[service] = s
+            state.services[service] = s
+        }
+    }
+
+    /// Begins a round. If the thread did not run for a while (the supervisor was frozen, the machine
+    /// stalled), that time is nobody's silence: it is forgiven, and a service that stays silent is
+    /// still caught one limit later.
+    private func look(at now: Int64) {
+        seen.withLock { state in
+            let stall = now - state.lookedAt
+            if stall > 1000 {
+                for key in state.services.keys where state.services[key]?.armed == true {
+                    if let last = state.services[key]?.last { state.services[key]?.last = min(last + stall, now) }
+                }
+            }
+            state.lookedAt = now
         }
     }
 
@@ -97,6 +122,7 @@ public final class LivenessWatch: Sendable {
         var items = [PollItem(subscriber)]
         var nextProbe = monotonicMillis()
         while !stop.isSet {
+            look(at: monotonicMillis())
             if (try? poll(&items, timeoutMilliseconds: 100)) != nil, items[0].isReadable {
                 while let frames = try? subscriber.receive(dontWait: true) {
                     guard frames.count == 2, let body = try? JSONValue.parse(frames[1]),

@@ -90,6 +90,28 @@ struct WatchdogStackTests {
         #expect(waitUntil(timeout: 20) { Self.followersCaughtUp(stack) })
     }
 
+    @Test("a supervisor frozen for longer than the watchdog kills nobody when it runs again: its own stall is no service's silence")
+    func frozenSupervisor() throws {
+        let stack = try Stack(config: Self.config)
+        defer { stack.finish() }
+        #expect(stack.waitReady(), "\(stack.supervisor.output)")
+        let pids = ServiceName.managed.compactMap { stack.pid($0) }
+        let mark = try stack.events().last?.seq ?? 0
+        stack.supervisor.signal(SIGSTOP)
+        usleep(4_500_000)  // the length of the freeze (the watchdog allows 3 s), not a wait for readiness
+        stack.supervisor.signal(SIGCONT)
+        // Running again, and it has heard every service since: had it wanted to kill one, it would have by now.
+        let heard = waitUntil(timeout: 20, interval: 0.05) {
+            guard let rows = try? stack.status()["services"]?.arrayValue, rows.count == 4 else { return false }
+            return rows.allSatisfy { ($0["silent_ms"]?.intValue ?? Int64.max) < 1500 }
+        }
+        #expect(heard, "\(stack.supervisor.output)")
+        #expect(ServiceName.managed.compactMap { stack.pid($0) } == pids)
+        let after = try stack.client.allEvents(ServiceName.supervisor, after: mark).map(\.type)
+        #expect(!after.contains(EventType.serviceHung), "\(after)")
+        #expect(!after.contains(EventType.serviceExited), "\(after)")
+    }
+
     @Test("a new supervisor records the orphan it stopped and the frozen service that died with the old one")
     func takeOverIsRecorded() throws {
         let dir = TestDirectory()

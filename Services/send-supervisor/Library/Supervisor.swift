@@ -180,7 +180,7 @@ final class Supervisor {
         let limit = config.watchdogSeconds * 1000
         guard limit > 0 else { return }
         for child in children where child.state == .running && !child.hung {
-            guard let pid = child.pid, let silent = liveness.silence(of: child.spec.name, now: now), silent > limit else { continue }
+            guard let pid = child.pid, let silent = liveness.silence(of: child.spec.name), silent > limit else { continue }
             child.hung = true
             child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds))"
             logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); sending SIGKILL to its process group")
@@ -374,9 +374,8 @@ final class Supervisor {
     // MARK: - Helpers
 
     private func publish() {
-        let now = monotonicMillis()
         for child in children {
-            child.silentMillis = liveness.silence(of: child.spec.name, now: now)
+            child.silentMillis = liveness.silence(of: child.spec.name)
             child.longestSilenceMillis = liveness.longestGap(of: child.spec.name)
         }
         state.publish(children.map(\.snapshot))
