@@ -42,6 +42,10 @@ final class Supervisor {
         var launched = false
         /// The watchdog killed the current process (it showed no life): it is not killed twice.
         var hung = false
+        /// CPU time samples of the current process, one a second over the last watchdog period.
+        var cpuSamples: [(at: Int64, ticks: Int64)] = []
+        /// Silent but busy was logged for the current silence.
+        var saidBusy = false
         /// Filled in by `publish` from the liveness watch.
         var silentMillis: Int64?
         var longestSilenceMillis: Int64 = 0
@@ -174,15 +178,39 @@ final class Supervisor {
     }
 
     /// The watchdog: a running service that has shown no life for `watchdog_seconds` is hung (frozen,
-    /// deadlocked, its socket thread stuck). It gets SIGKILL on its process group, `service.hung` is
-    /// recorded, and its exit is handled like any crash (recorded, restarted with backoff).
+    /// deadlocked, stuck waiting). Silence alone is not enough: a long write runs on the socket thread
+    /// and holds its heartbeat back, so a service that used at least a tenth of a core over that time is
+    /// busy, not hung, and is left alone (a stopped one, SIGSTOP, never is). A hung service gets SIGKILL
+    /// on its process group, `service.hung` is recorded, and its exit is handled like any crash.
     private func checkLiveness(now: Int64) {
         let limit = config.watchdogSeconds * 1000
         guard limit > 0 else { return }
         for child in children where child.state == .running && !child.hung {
-            guard let pid = child.pid, let silent = liveness.silence(of: child.spec.name), silent > limit else { continue }
+            guard let pid = child.pid else { continue }
+            let cpu = ProcessCPU.read(pid)
+            if let cpu, (child.cpuSamples.last.map { now - $0.at >= 1000 } ?? true) {
+                child.cpuSamples.append((now, cpu.ticks))
+                child.cpuSamples.removeAll { now - $0.at > limit + 2000 }
+            }
+            guard let silent = liveness.silence(of: child.spec.name), silent > limit else {
+                child.saidBusy = false
+                continue
+            }
+            // CPU used since the sample nearest the start of the silence (at least a second ago).
+            let window = child.cpuSamples.last { now - $0.at >= min(silent, limit) } ?? child.cpuSamples.first
+            if let cpu, !cpu.isStopped, let window, now - window.at >= 1000 {
+                let usedMillis = (cpu.ticks - window.ticks) * 1000 / max(1, ProcessCPU.ticksPerSecond)
+                if usedMillis * 10 >= now - window.at {
+                    if !child.saidBusy {
+                        child.saidBusy = true
+                        logger.info("\(child.spec.name) (pid \(pid)) has sent no heartbeat for \(formatMillis(silent)) but is busy (\(usedMillis) ms of CPU in the last \(formatMillis(now - window.at))); not killing it")
+                    }
+                    continue
+                }
+            }
             child.hung = true
-            child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds))"
+            let how = cpu.map { $0.isStopped ? "it is stopped" : "it used no CPU to speak of" } ?? "its process state cannot be read"
+            child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds); \(how))"
             logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); sending SIGKILL to its process group")
             record(ServiceHung(service: child.spec.name, pid: Int64(pid), silentMs: silent, watchdogSeconds: config.watchdogSeconds))
             ChildProcess.signalGroup(pid, SIGKILL)
@@ -234,6 +262,8 @@ final class Supervisor {
         removeSocketFiles(of: child.spec.name)
         child.killedBecause = nil
         child.hung = false
+        child.cpuSamples = []
+        child.saidBusy = false
         child.killAt = nil
         child.sentKill = false
         child.restartWhenStopped = false
