@@ -30,7 +30,8 @@ public final class LivenessWatch: Sendable {
     }
 
     private let seen: Mutex<State>
-    private let done = Completion<Bool>()
+    private let watchDone = Completion<Bool>()
+    private let probeDone = Completion<Bool>()
 
     public init(services: [String], directories: RuntimeDirectories) {
         self.services = services
@@ -38,21 +39,25 @@ public final class LivenessWatch: Sendable {
         seen = Mutex(State(services: Dictionary(uniqueKeysWithValues: services.map { ($0, Seen()) }), lookedAt: monotonicMillis()))
     }
 
-    /// Starts the watching thread.
+    /// Starts the watching threads: one reads heartbeats and keeps the clock silences are measured
+    /// by; the other makes the `health` calls, which may wait, so that they never hold the first back.
     public func start() {
-        let thread = Thread { [self] in
-            watch()
-            done.fulfil(true)
+        for (name, body, done) in [("liveness-watch", watch, watchDone), ("liveness-probe", probe, probeDone)] {
+            let thread = Thread {
+                body()
+                done.fulfil(true)
+            }
+            thread.name = name
+            thread.stackSize = 1 << 20
+            thread.start()
         }
-        thread.name = "liveness-watch"
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
-    /// Stops the thread and waits for it.
+    /// Stops the threads and waits for them.
     public func close() {
         stop.set()
-        _ = done.wait()
+        _ = watchDone.wait()
+        _ = probeDone.wait()
     }
 
     /// A new process of `service` is ready: its silence counts from now, not from its predecessor's last heartbeat.
@@ -117,10 +122,7 @@ public final class LivenessWatch: Sendable {
         for name in services {
             if let endpoint = try? directories.eventEndpoint(name) { _ = try? subscriber.connect(endpoint) }
         }
-        var probes: [String: ServiceClient] = [:]
-        defer { for c in probes.values { c.close() } }
         var items = [PollItem(subscriber)]
-        var nextProbe = monotonicMillis()
         while !stop.isSet {
             look(at: monotonicMillis())
             if (try? poll(&items, timeoutMilliseconds: 100)) != nil, items[0].isReadable {
@@ -130,15 +132,23 @@ public final class LivenessWatch: Sendable {
                     heard(source)
                 }
             }
-            // A service without a PUB socket (the portal) is asked for `health` instead.
-            let now = monotonicMillis()
-            guard now >= nextProbe else { continue }
-            nextProbe = now + 1000
+        }
+    }
+
+    /// A service without a PUB socket (the portal) is asked for `health` once a second instead.
+    private func probe() {
+        guard let context = try? Context() else { return }
+        var probes: [String: ServiceClient] = [:]
+        defer { for c in probes.values { c.close() } }
+        while !stop.isSet {
+            let started = monotonicMillis()
             for name in services where access("\(directories.run)/\(name).pub", F_OK) != 0 {
-                guard access("\(directories.run)/\(name).cmd", F_OK) == 0 else { continue }
+                guard !stop.isSet, access("\(directories.run)/\(name).cmd", F_OK) == 0 else { continue }
                 if probes[name] == nil { probes[name] = try? ServiceClient(context: context, service: name, directories: directories) }
                 if probes[name]?.health(timeout: 0.5) != nil { heard(name) }
             }
+            let rest = 1000 - (monotonicMillis() - started)
+            if rest > 0 && !stop.isSet { usleep(useconds_t(rest * 1000)) }
         }
     }
 }
