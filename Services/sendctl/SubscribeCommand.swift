@@ -13,7 +13,13 @@ struct SubscribeCommand: AsyncParsableCommand {
         discussion: """
             By default only new notifications; --from-start replays the whole log, --since SEQ starts after SEQ.
             With --name NAME the position is kept (in the data directory), so the next run with the same name
-            continues exactly where this one stopped. Ctrl-C stops cleanly.
+            continues where this one stopped: at least once across a crash (a SIGKILL between a print and
+            the position's write prints those lines again; their seq tells), never a gap.
+            With --out FILE the notifications are appended to FILE as JSON Lines, fsynced batch by batch,
+            and FILE is its own position: the next run resumes after its last complete line (a line torn by
+            a crash is cut off and written again), so FILE holds every notification exactly once, in order.
+            An empty FILE starts from the first notification, or after --since SEQ. Not with --name.
+            Ctrl-C stops cleanly.
             """
     )
 
@@ -31,11 +37,19 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON Lines (one notification event per line).")
     var json = false
 
+    @Option(help: ArgumentHelp("Append JSON Lines to this file, which keeps its own position (exactly once across crashes).",
+                               valueName: "file"))
+    var out: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
         if since != nil && fromStart { throw ValidationError("use --since or --from-start, not both") }
         if let since, since < 0 { throw ValidationError("--since must be 0 or more") }
+        if out != nil && name != nil {
+            throw ValidationError("use --out or --name, not both: --out FILE keeps its position in FILE itself")
+        }
+        if let out, out.isEmpty { throw ValidationError("--out needs a file name") }
         if let name {
             let ok = !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
             guard ok, !name.hasPrefix(".") else { throw ValidationError("--name must be 1 to 64 letters, digits, '.', '_' or '-'; got '\(name)'") }
@@ -64,11 +78,40 @@ struct SubscribeCommand: AsyncParsableCommand {
                     + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
                 return 69
             }
-            let store = name.map { CursorFile(directories: directories, name: $0) }
+            let store = try name.map { try CursorFile(directories: directories, name: $0) }
             var cursor = health["last_seq"]?.intValue ?? 0
             if let stored = try store?.read() { cursor = stored }
             if fromStart { cursor = 0 }
             if let since { cursor = since }
+
+            var file: JSONLinesFile? = nil
+            var outLock: Int32 = -1
+            defer { if outLock >= 0 { close(outLock) } }
+            if let out {
+                // Two writers would interleave their lines: one subscriber per file (the lock ends with the process).
+                outLock = open(out, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
+                if outLock >= 0 && flock(outLock, LOCK_EX | LOCK_NB) != 0 {
+                    printError("sendctl: another `sendctl subscribe --out` is writing to \(out); stop it first, or choose another file")
+                    return 75
+                }
+                let opened = try JSONLinesFile(path: out)
+                file = opened
+                if opened.cutBytes > 0 {
+                    printError("sendctl: cut off a torn last line of \(out) (\(opened.cutBytes) bytes); it is written again")
+                }
+                if let last = opened.lastSeq {
+                    // The file is its own position; a start past it would leave a gap in the file.
+                    if let since, since > last {
+                        printError("sendctl: \(out) ends at notification #\(last); starting after #\(since) would leave a gap in it. "
+                            + "Drop --since to continue the file, or choose another file")
+                        return 64
+                    }
+                    cursor = last
+                } else {
+                    // An empty file starts where it was asked to, from the start by default, and again after a crash.
+                    cursor = since ?? 0
+                }
+            }
 
             let printer = NotificationPrinter(json: json)
             let filter = filters.filter
@@ -76,12 +119,23 @@ struct SubscribeCommand: AsyncParsableCommand {
             logger.logLevel = .error
             let follower = try EventFollower(source: service, directories: directories, cursor: cursor,
                                              stop: stop, logger: logger) { batch in
+                let last = batch.last!.seq
+                if let file {
+                    // The file is the cursor: the batch is written and fsynced, then the follower moves on.
+                    let lines = batch.map(\.json).filter { filter.matches($0) }.map(\.jsonBytes)
+                    do throws(ServiceError) { try file.append(lines, lastSeq: last) } catch {
+                        printError("sendctl: \(error.message)")
+                        stop.set()
+                        return nil
+                    }
+                    return last
+                }
                 for event in batch {
                     let json = event.json
                     if filter.matches(json), !printer.print(json) { stop.set(); return nil }
                 }
                 guard printer.flush() else { stop.set(); return nil }
-                let last = batch.last!.seq
+                // At once after the print: a crash between the two is the only way a line is printed twice.
                 do { try store?.write(last) } catch {
                     printError("sendctl: cannot save the position of '\(name ?? "")': \(error)")
                     stop.set()
@@ -89,7 +143,8 @@ struct SubscribeCommand: AsyncParsableCommand {
                 }
                 return last
             }
-            printError("sendctl: following notifications after #\(cursor)\(name.map { " as '\($0)'" } ?? "") (Ctrl-C stops)")
+            let target = out.map { " into \($0)" } ?? ""
+            printError("sendctl: following notifications after #\(cursor)\(name.map { " as '\($0)'" } ?? "")\(target) (Ctrl-C stops)")
             // Ctrl-C or SIGTERM: finish the line being printed, keep the position, exit 0.
             StopSignals.setOnSignal(stop)
             try follower.run()
@@ -103,34 +158,44 @@ struct SubscribeCommand: AsyncParsableCommand {
     }
 }
 
-/// A subscriber's durable position: `<data>/sendctl/subscribers/<name>.cursor`, replaced atomically.
-struct CursorFile {
+/// A subscriber's durable position: `<data>/sendctl/subscribers/<name>.cursor`, one decimal number.
+///
+/// The file is opened once and each new position is one `pwrite` of a fixed-width record at offset
+/// 0, so the write follows the print within microseconds (a SIGKILL cannot tear it: the kernel has
+/// the page), then fsynced for a power cut. Files written by older versions ("42\n") read the same.
+final class CursorFile {
     let path: String
-    let directory: String
+    private var fd: Int32
 
-    init(directories: RuntimeDirectories, name: String) {
-        directory = "\(directories.data)/sendctl/subscribers"
+    init(directories: RuntimeDirectories, name: String) throws {
+        let directory = "\(directories.data)/sendctl/subscribers"
         path = "\(directory)/\(name).cursor"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ServiceError(.internal, "cannot open \(path): \(String(cString: strerror(errno)))") }
     }
 
+    deinit { if fd >= 0 { close(fd) } }
+
     func read() throws -> Int64? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        guard let value = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = pread(fd, &buffer, 64, 0)
+        guard n > 0 else { return nil }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let value = Int64(text), value >= 0 else {
             throw ServiceError(.internal, "the position file \(path) is damaged; remove it or use --since")
         }
         return value
     }
 
     func write(_ seq: Int64) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw ServiceError(.internal, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
-        let bytes = Array("\(seq)\n".utf8)
-        _ = Glibc.write(fd, bytes, bytes.count)
-        fsync(fd)
-        close(fd)
-        guard rename(tmp, path) == 0 else { throw ServiceError(.internal, "cannot replace \(path): \(String(cString: strerror(errno)))") }
+        // 19 digits and a newline: every Int64, always the same length, so no old digit is left behind.
+        let digits = String(seq)
+        let bytes = Array((String(repeating: "0", count: max(0, 19 - digits.count)) + digits + "\n").utf8)
+        let n = pwrite(fd, bytes, bytes.count, 0)
+        guard n == bytes.count, fsync(fd) == 0 else {
+            throw ServiceError(.internal, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -44,6 +44,11 @@ public enum EventType {
     public static let serviceExited = "service.exited"
     public static let serviceRestarted = "service.restarted"
     public static let serviceFailed = "service.failed"
+    /// The watchdog killed a service that showed no life (Events/WatchdogEvents.swift).
+    public static let serviceHung = "service.hung"
+    /// Found at take-over (Events/SupervisorTakeoverEvents.swift).
+    public static let serviceOrphanStopped = "service.orphan_stopped"
+    public static let serviceGone = "service.gone"
 
     // notifications: reminders from dates (other notification types are the source event's type)
     public static let reminderWSoADue = "reminder.wsoa_due"

@@ -86,6 +86,17 @@ struct RulesTests {
         #expect(closed.first?.severity == .info)
     }
 
+    @Test("a hung service killed by the watchdog is urgent for operators; what a new supervisor found is a warning")
+    func watchdog() throws {
+        let hung = try Rules.notifications(for: event(ServiceHung(service: "board", pid: 42, silentMs: 10_250, watchdogSeconds: 10), source: "supervisor"))
+        #expect(hung.count == 1 && hung.first?.severity == .urgent && hung.first?.audience == [.operators])
+        #expect(hung.first?.subjectID == "board" && hung.first?.text.contains("SIGKILL") == true)
+        let orphan = try Rules.notifications(for: event(OrphanStopped(service: "comms", pid: 7, signal: "SIGTERM", stopped: true), source: "supervisor"))
+        #expect(orphan.first?.severity == .warning && orphan.first?.text.contains("SIGTERM") == true)
+        let gone = try Rules.notifications(for: event(ServiceGone(service: "comms", pid: nil), source: "supervisor"))
+        #expect(gone.first?.severity == .warning && gone.first?.subjectID == "comms")
+    }
+
     @Test("events nobody must hear about make no notification; a KPI on target makes none")
     func silent() throws {
         #expect(try Rules.notifications(for: event("bench.appended", [:])).isEmpty)

@@ -34,6 +34,16 @@ struct StackConfigTests {
         #expect(config.restart == RestartPolicy(initialBackoffMillis: 100, maxBackoffMillis: 10_000, intensity: 5, periodMillis: 60_000))
         #expect(config.stopTimeoutMillis == 5_000)
         #expect(config.readyTimeoutMillis == 10_000)
+        #expect(config.watchdogSeconds == 10)
+    }
+
+    @Test("watchdog_seconds: 10 when absent, 0 turns it off, a negative or huge value is refused with the key named")
+    func watchdogSeconds() throws {
+        let base = #"{"services": [{"name": "findings", "executable": "findings-intake"}]"#
+        #expect(try StackConfig.parse(base + "}", source: "t").watchdogSeconds == 10)
+        #expect(try StackConfig.parse(base + #", "watchdog_seconds": 0}"#, source: "t").watchdogSeconds == 0)
+        #expect(error(base + #", "watchdog_seconds": -1}"#)?.contains("watchdog_seconds: must be between 0 and 3600, got -1") == true)
+        #expect(error(base + #", "watchdog_seconds": 86400}"#)?.contains("watchdog_seconds") == true)
     }
 
     @Test("a bad value is refused with its key named")

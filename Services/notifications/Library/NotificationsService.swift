@@ -137,6 +137,8 @@ public enum NotificationsService {
         ("service.exited", "operators", "warning", "unless an operator asked for it; with the exit code or signal"),
         ("service.restarted", "operators", "info", "always"),
         ("service.failed", "operators", "urgent", "past the restart intensity limit"),
+        ("service.hung", "operators", "urgent", "the watchdog killed a service that showed no life for watchdog_seconds"),
+        ("service.orphan_stopped, service.gone", "operators", "warning", "a new supervisor found a service left running, or dead, by one that was killed"),
         ("follower.stalled", "operators", "urgent", "from any service: a follower stopped at an event it cannot apply; once per stop"),
         ("follower.resumed", "operators", "info", "from any service: the event it stopped at is applied"),
         ("reminder.wsoa_due (from dates)", "board, operators", "warning; urgent at 2", "the written statement of action due in 10 and in 2 working days; each once"),

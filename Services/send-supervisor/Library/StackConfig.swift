@@ -29,15 +29,18 @@ public struct StackConfig: Sendable, Hashable {
     public var readyTimeoutMillis: Int64
     /// How long a service has between SIGTERM and SIGKILL (to its process group) when stopped.
     public var stopTimeoutMillis: Int64
+    /// A running service that shows no life (heartbeat or `health`) for this long is killed and restarted; 0: no watchdog.
+    public var watchdogSeconds: Int64
     /// Added to the environment of every service (a service's own `env` wins).
     public var env: [String: String]
 
     public init(services: [Service], restart: RestartPolicy = RestartPolicy(), readyTimeoutMillis: Int64 = 10_000,
-                stopTimeoutMillis: Int64 = 5_000, env: [String: String] = [:]) {
+                stopTimeoutMillis: Int64 = 5_000, watchdogSeconds: Int64 = 10, env: [String: String] = [:]) {
         self.services = services
         self.restart = restart
         self.readyTimeoutMillis = readyTimeoutMillis
         self.stopTimeoutMillis = stopTimeoutMillis
+        self.watchdogSeconds = watchdogSeconds
         self.env = env
     }
 
@@ -74,6 +77,7 @@ extension StackConfig {
           },
           "ready_timeout_ms": 10000,
           "stop_timeout_ms": 5000,
+          "watchdog_seconds": 10,
           "env": {}
         }
 
@@ -116,7 +120,7 @@ extension StackConfig {
 
     private static func read(_ json: JSONValue, errors: inout [FieldError]) -> StackConfig? {
         let v = Validator(json)
-        unknownKeys(json, allowed: ["services", "restart", "ready_timeout_ms", "stop_timeout_ms", "env"], path: "", errors: &errors)
+        unknownKeys(json, allowed: ["services", "restart", "ready_timeout_ms", "stop_timeout_ms", "watchdog_seconds", "env"], path: "", errors: &errors)
         var services: [Service] = []
         var itemValidators: [Validator] = []
         if let raw = v.raw("services") {
@@ -172,10 +176,12 @@ extension StackConfig {
         }
         let ready = v.int("ready_timeout_ms", required: false, range: 100...3_600_000) ?? 10_000
         let stop = v.int("stop_timeout_ms", required: false, range: 100...3_600_000) ?? 5_000
+        let watchdog = v.int("watchdog_seconds", required: false, range: 0...3_600) ?? 10
         let env = environment(json["env"], path: "env", errors: &errors)
         errors = v.errors + itemValidators.flatMap(\.errors) + errors
         guard errors.isEmpty, let env else { return nil }
-        return StackConfig(services: services, restart: restart, readyTimeoutMillis: ready, stopTimeoutMillis: stop, env: env)
+        return StackConfig(services: services, restart: restart, readyTimeoutMillis: ready, stopTimeoutMillis: stop,
+                           watchdogSeconds: watchdog, env: env)
     }
 
     /// An `env` object: variable names to string values.

@@ -40,6 +40,15 @@ final class Supervisor {
         var restartWhenStopped = false
         /// Spawned at least once.
         var launched = false
+        /// The watchdog killed the current process (it showed no life): it is not killed twice.
+        var hung = false
+        /// CPU time samples of the current process, one a second over the last watchdog period.
+        var cpuSamples: [(at: Int64, ticks: Int64)] = []
+        /// Silent but busy was logged for the current silence.
+        var saidBusy = false
+        /// Filled in by `publish` from the liveness watch.
+        var silentMillis: Int64?
+        var longestSilenceMillis: Int64 = 0
 
         init(spec: StackConfig.Service, executablePath: String, logPath: String) {
             self.spec = spec
@@ -50,7 +59,8 @@ final class Supervisor {
         var snapshot: ServiceSnapshot {
             ServiceSnapshot(name: spec.name, state: state, pid: pid, startedMonotonic: pid == nil ? nil : startedMonotonic,
                             startedAt: pid == nil ? nil : startedAt, restarts: restarts, lastExit: lastExit,
-                            lastExitAt: lastExitAt, reason: reason, logPath: logPath)
+                            lastExitAt: lastExitAt, reason: reason, logPath: logPath,
+                            silentMillis: state == .running ? silentMillis : nil, longestSilenceMillis: longestSilenceMillis)
         }
     }
 
@@ -61,6 +71,8 @@ final class Supervisor {
     let directories: RuntimeDirectories
     let children: [Child]
     let environment: [String: String]
+    /// Heartbeats (and `health` for a service without a PUB socket), for the watchdog.
+    let liveness: LivenessWatch
     private var startupIndex = 0
     private var announcedReady = false
     private let startedMonotonic = monotonicMillis()
@@ -81,6 +93,7 @@ final class Supervisor {
         env["SEND_RUN_DIR"] = nil
         env["SEND_DATA_DIR"] = nil
         environment = env
+        liveness = LivenessWatch(services: config.services.map(\.name), directories: host.options.directories)
     }
 
     // MARK: - The loop
@@ -91,11 +104,14 @@ final class Supervisor {
         _ = ChildSignal.install()
         takeOverLeftovers()
         removeSocketFiles()
+        liveness.start()
+        defer { liveness.close() }
         publish()
         while !host.isStopping {
             let now = monotonicMillis()
             reapExited()
             checkReadiness()
+            checkLiveness(now: now)
             killOverdue(now: now)
             startDue(now: now)
             handleRestartRequests()
@@ -152,9 +168,50 @@ final class Supervisor {
             defer { client.close() }
             guard let health = client.health(timeout: 0.25), health["pid"]?.intValue == Int64(pid) else { continue }
             child.state = .running
+            liveness.expect(child.spec.name)
             let millis = monotonicMillis() - child.startedMonotonic
             logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
             record(ServiceStarted(service: child.spec.name, pid: pid, restarts: child.restarts))
+        }
+    }
+
+    /// The watchdog: a running service that has shown no life for `watchdog_seconds` is hung (frozen,
+    /// deadlocked, stuck waiting). Silence alone is not enough: a long write runs on the socket thread
+    /// and holds its heartbeat back, so a service that used at least a tenth of a core over that time is
+    /// busy, not hung, and is left alone (a stopped one, SIGSTOP, never is). A hung service gets SIGKILL
+    /// on its process group, `service.hung` is recorded, and its exit is handled like any crash.
+    private func checkLiveness(now: Int64) {
+        let limit = config.watchdogSeconds * 1000
+        guard limit > 0 else { return }
+        for child in children where child.state == .running && !child.hung {
+            guard let pid = child.pid else { continue }
+            let cpu = ProcessCPU.read(pid)
+            if let cpu, (child.cpuSamples.last.map { now - $0.at >= 1000 } ?? true) {
+                child.cpuSamples.append((now, cpu.ticks))
+                child.cpuSamples.removeAll { now - $0.at > limit + 2000 }
+            }
+            guard let silent = liveness.silence(of: child.spec.name), silent > limit else {
+                child.saidBusy = false
+                continue
+            }
+            // CPU used since the sample nearest the start of the silence (at least a second ago).
+            let window = child.cpuSamples.last { now - $0.at >= min(silent, limit) } ?? child.cpuSamples.first
+            if let cpu, !cpu.isStopped, let window, now - window.at >= 1000 {
+                let usedMillis = (cpu.ticks - window.ticks) * 1000 / max(1, ProcessCPU.ticksPerSecond)
+                if usedMillis * 10 >= now - window.at {
+                    if !child.saidBusy {
+                        child.saidBusy = true
+                        logger.info("\(child.spec.name) (pid \(pid)) has sent no heartbeat for \(formatMillis(silent)) but is busy (\(usedMillis) ms of CPU in the last \(formatMillis(now - window.at))); not killing it")
+                    }
+                    continue
+                }
+            }
+            child.hung = true
+            let how = cpu.map { $0.isStopped ? "it is stopped" : "it used no CPU to speak of" } ?? "its process state cannot be read"
+            child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds); \(how))"
+            logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); sending SIGKILL to its process group")
+            record(ServiceHung(service: child.spec.name, pid: Int64(pid), silentMs: silent, watchdogSeconds: config.watchdogSeconds))
+            ChildProcess.signalGroup(pid, SIGKILL)
         }
     }
 
@@ -202,6 +259,9 @@ final class Supervisor {
     private func launch(_ child: Child, isRestart: Bool) {
         removeSocketFiles(of: child.spec.name)
         child.killedBecause = nil
+        child.hung = false
+        child.cpuSamples = []
+        child.saidBusy = false
         child.killAt = nil
         child.sentKill = false
         child.restartWhenStopped = false
@@ -237,6 +297,7 @@ final class Supervisor {
         let uptime = now - child.startedMonotonic
         let expected = child.state == .stopping
         child.pid = nil
+        liveness.forget(child.spec.name)
         record(ServiceExited(service: child.spec.name, pid: pid, end: status.end, uptimeMillis: uptime, expected: expected))
         let text = "\(child.spec.name) (pid \(pid)) exited: \(status) after \(formatMillis(uptime))"
         if expected { logger.info("\(text)") } else { logger.warning("\(text)") }
@@ -321,12 +382,19 @@ final class Supervisor {
             publish()
         }
         removeSocketFiles()
+        removeFreeLockFiles()
         logger.info("all services stopped")
     }
 
     // MARK: - Helpers
 
-    private func publish() { state.publish(children.map(\.snapshot)) }
+    private func publish() {
+        for child in children {
+            child.silentMillis = liveness.silence(of: child.spec.name)
+            child.longestSilenceMillis = liveness.longestGap(of: child.spec.name)
+        }
+        state.publish(children.map(\.snapshot))
+    }
 
     /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
     private func record<P: EventPayload>(_ payload: P) {
@@ -347,24 +415,58 @@ final class Supervisor {
         }
     }
 
+    /// After a clean stop, the lock files no process holds: a lock file left on the run directory
+    /// then always means a service that ended without its supervisor seeing it (`service.gone`).
+    private func removeFreeLockFiles() {
+        for child in children {
+            let path = directories.lockPath(child.spec.name)
+            if lockHolder(path) == nil { unlink(path) }
+        }
+    }
+
     /// A service left running by a supervisor that was killed holds the service's lock, so a new
     /// process could never start. The supervisor owns the run directory (it holds its own lock),
     /// so it stops such a process: SIGTERM, then SIGKILL after the stop timeout.
     private func takeOverLeftovers() {
         for child in children {
             let lockPath = directories.lockPath(child.spec.name)
-            guard let holder = lockHolder(lockPath) else { continue }
+            guard let holder = lockHolder(lockPath) else {
+                // A lock file that no process holds: the service died without a supervisor to see it.
+                if access(lockPath, F_OK) == 0 {
+                    let pid = lockFilePid(lockPath)
+                    logger.warning("\(child.spec.name) had been running on \(directories.run) (pid \(pid.map(String.init) ?? "?")) and is gone; it is started afresh")
+                    record(ServiceGone(service: child.spec.name, pid: pid.map(Int64.init)))
+                }
+                continue
+            }
             let run = directories.run
             logger.warning("\(child.spec.name) (pid \(holder)) is running on \(run) without a supervisor; stopping it so that it can be supervised")
             _ = kill(holder, SIGTERM)
+            // A frozen process cannot act on SIGTERM: SIGCONT lets it (a running one ignores it).
+            _ = kill(holder, SIGCONT)
+            var signal = "SIGTERM"
             let deadline = monotonicMillis() + config.stopTimeoutMillis
             while lockHolder(lockPath) != nil && monotonicMillis() < deadline { usleep(10_000) }
             if lockHolder(lockPath) != nil {
+                signal = "SIGKILL"
                 _ = kill(holder, SIGKILL)
                 let killDeadline = monotonicMillis() + 2_000
                 while lockHolder(lockPath) != nil && monotonicMillis() < killDeadline { usleep(10_000) }
             }
+            let stopped = lockHolder(lockPath) == nil
+            record(OrphanStopped(service: child.spec.name, pid: Int64(holder), signal: signal, stopped: stopped))
         }
+    }
+
+    /// The pid a lock file names, held or not.
+    private func lockFilePid(_ path: String) -> pid_t? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, 32, 0)
+        guard n > 0 else { return nil }
+        return pid_t(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces)
     }
 
     /// The pid written in a service's lock file while another process holds the lock; nil when free.

@@ -31,6 +31,10 @@ struct ServiceSnapshot: Sendable {
     var lastExitAt: Timestamp?
     var reason: String?
     var logPath: String
+    /// Milliseconds since its last heartbeat (or `health` answer) while running; else nil.
+    var silentMillis: Int64?
+    /// The longest silence between two signs of life seen since the supervisor started.
+    var longestSilenceMillis: Int64 = 0
 
     func json(now: Int64) -> JSONValue {
         var lastExitJSON: JSONValue = .null
@@ -50,6 +54,8 @@ struct ServiceSnapshot: Sendable {
             "last_exit": lastExitJSON,
             "reason": reason.map { .string($0) } ?? .null,
             "log": .string(logPath),
+            "silent_ms": silentMillis.map { .int($0) } ?? .null,
+            "longest_silence_ms": .int(longestSilenceMillis),
         ]
     }
 }
