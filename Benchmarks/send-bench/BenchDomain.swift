@@ -24,13 +24,13 @@ enum BenchDomain {
                     try ctx.db.cachedStatement(sql: "INSERT INTO items(payload) VALUES (?)").execute(arguments: [payload])
                     let id = ctx.db.lastInsertedRowID
                     data["item_id"] = .int(id)
-                    ctx.emit(type, .object(data))
+                    try ctx.emit(StandIn(data: data), as: type)
                     return ["item_id": .int(id)]
                 },
                 "fail": .write { ctx in
                     // Writes, emits, then fails: none of it may survive.
                     try ctx.db.execute(sql: "INSERT INTO items(payload) VALUES ('never')")
-                    ctx.emit(EventType.benchAppended, ["item_id": -1])
+                    try ctx.emit(StandIn(data: ["item_id": -1]))
                     throw ServiceError.invalid("payload", "refused on purpose")
                 },
                 "count": .read { ctx in
@@ -89,5 +89,21 @@ enum BenchDomain {
                 },
             ]
         )
+    }
+}
+
+/// The bench service's events: `bench.appended`, or, when it stands in for a producer in tests,
+/// any type with the data the test gives (the test then plays the producer's contract).
+struct StandIn: EventPayload {
+    static let eventType = EventType.benchAppended
+    static func accepts(_ type: String) -> Bool { true }
+    static var example: StandIn { StandIn(data: ["item_id": 1]) }
+    var data: [String: JSONValue]
+
+    init(data: [String: JSONValue]) { self.data = data }
+    init(from decoder: any Decoder) throws { data = try decoder.singleValueContainer().decode([String: JSONValue].self) }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(data)
     }
 }

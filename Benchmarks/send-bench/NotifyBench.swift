@@ -96,8 +96,11 @@ enum NotifyBench {
         return figures
     }
 
+    /// An `append` that makes the stand-in board emit `action.updated` with the board's payload.
     static func update(_ i: Int) -> JSONValue {
-        ["payload": "x", "type": "action.updated", "data": ["action_id": .string("A-\(i)"), "changed": ["status"]]]
+        // Always encodes; were it ever not to, notifications would refuse the null data loudly, not invent a value.
+        let data = (try? ActionUpdated(actionID: "A-\(i)", title: "Action \(i)", changed: ["status"]).eventData()) ?? .null
+        return ["payload": "x", "type": "action.updated", "data": data]
     }
 
     /// Appends notification events to a stopped service's log until it holds `upTo`, in one transaction.
@@ -109,9 +112,9 @@ enum NotifyBench {
             let statement = try db.makeStatement(sql: "INSERT INTO send_events(seq, type, at, body) VALUES (?, ?, ?, ?)")
             while seq < upTo {
                 seq += 1
-                let data: JSONValue = ["audience": ["board"], "severity": "info", "title": .string("Action updated: A-\(seq)"),
-                                       "text": .string("A-\(seq) changed: status."), "subject": ["kind": "action", "id": .string("A-\(seq)")],
-                                       "source": ["service": "board", "seq": .int(seq), "type": "action.updated"]]
+                let data = try NotificationPayload(audience: [.board], severity: .info, title: "Action updated: A-\(seq)",
+                                                   text: "A-\(seq) changed: status.", subject: .init(kind: "action", id: "A-\(seq)"),
+                                                   source: .init(service: "board", seq: seq, type: "action.updated")).eventData()
                 let body = Event.encode(source: "notifications", seq: seq, type: "action.updated", at: at, data: data)
                 try statement.execute(arguments: [seq, "action.updated", at, String(decoding: body, as: UTF8.self)])
             }

@@ -45,23 +45,32 @@ final class NotificationPrinter {
         return !failed
     }
 
-    func human(_ event: JSONValue) -> String {
-        let d = event["data"] ?? [:]
-        let at = (event["at"]?.stringValue ?? "").replacingOccurrences(of: "T", with: " ").prefix(19)
-        let severity = d["severity"]?.stringValue ?? "?"
-        let audience = (d["audience"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
-        let subject = "\(d["subject"]?["kind"]?.stringValue ?? "") \(d["subject"]?["id"]?.stringValue ?? "")"
-        let seq = event["seq"]?.intValue ?? 0
+    /// The audience column's width: every audience at once fits, so the column is never cut.
+    static let audienceWidth = Audience.allCases.map(\.rawValue).joined(separator: ",").count
+
+    func human(_ json: JSONValue) -> String {
+        let at = (json["at"]?.stringValue ?? "").replacingOccurrences(of: "T", with: " ").prefix(19)
+        let seq = json["seq"]?.intValue ?? 0
+        let n: NotificationPayload
+        do {
+            n = try Event(json: json).decode(as: NotificationPayload.self)
+        } catch {
+            // Said as it is, never printed with invented values.
+            return "\(at)  #\(seq)  a notification sendctl cannot read: \(error)"
+        }
+        let severity = n.severity.rawValue
+        let audience = n.audience.map(\.rawValue).joined(separator: ",")
+        let subject = "\(n.subject.kind) \(n.subject.id)".trimmingCharacters(in: .whitespaces)
         let sev = severity.padding(toLength: 7, withPad: " ", startingAt: 0)
         let coloured: String
         if colour {
-            let code = severity == "urgent" ? "31;1" : severity == "warning" ? "33" : "36"
+            let code = n.severity == .urgent ? "31;1" : n.severity == .warning ? "33" : "36"
             coloured = "\u{1B}[\(code)m\(sev)\u{1B}[0m"
         } else {
             coloured = sev
         }
-        return "\(at)  #\(seq)  \(coloured)  \(audience.padding(toLength: 26, withPad: " ", startingAt: 0))  "
-            + "\(d["title"]?.stringValue ?? "")  (\(subject.trimmingCharacters(in: .whitespaces)))"
+        let column = audience + String(repeating: " ", count: max(0, Self.audienceWidth - audience.count))
+        return "\(at)  #\(seq)  \(coloured)  \(column)  \(n.title)  (\(subject))"
     }
 }
 

@@ -45,9 +45,9 @@ struct PlanCommand: AsyncParsableCommand {
             let a = r["actions"] ?? .null
             let s = a["by_status"] ?? .null
             let g = a["by_rag"] ?? .null
-            print("  actions: \(a["total"]?.cell ?? "0") — " + ["not_started", "in_progress", "delayed", "completed", "verified", "cancelled"]
-                .map { "\($0) \(s[$0]?.cell ?? "0")" }.joined(separator: ", "))
-            print("  RAG: red \(g["red"]?.cell ?? "0"), amber \(g["amber"]?.cell ?? "0"), green \(g["green"]?.cell ?? "0"); "
+            print("  actions: \(a["total"]?.cell ?? "0") — " + ActionStatus.allCases
+                .map { "\($0.rawValue) \(s[$0.rawValue]?.cell ?? "0")" }.joined(separator: ", "))
+            print("  RAG: " + RAG.allCases.map { "\($0.rawValue) \(g[$0.rawValue]?.cell ?? "0")" }.joined(separator: ", ") + "; "
                 + "overdue \(a["overdue"]?.cell ?? "0"); exceptions commentary missing \(r["exceptions_missing"]?.cell ?? "0")")
             for w in r["warnings"]?.arrayValue ?? [] { print("  warning: \(w["message"]?.cell ?? "")") }
         }

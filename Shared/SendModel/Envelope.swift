@@ -106,6 +106,8 @@ public struct Event: Sendable, Hashable {
     public var type: String
     public var at: Timestamp
     public var data: JSONValue
+    /// The identity of the log that stored it (its source's `incarnation`); nil from a source that does not say.
+    public var incarnation: String?
     /// The JSON it was read from, kept so that passing it on costs no rebuild.
     private var original: JSONValue?
 
@@ -134,13 +136,18 @@ public struct Event: Sendable, Hashable {
     }
 
     /// The event's JSON bytes, as `json.jsonBytes` would give, with `at` already formatted.
-    public static func encode(source: String, seq: Int64, type: String, at: String, data: JSONValue) -> [UInt8] {
+    public static func encode(source: String, seq: Int64, type: String, at: String, data: JSONValue,
+                              incarnation: String? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(160)
+        out.reserveCapacity(192)
         out.append(contentsOf: #"{"at":"#.utf8)
         JSONValue.writeString(at, into: &out)
         out.append(contentsOf: #","data":"#.utf8)
         JSONValue.write(data, into: &out)
+        if let incarnation {
+            out.append(contentsOf: #","incarnation":"#.utf8)
+            JSONValue.writeString(incarnation, into: &out)
+        }
         out.append(contentsOf: #","seq":"#.utf8)
         out.append(contentsOf: String(seq).utf8)
         out.append(contentsOf: #","source":"#.utf8)
@@ -158,6 +165,7 @@ public struct Event: Sendable, Hashable {
             throw ServiceError(.badRequest, "not an event envelope")
         }
         self.init(source: source, seq: seq, type: type, at: at, data: value["data"] ?? .object([:]))
+        incarnation = value["incarnation"]?.stringValue
         original = value
     }
 

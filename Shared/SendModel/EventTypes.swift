@@ -18,6 +18,7 @@ public enum EventType {
     public static let actionDueSoon = "action.due_soon"
     public static let actionExceptionRecorded = "action.exception_recorded"
     public static let coverageGap = "coverage.gap"
+    public static let coverageClosed = "coverage.closed"
     public static let kpiRecorded = "kpi.recorded"
     public static let kpiReading = "kpi.reading"
     public static let meetingRecorded = "meeting.recorded"

@@ -1,16 +1,15 @@
 import Foundation
 
 extension JSONValue {
-    /// The JSON value of any Encodable (through Foundation's encoder; not for hot paths).
+    /// The JSON value of any Encodable, built directly (no bytes in between).
     public init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONValue.parse(data)
+        self = try JSONValueEncoder().encode(value)
     }
 
     /// Decodes a Decodable from this value; a mismatch is `invalid` naming the field's path.
     public func decode<T: Decodable>(_ type: T.Type) throws(ServiceError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(jsonBytes))
+            return try JSONValueDecoder().decode(T.self, from: self)
         } catch let error as DecodingError {
             throw ServiceError.invalid([FieldError(decoding: error)])
         } catch {

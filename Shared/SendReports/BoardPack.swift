@@ -185,7 +185,7 @@ public enum BoardPack {
             var detail = CSV(["finding_id", "action_id", "title", "status", "rag", "rag_reason", "lead_organisation", "action_lead",
                               "start", "due", "overdue", "updates", "last_update"])
             for g in groups {
-                overview.row([g.finding.id, g.finding.kind, g.finding.theme, g.finding.summary, g.finding.judgement ?? "",
+                overview.row([g.finding.id, g.finding.kind.rawValue, g.finding.theme, g.finding.summary, g.finding.judgement ?? "",
                               String(g.actions.count), String(g.count(.red)), String(g.count(.amber)), String(g.count(.green)),
                               String(g.count(nil))])
                 for a in g.actions {

@@ -203,14 +203,14 @@ public enum PublicPage {
                 h.raw("</section>\n")
                 return
             }
-            let serious = weak.filter { $0.kind == "fundamental_failing" }
+            let serious = weak.filter { $0.kind == .fundamentalFailing }
             h.element("p", [:], "The inspectors found \(Words.plural(weak.count, "thing", "things")) that must get better"
                 + (serious.isEmpty ? "." : ", \(Words.plural(serious.count, "of them a serious failing", "of them serious failings"))."))
             h.element("h3", ["id": "found-improve"], "What must get better")
             h.raw("<ul>")
             for f in weak {
                 h.raw("<li>")
-                if f.kind == "fundamental_failing" { h.raw("<strong>Serious failing:</strong> ") }
+                if f.kind == .fundamentalFailing { h.raw("<strong>Serious failing:</strong> ") }
                 h.text(Words.capitalised(f.summary) + ".")
                 if let j = f.judgement {
                     h.text(j == "sufficient" ? " At the revisit, inspectors found enough progress." : " At the revisit, inspectors found not enough progress yet.")

@@ -9,7 +9,7 @@ extension ReportData {
         let start = today.adding(days: -540)
         let leads = ["Lancashire County Council", "Morecambe Bay CCG", "Blackpool CCG", "Lancashire schools forum",
                      "Lancashire Care NHS Foundation Trust"]
-        let kinds = ["fundamental_failing", "area_of_significant_weakness", "area_of_significant_weakness", "area_for_improvement"]
+        let kinds: [FindingKind] = [.fundamentalFailing, .areaOfSignificantWeakness, .areaOfSignificantWeakness, .areaForImprovement]
         let findingCount = 200
         let inspection = Inspection(
             id: "INS-sample-2024", localArea: "Sampleshire", framework: "2016", outcome: "wsoa_required",
@@ -20,7 +20,7 @@ extension ReportData {
             Finding(id: "INS-sample-2024-F\(i < 10 ? "0" : "")\(i)", kind: kinds[i % kinds.count], theme: "Theme \(i % 17) area \(i)",
                     summary: "Weakness number \(i): services do not yet meet the needs of children and young people in this area")
         }
-        findings.append(Finding(id: "INS-sample-2024-S1", kind: "strength", theme: "attendance", summary: "High attendance"))
+        findings.append(Finding(id: "INS-sample-2024-S1", kind: .strength, theme: "attendance", summary: "High attendance"))
 
         // Status changes: each action is created, most start, some slip and recover, some finish.
         var history: [StatusChange] = []

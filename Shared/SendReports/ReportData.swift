@@ -92,8 +92,7 @@ public struct ReportData: Sendable {
 
     public struct Finding: Sendable {
         public var id: String
-        /// `strength`, `area_for_improvement`, `area_of_significant_weakness`, `fundamental_failing`, `priority_area`.
-        public var kind: String
+        public var kind: FindingKind
         public var theme: String
         /// The report's public wording.
         public var summary: String
@@ -105,9 +104,9 @@ public struct ReportData: Sendable {
         /// The finding this one was carried into after a revisit.
         public var carriedTo: String?
 
-        public var isWeakness: Bool { kind != "strength" }
+        public var isWeakness: Bool { kind.isWeakness }
 
-        public init(id: String, kind: String, theme: String, summary: String, judgement: String? = nil, judgedOn: LocalDate? = nil,
+        public init(id: String, kind: FindingKind, theme: String, summary: String, judgement: String? = nil, judgedOn: LocalDate? = nil,
                     planID: String? = nil, carriedTo: String? = nil) {
             self.id = id
             self.kind = kind
@@ -120,21 +119,11 @@ public struct ReportData: Sendable {
         }
     }
 
-    public enum Status: String, CaseIterable, Sendable {
-        case notStarted = "not_started"
-        case inProgress = "in_progress"
-        case delayed
-        case completed
-        case verified
-        case cancelled
+    /// An action's status: the board's own enum, one spelling everywhere.
+    public typealias Status = ActionStatus
 
-        public var isOpen: Bool { self == .notStarted || self == .inProgress || self == .delayed }
-        public var isDone: Bool { self == .completed || self == .verified }
-    }
-
-    public enum RAG: String, CaseIterable, Sendable {
-        case red, amber, green
-    }
+    /// An action's rating: the board's own enum.
+    public typealias RAG = SendModel.RAG
 
     public struct Action: Sendable {
         public var id: String

@@ -44,9 +44,9 @@ extension ReportFetcher {
     }
 
     public static func finding(_ f: JSONValue) -> ReportData.Finding? {
-        guard let id = f["finding_id"]?.stringValue else { return nil }
+        guard let id = f["finding_id"]?.stringValue, let kind = f["kind"]?.stringValue.flatMap(FindingKind.init(rawValue:)) else { return nil }
         return ReportData.Finding(
-            id: id, kind: f["kind"]?.stringValue ?? "", theme: f["theme"]?.stringValue ?? "", summary: f["summary"]?.stringValue ?? "",
+            id: id, kind: kind, theme: f["theme"]?.stringValue ?? "", summary: f["summary"]?.stringValue ?? "",
             judgement: f["judgement"]?["judgement"]?.stringValue, judgedOn: date(f["judgement"]?["date"]),
             planID: f["plan_id"]?.stringValue, carriedTo: f["carried_to"]?.stringValue)
     }

@@ -46,14 +46,13 @@ enum Words {
         "\(count(n)) \(n == 1 ? one : many ?? one + "s")"
     }
 
-    static func kind(_ kind: String) -> String {
+    static func kind(_ kind: FindingKind) -> String {
         switch kind {
-        case "fundamental_failing": "Fundamental failing"
-        case "area_of_significant_weakness": "Area of significant weakness"
-        case "priority_area": "Priority area"
-        case "area_for_improvement": "Area for improvement"
-        case "strength": "Strength"
-        default: kind.replacingOccurrences(of: "_", with: " ")
+        case .fundamentalFailing: "Fundamental failing"
+        case .areaOfSignificantWeakness: "Area of significant weakness"
+        case .priorityArea: "Priority area"
+        case .areaForImprovement: "Area for improvement"
+        case .strength: "Strength"
         }
     }
 

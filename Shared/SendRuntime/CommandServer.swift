@@ -37,13 +37,15 @@ final class CommandServer: @unchecked Sendable {
     let controlPipe = WakePipe()
 
     private var lastPublished: Int64
+    /// The log's identity, carried by every heartbeat.
+    let incarnation: String
     private var stopping = false
     /// Set once the sockets are bound: readiness for the host.
     let bound = Completion<Result<Void, ZMQError>>()
 
     init(service: String, commandEndpoint: String, eventEndpoint: String, repliesEndpoint: String,
          context: ZeroMQ.Context, settings: Settings, logger: Logger, commands: [String: CommandHandler],
-         writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64) {
+         writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64, incarnation: String) {
         self.service = service
         self.commandEndpoint = commandEndpoint
         self.eventEndpoint = eventEndpoint
@@ -56,6 +58,7 @@ final class CommandServer: @unchecked Sendable {
         self.reader = reader
         self.status = status
         self.lastPublished = lastSeq
+        self.incarnation = incarnation
     }
 
     deinit { controlPipe.close() }
@@ -153,7 +156,7 @@ final class CommandServer: @unchecked Sendable {
 
     private func publishHeartbeat(_ publisher: Socket) {
         let body: JSONValue = ["v": .int(protocolVersion), "source": .string(service), "type": .string(EventType.heartbeat),
-                               "at": .string(Timestamp.now().description), "data": ["last_seq": .int(lastPublished)]]
+                               "at": .string(Timestamp.now().description), "data": (try? Heartbeat(lastSeq: lastPublished, incarnation: incarnation).eventData()) ?? .null]
         _ = try? publisher.send(frames: [Array(EventType.heartbeat.utf8), body.jsonBytes], dontWait: true)
     }
 

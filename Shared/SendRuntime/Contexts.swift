@@ -27,14 +27,17 @@ public final class WriteContext {
         self.service = service
     }
 
-    /// Adds an event to this change's outbox. `data` must hold ids and counts only, no personal data.
-    public func emit(_ type: String, _ data: JSONValue) {
-        emitted.append((type, data))
-    }
-
-    /// Adds a typed event to this change's outbox: the payload's type names the event.
+    /// Adds a typed event to this change's outbox: the payload's type names the event. There is
+    /// no untyped emit: every event's data is a payload type of SendModel (docs/PROTOCOL.md).
     public func emit<P: EventPayload>(_ payload: P) throws(ServiceError) {
         emitted.append((P.eventType, try payload.eventData()))
+    }
+
+    /// Adds a typed event published under `type`, for payloads that accept several types
+    /// (a notification takes its source event's type).
+    public func emit<P: EventPayload>(_ payload: P, as type: String) throws(ServiceError) {
+        guard P.accepts(type) else { throw ServiceError(.internal, "a \(P.eventType) payload cannot be a \(type) event") }
+        emitted.append((type, try payload.eventData()))
     }
 
     /// A validator over `args`, collecting every bad field.

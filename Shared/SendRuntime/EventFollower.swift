@@ -22,6 +22,11 @@ public final class EventFollower: @unchecked Sendable {
         case sourceLastSeq(Int64)
         case applied(cursor: Int64, count: Int)
         case fetched
+        /// The source's log identity, the first time the follower learns it (keep it with the cursor).
+        case incarnation(String)
+        /// The source's log is not the one the cursor counts in: its identity changed. Nothing more
+        /// is applied from it (said once per run of the follower).
+        case replaced(was: String, now: String, sourceLastSeq: Int64)
     }
 
     public let source: String
@@ -34,6 +39,10 @@ public final class EventFollower: @unchecked Sendable {
     let observe: (Observation) -> Void
 
     public private(set) var cursor: Int64
+    /// The identity of the source's log the cursor counts in; nil until first heard.
+    public private(set) var incarnation: String?
+    /// The source's log was replaced: the follower applies nothing more until it is the old log again.
+    public private(set) var replaced = false
     private var needsCatchUp = true
     private var lastCatchUpAttempt: Int64 = 0
     private var lastHeard: Int64 = 0
@@ -49,7 +58,8 @@ public final class EventFollower: @unchecked Sendable {
                   logger: logger, observe: observe, apply: apply)
     }
 
-    public init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64, stop: StopFlag,
+    public init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64,
+                incarnation: String? = nil, stop: StopFlag,
                 logger: Logger, receiveHighWaterMark: Int32 = 100_000,
                 observe: @escaping (Observation) -> Void = { _ in },
                 apply: @escaping ([Event]) -> Int64?) {
@@ -57,6 +67,7 @@ public final class EventFollower: @unchecked Sendable {
         self.directories = directories
         self.context = context
         self.cursor = cursor
+        self.incarnation = incarnation
         self.stop = stop
         self.logger = logger
         self.receiveHighWaterMark = receiveHighWaterMark
@@ -106,18 +117,35 @@ public final class EventFollower: @unchecked Sendable {
                 guard frames.count == 2 else { continue }
                 lastHeard = monotonicMillis()
                 if frames[0] == heartbeatTopic {
-                    if let body = try? JSONValue.parse(frames[1]), let last = body["data"]?["last_seq"]?.intValue {
-                        observe(.sourceLastSeq(last))
-                        // Events published before this heartbeat arrived before it: anything beyond them was dropped.
-                        if last > expected - 1 { needsCatchUp = true }
-                        if last < cursor {
-                            logger.warning("\(source) reports last_seq \(last) below our cursor \(cursor): its log was replaced; nothing is re-applied")
-                        }
+                    let heartbeat: Heartbeat
+                    do {
+                        heartbeat = try JSONValueDecoder().decode(Heartbeat.self, from: try JSONValue.parse(frames[1])["data"] ?? .null)
+                    } catch {
+                        logger.warning("unreadable heartbeat from \(source): \(error)")
+                        continue
                     }
+                    let last = heartbeat.lastSeq
+                    if let known = incarnation, heartbeat.incarnation != known {
+                        // Another log answers under the source's name: events.since says so for certain.
+                        if !replaced { needsCatchUp = true }
+                        continue
+                    }
+                    // A heartbeat behind the cursor is one queued while this follower was frozen or
+                    // busy, from before the events it has since fetched: stale, dropped quietly.
+                    if last < cursor { continue }
+                    observe(.sourceLastSeq(last))
+                    // Events published before this heartbeat arrived before it: anything beyond them was dropped.
+                    if last > expected - 1 { needsCatchUp = true }
                     continue
                 }
+                if replaced { continue }
                 guard let event = try? Event.decode(frames[1]) else {
                     logger.warning("dropped an unreadable event from \(source)")
+                    continue
+                }
+                // An event of another log (the source was replaced): never applied; events.since says for certain.
+                if let known = incarnation, let from = event.incarnation, from != known {
+                    needsCatchUp = true
                     continue
                 }
                 if event.seq < expected { continue }  // duplicate
@@ -153,6 +181,25 @@ public final class EventFollower: @unchecked Sendable {
             }
             lastHeard = monotonicMillis()
             let last = result["last_seq"]?.intValue ?? 0
+            if let now = result["incarnation"]?.stringValue {
+                if let known = incarnation, now != known {
+                    if !replaced {
+                        replaced = true
+                        logger.error("\(source)'s log was replaced: it is \(now), the cursor \(cursor) counts in \(known); nothing more is applied from it",
+                                     metadata: ["follow.source": "\(source)", "source.last_seq": "\(last)"])
+                        observe(.replaced(was: known, now: now, sourceLastSeq: last))
+                    }
+                    return true
+                }
+                if incarnation == nil {
+                    incarnation = now
+                    observe(.incarnation(now))
+                }
+                if replaced {
+                    replaced = false
+                    logger.info("\(source)'s log is the one the cursor counts in again", metadata: ["follow.source": "\(source)"])
+                }
+            }
             observe(.sourceLastSeq(last))
             var batch: [Event] = []
             var expected = cursor + 1

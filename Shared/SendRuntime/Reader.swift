@@ -70,7 +70,7 @@ final class Reader: Sendable {
         }
     }
 
-    /// `events.since {"after":N,"limit":K}` → `{"events":[...],"last_seq":M}`. The stored event
+    /// `events.since {"after":N,"limit":K}` → `{"events":[...],"incarnation":"…","last_seq":M}`. The stored event
     /// texts are spliced into the reply as they are: no parse, no re-encode.
     private func eventsSince(_ request: Request) -> [UInt8] {
         let v = Validator(request.args)
@@ -78,8 +78,9 @@ final class Reader: Sendable {
         let limit = v.int("limit", required: false, range: 1...10_000) ?? 1000
         do {
             try v.check()
-            let (rows, last) = try pool.read { db in
-                (try ServiceDatabase.events(db, after: after, limit: Int(limit)), try ServiceDatabase.lastSeq(db))
+            let (rows, last, incarnation) = try pool.read { db in
+                (try ServiceDatabase.events(db, after: after, limit: Int(limit)), try ServiceDatabase.lastSeq(db),
+                 try ServiceDatabase.incarnation(db))
             }
             var out: [UInt8] = []
             out.reserveCapacity(rows.reduce(64) { $0 + $1.body.utf8.count + 1 })
@@ -90,7 +91,9 @@ final class Reader: Sendable {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: row.body.utf8)
             }
-            out.append(contentsOf: #"],"last_seq":"#.utf8)
+            out.append(contentsOf: #"],"incarnation":"#.utf8)
+            JSONValue.string(incarnation).writeJSON(into: &out)
+            out.append(contentsOf: #","last_seq":"#.utf8)
             out.append(contentsOf: String(last).utf8)
             out.append(contentsOf: #"},"v":1}"#.utf8)
             return out

@@ -73,6 +73,26 @@ public enum ServiceDatabase {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The log's identity: a random id made when the database is made (a lost disk, a database
+        // started afresh, a restore gets a new one), and beside each cursor the identity of the log
+        // it counts in. A follower calls a source's log replaced only when this changes.
+        migrator.registerMigration("runtime-v3-incarnation") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_identity (incarnation TEXT NOT NULL);
+                INSERT INTO send_identity(incarnation) VALUES (lower(hex(randomblob(8))));
+                ALTER TABLE send_cursors ADD COLUMN incarnation TEXT;
+                """)
+        }
+    }
+
+    /// This database's log identity (16 hex digits).
+    public static func incarnation(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT incarnation FROM send_identity") ?? ""
+    }
+
+    /// The identity of the source's log the cursor counts in; nil before the follower first heard it.
+    public static func cursorIncarnation(_ db: Database, source: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT incarnation FROM send_cursors WHERE source = ?", arguments: [source])
     }
 
     /// The highest event seq stored, 0 when none.
@@ -90,9 +110,11 @@ public enum ServiceDatabase {
         try Int64.fetchOne(db, sql: "SELECT seq FROM send_cursors WHERE source = ?", arguments: [source]) ?? 0
     }
 
-    static func setCursor(_ db: Database, source: String, seq: Int64) throws {
-        try db.execute(sql: "INSERT INTO send_cursors(source, seq) VALUES (?, ?) ON CONFLICT(source) DO UPDATE SET seq = excluded.seq",
-                       arguments: [source, seq])
+    static func setCursor(_ db: Database, source: String, seq: Int64, incarnation: String? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO send_cursors(source, seq, incarnation) VALUES (?, ?, ?)
+            ON CONFLICT(source) DO UPDATE SET seq = excluded.seq, incarnation = COALESCE(excluded.incarnation, incarnation)
+            """, arguments: [source, seq, incarnation])
     }
 
     /// Forgets stored replies older than the given time; a retry after that is treated as new.

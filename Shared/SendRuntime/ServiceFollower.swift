@@ -20,7 +20,8 @@ enum ServiceFollower {
     }
 
     /// `onHeard` runs once, the first time the follower hears its source.
-    static func make(_ follow: Follow, host: ServiceHost, cursor: Int64, onHeard: (() -> Void)? = nil) -> EventFollower {
+    static func make(_ follow: Follow, host: ServiceHost, cursor: Int64, incarnation: String?,
+                     onHeard: (() -> Void)? = nil) -> EventFollower {
         let source = follow.source
         let handler = follow.handler
         let writer = host.writer
@@ -29,9 +30,11 @@ enum ServiceFollower {
         let definition = host.definition
         status.updateFollower(source) { $0.cursor = cursor }
         var onHeard = onHeard
+        // The source's log identity, once learnt: stored with the next cursor (observe and apply run on the follower's thread).
+        let learnt = LearntIncarnation()
         return EventFollower(
             source: source, directories: host.options.directories, context: host.context, cursor: cursor,
-            stop: host.stopFlag, logger: logger, receiveHighWaterMark: host.options.followHighWaterMark,
+            incarnation: incarnation, stop: host.stopFlag, logger: logger, receiveHighWaterMark: host.options.followHighWaterMark,
             observe: { observation in
                 switch observation {
                 case .sourceLastSeq(let last):
@@ -45,11 +48,24 @@ enum ServiceFollower {
                     }
                 case .fetched:
                     status.updateFollower(source) { $0.fetches += 1 }
+                case .incarnation(let id):
+                    learnt.value = id
+                case .replaced(let was, let now, _):
+                    let cursor = status.follower(source)?.cursor ?? 0
+                    let stall = FollowerStall(seq: cursor + 1, type: nil, reason: "\(source)'s log was replaced (its identity is \(now), "
+                        + "the cursor \(cursor) counts in \(was)): nothing more is applied from it")
+                    status.updateFollower(source) { $0.stall = stall }
+                    let recorded = writer.perform { ctx in try recordReplacement(stall, source: source, definition: definition, ctx: ctx) }
+                    if case .failure(let error) = recorded {
+                        logger.error("could not record the replaced log", metadata: ["follow.source": "\(source)", "error": "\(error)"])
+                    }
                 }
             },
             apply: { batch in
+                let incarnation = learnt.value
                 let outcome = writer.perform { ctx in
-                    try applyBatch(batch, source: source, handler: handler, definition: definition, ctx: ctx, logger: logger)
+                    try applyBatch(batch, source: source, incarnation: incarnation, handler: handler, definition: definition,
+                                   ctx: ctx, logger: logger)
                 }
                 switch outcome {
                 case .success(let applied):
@@ -72,7 +88,8 @@ enum ServiceFollower {
     /// savepoint. The first event its handler refuses stops the batch there (rolled back, the
     /// cursor left before it) and is recorded in `send_follow_stalls`; `follower.stalled` is
     /// emitted the first time (a retry that fails again emits nothing), `follower.resumed` once the event it stopped at applies.
-    static func applyBatch(_ batch: [Event], source: String, handler: @Sendable (WriteContext, Event) throws -> Void,
+    static func applyBatch(_ batch: [Event], source: String, incarnation: String? = nil,
+                           handler: @Sendable (WriteContext, Event) throws -> Void,
                            definition: ServiceDefinition, ctx: WriteContext, logger: Logger) throws -> BatchOutcome {
         // The cursor and the stall are read inside the transaction: the durable truth, not memory.
         var last = try ServiceDatabase.cursor(ctx.db, source: source)
@@ -107,8 +124,22 @@ enum ServiceFollower {
             logger.info("follower applies again", metadata: ["follow.source": "\(source)", "event.seq": "\(recorded.seq)"])
             try definition.emitRuntimeEvent(FollowerResumed(service: definition.name, source: source, seq: recorded.seq), ctx: ctx)
         }
-        try ServiceDatabase.setCursor(ctx.db, source: source, seq: last)
+        try ServiceDatabase.setCursor(ctx.db, source: source, seq: last, incarnation: incarnation)
         return BatchOutcome(cursor: last, stall: stall)
+    }
+
+    /// Records a replaced source log as the follower's stop, with one `follower.stalled` (not repeated
+    /// when the service restarts and finds the same replacement).
+    static func recordReplacement(_ stall: FollowerStall, source: String, definition: ServiceDefinition, ctx: WriteContext) throws {
+        if try ServiceDatabase.stall(ctx.db, source: source)?.reason == stall.reason { return }
+        try ServiceDatabase.setStall(ctx.db, source: source, stall: stall, at: ctx.now)
+        try definition.emitRuntimeEvent(FollowerStalled(service: definition.name, source: source, seq: stall.seq,
+                                                        type: nil, reason: stall.reason), ctx: ctx)
+    }
+
+    /// The identity a follower learnt, handed from its observer to its applier (both on its thread).
+    final class LearntIncarnation: @unchecked Sendable {
+        var value: String?
     }
 
     /// The reason health and the event give: a service error's message, a database error's

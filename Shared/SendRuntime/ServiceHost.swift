@@ -94,14 +94,14 @@ public final class ServiceHost: Sendable {
         writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
         reader = Reader(pool: pool, logger: logger, context: context, repliesEndpoint: replies)
         status = HostStatus(service: definition.name)
-        let lastSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) }
+        let (lastSeq, incarnation) = try pool.read { db in (try ServiceDatabase.lastSeq(db), try ServiceDatabase.incarnation(db)) }
         status.setLastSeq(lastSeq)
         server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
                                repliesEndpoint: replies, context: context,
                                settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
                                                publishHighWaterMark: options.publishHighWaterMark),
                                logger: logger, commands: definition.commands, writer: writer, reader: reader,
-                               status: status, lastSeq: lastSeq)
+                               status: status, lastSeq: lastSeq, incarnation: incarnation)
     }
 
     /// Runs a write in the writer's next group commit, waits for it to be durable and returns
@@ -190,8 +190,10 @@ public final class ServiceHost: Sendable {
         while !stopFlag.isSet {
             let reason: String
             do {
-                let cursor = try pool.read { db in try ServiceDatabase.cursor(db, source: source) }
-                let follower = ServiceFollower.make(follow, host: self, cursor: cursor, onHeard: reported.map { stall in
+                let (cursor, incarnation) = try pool.read { db in
+                    (try ServiceDatabase.cursor(db, source: source), try ServiceDatabase.cursorIncarnation(db, source: source))
+                }
+                let follower = ServiceFollower.make(follow, host: self, cursor: cursor, incarnation: incarnation, onHeard: reported.map { stall in
                     { [self] in recordFollowerResumed(source: source, seq: stall.seq) }
                 })
                 try follower.run()

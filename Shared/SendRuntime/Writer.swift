@@ -28,13 +28,15 @@ final class Writer: @unchecked Sendable {
     /// Signalled when a task is queued, to wake the command server's poll.
     let wake = WakePipe()
     private var nextSeq: Int64
+    /// The log's identity, written into every event it stores.
+    let incarnation: String
 
     init(pool: DatabasePool, service: String, logger: Logger, maxBatch: Int = 512) throws {
         self.pool = pool
         self.service = service
         self.logger = logger
         self.maxBatch = maxBatch
-        self.nextSeq = try pool.read { db in try ServiceDatabase.lastSeq(db) } + 1
+        (self.nextSeq, self.incarnation) = try pool.read { db in (try ServiceDatabase.lastSeq(db) + 1, try ServiceDatabase.incarnation(db)) }
     }
 
     deinit { wake.close() }
@@ -69,7 +71,7 @@ final class Writer: @unchecked Sendable {
         } catch {
             // The commit itself failed (disk full, read-only, I/O error): nothing of the batch is durable.
             let failure = Writer.storageError(error, service: service, databasePath: pool.path)
-            logger.error("commit failed, \(batch.count) request(s) refused", metadata: ["error": "\(error)"])
+            logger.error("commit failed, \(batch.count) \(batch.count == 1 ? "request" : "requests") refused", metadata: ["error": "\(error)"])
             nextSeq = seqAtStart
             result.events = []
             result.outcomes = batch.map { job in
@@ -128,7 +130,8 @@ final class Writer: @unchecked Sendable {
                 let value = try body()
                 for emitted in ctx.emitted {
                     let seq = nextSeq
-                    let bodyBytes = Event.encode(source: service, seq: seq, type: emitted.type, at: nowText, data: emitted.data)
+                    let bodyBytes = Event.encode(source: service, seq: seq, type: emitted.type, at: nowText, data: emitted.data,
+                                                 incarnation: incarnation)
                     try db.cachedStatement(sql: "INSERT INTO send_events(seq, type, at, body) VALUES (?, ?, ?, ?)")
                         .execute(arguments: [seq, emitted.type, nowText, String(decoding: bodyBytes, as: UTF8.self)])
                     events.append((seq, emitted.type, bodyBytes))

@@ -42,8 +42,13 @@ import TestSupport
             let gaps = (try? client.call(ServiceName.board, "actions.coverage"))?["gaps"]?.arrayValue ?? []
             return gaps.contains { $0["finding_id"]?.stringValue == autism }
         })
+        // It is watched, not announced, until the plan has had its chance: submitting it uncovered announces the gap once.
+        #expect(try client.allEvents(ServiceName.board).filter { $0.type == EventType.coverageGap }.isEmpty)
+        _ = try client.call(ServiceName.board, "plan.submit", ["force": true])
         let gapEvents = try client.allEvents(ServiceName.board).filter { $0.type == EventType.coverageGap }
-        #expect(gapEvents.map(\.data) == [["finding_id": .string(autism), "kind": "area_of_significant_weakness", "reason": "recorded"]])
+        #expect(try gapEvents.map { try $0.decode(as: CoverageGap.self) } == [CoverageGap(
+            findingID: autism, kind: .areaOfSignificantWeakness,
+            summary: "Autism spectrum disorder pathways do not comply with NICE guidelines", reason: .recorded)])
 
         var args = actionArgs([autism], start: "2018-03-01", due: "2018-12-01")
         let created = try client.call(ServiceName.board, "actions.create", args)
@@ -54,6 +59,12 @@ import TestSupport
 
         let coverage = try client.call(ServiceName.board, "actions.coverage")
         #expect(coverage["gaps"] == [])
+        // The action closed the announced gap, and the board says so.
+        let closed = try client.allEvents(ServiceName.board).filter { $0.type == EventType.coverageClosed }
+        #expect(try closed.map { try $0.decode(as: CoverageClosed.self) } == [CoverageClosed(
+            findingID: autism, kind: .areaOfSignificantWeakness,
+            summary: "Autism spectrum disorder pathways do not comply with NICE guidelines",
+            actionID: try #require(created["action"]?["action_id"]?.stringValue))])
         // The statutory due date comes from the inspection's deadlines.
         let plan = try client.call(ServiceName.board, "plan.status")
         #expect(plan["inspection"]?["inspection_id"] == .string(inspectionID))

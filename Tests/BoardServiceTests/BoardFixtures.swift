@@ -54,6 +54,11 @@ final class BoardDatabase {
 
     func events(_ type: String) -> [JSONValue] { events.filter { $0.type == type }.map(\.data) }
 
+    /// The events of `P`'s type, decoded as a follower decodes them.
+    func payloads<P: EventPayload>(_ type: P.Type) throws -> [P] {
+        try events.filter { P.accepts($0.type) }.map { try $0.data.decode(P.self) }
+    }
+
     func close() {
         try? pool.close()
         directory.remove()
@@ -89,7 +94,7 @@ enum SeedArticle {
     static var events: [(String, JSONValue)] {
         var list: [(String, JSONValue)] = [(EventType.inspectionRecorded, [
             "inspection_id": .string(inspectionID), "local_area": "Lancashire", "framework": "2016",
-            "outcome": ["wsoa_required": true], "published": "2018-01-23",
+            "outcome": "wsoa_required", "published": "2018-01-23",
             "deadlines": ["wsoa_due": "2018-05-10"],
         ])]
         for (id, kind, theme, summary) in findings {
@@ -176,6 +181,11 @@ final class BoardProcess {
 
     func events(_ type: String) throws -> [JSONValue] {
         try client.allEvents(ServiceName.board).filter { $0.type == type }.map(\.data)
+    }
+
+    /// The board's events of `P`'s type, decoded as a follower decodes them.
+    func payloads<P: EventPayload>(_ type: P.Type) throws -> [P] {
+        try client.allEvents(ServiceName.board).filter { P.accepts($0.type) }.map { try $0.decode(as: P.self) }
     }
 
     /// Runs `sendctl` against this directory: exit status, standard output, standard error.

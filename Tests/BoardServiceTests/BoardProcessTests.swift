@@ -34,13 +34,20 @@ import TestSupport
         let shown = try board.call("actions.show", ["action_id": "A-0001"])
         #expect(shown["status_history"]?.arrayValue?.compactMap { $0["to"]?.stringValue }
             == ["not_started", "in_progress", "delayed", "in_progress", "completed"])
-        let events = try board.events(EventType.actionStatusChanged)
-        #expect(events.map { "\($0["from"]?.stringValue ?? "")→\($0["to"]?.stringValue ?? "")" }
+        let events = try board.payloads(ActionStatusChanged.self)
+        #expect(events.map { "\($0.from.rawValue)→\($0.to.rawValue)" }
             == ["not_started→in_progress", "in_progress→delayed", "delayed→in_progress", "in_progress→completed"])
-        // Events carry ids and roles, never the posts or text people typed.
-        let created1 = try board.events(EventType.actionCreated)
-        #expect(created1 == [["action_id": "A-0001", "finding_ids": ["F-0003", "F-0006"], "lead_organisation": "Lancashire County Council",
-                              "due": "2026-06-30", "status": "not_started"]])
+        // Each carries the reason the board recorded with it: for a change made by a progress update, its note.
+        #expect(events.map(\.reason) == [nil, "Pathway paused: no clinical lead", "Lead appointed", nil])
+        #expect((shown["status_history"]?.arrayValue ?? []).dropFirst().map { $0["reason"]?.stringValue } == events.map(\.reason))
+        #expect(events.allSatisfy { $0.title == "Redesign the autism pathway" })
+        // Events carry ids, titles and roles, never the posts or other text people typed.
+        let created1 = try board.payloads(ActionCreated.self)
+        #expect(created1 == [ActionCreated(actionID: "A-0001", title: "Redesign the autism pathway", findingIDs: ["F-0003", "F-0006"],
+                                           leadOrganisation: "Lancashire County Council", due: LocalDate(iso: "2026-06-30")!,
+                                           status: .notStarted)])
+        #expect(try board.events(EventType.actionCreated).first?.objectValue?.keys.sorted()
+            == ["action_id", "due", "finding_ids", "lead_organisation", "status", "title"])
     }
 
     @Test func overdueIsAnnouncedExactlyOnceAcrossTwoRestarts() throws {
@@ -64,7 +71,8 @@ import TestSupport
             let at = (try? board.call("actions.overdue"))?["last_check"]?["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
             return at.map { $0 >= Timestamp(millis: restartedAt.millis - 1) } ?? false
         })
-        #expect(try board.events(EventType.actionOverdue) == [["action_id": "A-0001", "due": "2026-02-01"]])
+        #expect(try board.payloads(ActionOverdue.self) == [ActionOverdue(actionID: "A-0001", title: "Redesign the autism pathway",
+                                                                          due: LocalDate(iso: "2026-02-01")!)])
         let overdue = try board.call("actions.overdue")
         #expect(overdue["actions"]?.arrayValue?.compactMap { $0["action_id"]?.stringValue } == ["A-0001"])
         #expect(overdue["actions"]?[0]?["days_overdue"] == 29)
@@ -128,8 +136,12 @@ import TestSupport
         let table = try board.sendctl(["actions", "coverage"], today: "2018-09-03")
         #expect(table.out.contains("F-0003"))
         #expect(table.out.contains("A-0001"))
-        #expect(try board.events(EventType.coverageGap) == [["finding_id": "F-0003", "kind": "area_of_significant_weakness",
-                                                              "reason": "action_cancelled", "action_id": "A-0001"]])
+        // The import covered every weakness a moment after it arrived: no gap was announced for it, only the cancellation's.
+        #expect(try board.payloads(CoverageGap.self) == [CoverageGap(
+            findingID: "F-0003", kind: .areaOfSignificantWeakness,
+            summary: "Autism spectrum disorder pathways, where they exist, do not comply with NICE guidelines",
+            reason: .actionCancelled, actionID: "A-0001")])
+        #expect(try board.payloads(CoverageClosed.self).isEmpty)
 
         // Lists filter; the plan's status sums it up.
         let list = try board.sendctl(["actions", "list", "--lead-organisation", "Lancashire clinical commissioning groups", "--json"],

@@ -37,7 +37,8 @@ struct GreetingTests {
         try db.write { ctx in
             try Updates.followBoard(ctx, Event(source: ServiceName.board, seq: 1, type: EventType.actionStatusChanged,
                                                at: Timestamp(rfc3339: "2026-03-05T10:00:00Z")!,
-                                               data: ["action_id": "A-0007", "from": "in_progress", "to": "completed", "reason_given": false]))
+                                               data: try ActionStatusChanged(actionID: "A-0007", title: "Make the autism pathway follow NICE guidance",
+                                                                         from: .inProgress, to: .completed, reason: nil).eventData()))
             return .null
         }
         try db.write(Updates.edit, ["update_id": 1, "title": "The autism pathway",

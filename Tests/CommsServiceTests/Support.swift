@@ -26,19 +26,21 @@ final class CommsDatabase {
     }
 
     @discardableResult
-    func write(_ handler: (WriteContext) throws -> JSONValue, _ args: JSONValue = [:], now: Timestamp = Timestamp.now()) throws -> JSONValue {
+    func write(_ handler: (CommsChange) throws -> JSONValue, _ args: JSONValue = [:], now: Timestamp = Timestamp.now()) throws -> JSONValue {
         let today = self.today
-        let (result, emitted) = try pool.write { db in
-            let ctx = WriteContext(db: db, args: args, requestID: "test", today: today, now: now, logger: Logger(label: "test"), service: "comms")
-            let result = try handler(ctx)
-            return (result, ctx.emitted)
+        let box = EventBox()
+        let result = try pool.write { db in
+            try handler(CommsChange(db: db, args: args, today: today, now: now, logger: Logger(label: "test"),
+                                    emit: { box.items.append(($0, $1)) }))
         }
-        events += emitted
+        events += box.items
         return result
     }
 
+    private final class EventBox { var items: [(type: String, data: JSONValue)] = [] }
+
     /// The error a write refuses with, or nil when it succeeds.
-    func refusal(_ handler: (WriteContext) throws -> JSONValue, _ args: JSONValue = [:]) -> ServiceError? {
+    func refusal(_ handler: (CommsChange) throws -> JSONValue, _ args: JSONValue = [:]) -> ServiceError? {
         do {
             try write(handler, args)
             return nil

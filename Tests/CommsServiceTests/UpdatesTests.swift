@@ -11,6 +11,14 @@ struct UpdatesTests {
         Event(source: ServiceName.board, seq: seq, type: type, at: Timestamp(rfc3339: "2026-03-05T10:00:00Z")!, data: data)
     }
 
+    func boardEvent<P: EventPayload>(_ seq: Int64, _ payload: P) throws -> Event {
+        boardEvent(seq, P.eventType, try payload.eventData())
+    }
+
+    func changed(_ id: String, _ title: String, _ from: ActionStatus, _ to: ActionStatus, reason: String? = nil) -> ActionStatusChanged {
+        ActionStatusChanged(actionID: id, title: title, from: from, to: to, reason: reason)
+    }
+
     func follow(_ db: CommsDatabase, _ event: Event) throws {
         try db.write { ctx in
             try Updates.followBoard(ctx, event)
@@ -23,16 +31,21 @@ struct UpdatesTests {
         let db = try CommsDatabase()
         defer { db.close() }
         try db.importFamilies(dispatchFamilies)
-        try follow(db, boardEvent(1, EventType.actionCreated, ["action_id": "A-0007", "finding_ids": ["W-3"], "lead_organisation": "Lancashire County Council",
-                                                              "due": "2026-06-30", "status": "not_started"]))
-        try follow(db, boardEvent(2, EventType.actionUpdated, ["action_id": "A-0007", "changed": ["due"]]))
-        try follow(db, boardEvent(3, EventType.actionStatusChanged, ["action_id": "A-0007", "from": "on_track", "to": "completed", "reason_given": false]))
-        let drafted = db.events(EventType.updateDrafted)
-        #expect(drafted.count == 1)
-        #expect(drafted[0]["action_id"]?.stringValue == "A-0007" && drafted[0]["outcome"]?.stringValue == "completed")
+        try follow(db, boardEvent(1, ActionCreated(actionID: "A-0007", title: "Open a helpline", findingIDs: ["W-3"],
+                                                   leadOrganisation: "Lancashire County Council", due: LocalDate(iso: "2026-06-30")!,
+                                                   status: .notStarted)))
+        try follow(db, boardEvent(2, ActionUpdated(actionID: "A-0007", title: "Open a helpline staffed every weekday", changed: ["title"])))
+        try follow(db, boardEvent(3, changed("A-0007", "Open a helpline staffed every weekday", .inProgress, .completed)))
+        let drafted = try db.events(EventType.updateDrafted).map { try $0.decode(UpdateDrafted.self) }
+        #expect(drafted == [UpdateDrafted(updateID: 1, actionID: "A-0007", outcome: .completed, needsReason: false)])
         let update = try db.read(Updates.show, ["update_id": 1])
         #expect(update["status"]?.stringValue == "draft")
-        #expect(update["body"]?.stringValue?.contains("A-0007, led by Lancashire County Council, was completed on Thursday 5 March 2026") == true)
+        // In words: the action's title (its latest), who led it and when it was done; never "action A-0007 is complete".
+        #expect(update["title"]?.stringValue == "You said, we did: Open a helpline staffed every weekday")
+        let body = update["body"]?.stringValue ?? ""
+        #expect(body.contains("We did: Open a helpline staffed every weekday (led by Lancashire County Council). "
+            + "This was completed on Thursday 5 March 2026."), "\(body)")
+        #expect(!body.contains("A-0007"))
         #expect((update["notes"]?.arrayValue ?? []).count == 2)
 
         // Not with the operator's notes still in it.
@@ -53,14 +66,23 @@ struct UpdatesTests {
     func cancelled() throws {
         let db = try CommsDatabase()
         defer { db.close() }
-        try follow(db, boardEvent(1, EventType.actionStatusChanged, ["action_id": "A-0012", "from": "delayed", "to": "cancelled", "reason_given": true]))
+        // The board always records a reason for a cancellation: the draft says it in the board's words.
+        try follow(db, boardEvent(1, changed("A-0012", "Run a weekend drop-in", .delayed, .cancelled, reason: "Merged into the health review")))
         let update = try db.read(Updates.show, ["update_id": 1])
         #expect(update["outcome"]?.stringValue == "cancelled")
+        #expect(update["title"]?.stringValue == "You said, we did: Run a weekend drop-in will not go ahead")
         let body = update["body"]?.stringValue ?? ""
-        #expect(body.contains("was cancelled on Thursday 5 March 2026 and will not be done"))
-        #expect(body.contains("[[REASON REQUIRED"))
-        #expect(db.events(EventType.updateDrafted).first?["needs_reason"]?.boolValue == true)
-        let refused = db.refusal(Updates.publish, ["update_id": 1])
+        #expect(body.contains("We did not do it: Run a weekend drop-in was cancelled on Thursday 5 March 2026 and will not be done."), "\(body)")
+        #expect(body.contains("Why not: Merged into the health review"))
+        #expect(!body.contains("REASON REQUIRED"))
+        #expect(try db.events(EventType.updateDrafted).first?.decode(UpdateDrafted.self).needsReason == false)
+
+        // Without a reason (an event from before reasons travelled), the draft asks for one and cannot be published.
+        try follow(db, boardEvent(2, changed("A-0013", "Train every SENCo", .inProgress, .cancelled)))
+        let second = try db.read(Updates.show, ["update_id": 2])
+        #expect(second["body"]?.stringValue?.contains("[[REASON REQUIRED") == true)
+        #expect(try db.events(EventType.updateDrafted).last?.decode(UpdateDrafted.self).needsReason == true)
+        let refused = db.refusal(Updates.publish, ["update_id": 2])
         #expect(refused?.message.contains("REASON REQUIRED") == true)
     }
 
@@ -68,10 +90,10 @@ struct UpdatesTests {
     func idempotent() throws {
         let db = try CommsDatabase()
         defer { db.close() }
-        let done: JSONValue = ["action_id": "A-1", "from": "on_track", "to": "completed", "reason_given": false]
-        try follow(db, boardEvent(1, EventType.actionStatusChanged, done))
-        try follow(db, boardEvent(2, EventType.actionStatusChanged, ["action_id": "A-1", "from": "completed", "to": "on_track", "reason_given": false]))
-        try follow(db, boardEvent(3, EventType.actionStatusChanged, done))
+        let done = changed("A-1", "Open a helpline", .inProgress, .completed)
+        try follow(db, boardEvent(1, done))
+        try follow(db, boardEvent(2, changed("A-1", "Open a helpline", .completed, .inProgress)))
+        try follow(db, boardEvent(3, done))
         #expect(try db.sql("SELECT COUNT(*) FROM updates") == 1)
         #expect(throws: ServiceError.self) { try follow(db, boardEvent(4, EventType.actionStatusChanged, ["to": "completed"])) }
     }

@@ -47,11 +47,13 @@ struct RevisitTests {
         #expect(events.filter { $0.type == EventType.findingJudged }.count == 9)
         let carriedOver = events.filter { $0.type == EventType.findingCarriedOver }
         #expect(carriedOver.map { $0.data["finding_id"]?.stringValue } == notSufficient)
-        #expect(carriedOver[0].data == ["finding_id": .string(f(4)), "new_finding_id": "INS-lancashire-2017-APP1-F01",
-                                        "plan_id": "INS-lancashire-2017-APP1", "plan_kind": "accelerated_progress_plan"])
-        let i = events.firstIndex { $0.type == EventType.findingJudged && $0.data["finding_id"] == .string(f(4)) }!
-        #expect(events[i].data == ["finding_id": .string(f(4)), "inspection_id": .string(lancashire), "judgement": "not_sufficient",
-                                   "date": "2020-03-06"])
+        let summary4 = try #require(before.first { $0["finding_id"]?.stringValue == f(4) }?["summary"]?.stringValue)
+        #expect(try carriedOver[0].data.decode(FindingCarriedOver.self) == FindingCarriedOver(
+            findingID: f(4), newFindingID: "INS-lancashire-2017-APP1-F01", planID: "INS-lancashire-2017-APP1",
+            planKind: .acceleratedProgressPlan, summary: summary4))
+        let i = try #require(events.firstIndex { $0.type == EventType.findingJudged && $0.data["finding_id"] == .string(f(4)) })
+        #expect(try events[i].data.decode(FindingJudged.self) == FindingJudged(
+            findingID: f(4), inspectionID: lancashire, judgement: .notSufficient, date: date("2020-03-06"), summary: summary4))
         #expect(events[i + 1].type == EventType.findingRecorded && events[i + 1].data["carried_from"] == .string(f(4)))
         #expect(events[i + 2].type == EventType.findingCarriedOver)
 

@@ -8,63 +8,121 @@ struct RulesTests {
         Event(source: source, seq: 7, type: type, at: Timestamp(millis: 0), data: data)
     }
 
-    @Test("an overdue action is urgent for the board and operators, and names the action")
-    func overdue() {
-        let n = Rules.notifications(for: event(EventType.actionOverdue, ["action_id": "A-0003", "due": "2026-11-01"]))
+    func event<P: EventPayload>(_ payload: P, source: String = "board") throws -> Event {
+        event(P.eventType, try payload.eventData(), source: source)
+    }
+
+    @Test("an overdue action is urgent for the board and operators, and names the action, its title and due date")
+    func overdue() throws {
+        let n = try Rules.notifications(for: event(ActionOverdue(actionID: "A-0003", title: "Publish the local offer",
+                                                                 due: LocalDate(iso: "2026-11-01")!)))
         #expect(n.count == 1)
         #expect(n[0].severity == .urgent)
         #expect(Set(n[0].audience) == [.board, .operators])
         #expect(n[0].subjectID == "A-0003")
-        #expect(n[0].data["source"]?["seq"]?.intValue == 7)
+        #expect(n[0].title == "Action overdue: A-0003 Publish the local offer, due 2026-11-01")
+        #expect(n[0].payload.source?.seq == 7)
+    }
+
+    @Test("due soon names the title and the due date")
+    func dueSoon() throws {
+        let n = try Rules.notifications(for: event(ActionDueSoon(actionID: "A-0004", title: "Train SENCOs", due: LocalDate(iso: "2026-11-05")!, daysLeft: 3)))
+        #expect(n.first?.title == "Action due soon: A-0004 Train SENCOs, due 2026-11-05")
+        #expect(n.first?.text == "A-0004 is due 2026-11-05 (in 3 days) and is not completed.")
+    }
+
+    @Test("a payload that does not decode is an error naming the event and the field, never a '?'")
+    func undecodable() {
+        #expect(throws: ServiceError.self) {
+            try Rules.notifications(for: event(EventType.actionOverdue, ["action_id": "A-0003", "due": "2026-11-01"]))
+        }
+        do {
+            _ = try Rules.notifications(for: event(EventType.questionnaireCreated, ["questionnaire_id": "seven"], source: "comms"))
+            Issue.record("a questionnaire id that is not a number was read")
+        } catch let error as ServiceError {
+            #expect(error.message.contains("comms#7 questionnaire.created"))
+            #expect(error.message.contains("data.questionnaire_id"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
     }
 
     @Test("serious findings warn; strengths inform")
-    func findings() {
-        let failing = Rules.notifications(for: event(EventType.findingRecorded, ["finding_id": "F1", "kind": "fundamental_failing", "theme": "t", "summary": "s"], source: "findings"))
-        let strength = Rules.notifications(for: event(EventType.findingRecorded, ["finding_id": "F2", "kind": "strength", "theme": "t", "summary": "s"], source: "findings"))
+    func findings() throws {
+        var finding = FindingRecorded.example
+        finding.kind = .fundamentalFailing
+        let failing = try Rules.notifications(for: event(finding, source: "findings"))
+        finding.kind = .strength
+        let strength = try Rules.notifications(for: event(finding, source: "findings"))
         #expect(failing.first?.severity == .warning)
         #expect(strength.first?.severity == .info)
     }
 
-    @Test("a service that failed is urgent for operators; one killed names its signal")
-    func supervisor() {
-        let failed = Rules.notifications(for: event(EventType.serviceFailed, ["service": "comms", "reason": "exited 6 times in 60 s"], source: "supervisor"))
+    @Test("a service that failed is urgent for operators; one killed says 'killed by SIGKILL'")
+    func supervisor() throws {
+        let failed = try Rules.notifications(for: event(ServiceFailed.example, source: "supervisor"))
         #expect(failed.first?.severity == .urgent && failed.first?.audience == [.operators])
-        let killed = Rules.notifications(for: event(EventType.serviceExited, ["service": "board", "pid": 42, "signal": "SIGKILL"], source: "supervisor"))
-        #expect(killed.first?.text.contains("SIGKILL") == true)
+        let killed = try Rules.notifications(for: event(ServiceExited(service: "board", pid: 42, end: .init(exitCode: nil, signal: "SIGKILL", signalNumber: 9),
+                                                                      uptimeMillis: 10, expected: false), source: "supervisor"))
+        #expect(killed.first?.title == "Service board killed by SIGKILL")
+        #expect(killed.first?.text == "board (pid 42) killed by SIGKILL.")
+    }
+
+    @Test("comms' notifications name the questionnaire by its title and number, never '?'")
+    func comms() throws {
+        let n = try Rules.notifications(for: event(QuestionnaireCreated.example, source: "comms"))
+        #expect(n.first?.title == "Questionnaire created: Q-1 Your views on EHC plans")
+        #expect(n.first?.text.contains("?") == false)
+        let published = try Rules.notifications(for: event(UpdatePublished.example, source: "comms"))
+        #expect(published.first?.title == "Update published: You said, we did")
+    }
+
+    @Test("a gap and its closing are announced in words")
+    func coverage() throws {
+        let gap = try Rules.notifications(for: event(CoverageGap(findingID: "F-3", kind: .areaOfSignificantWeakness, summary: "Plans are late", reason: .recorded)))
+        #expect(gap.first?.title == "Weakness without an action: F-3 Plans are late")
+        let closed = try Rules.notifications(for: event(CoverageClosed.example))
+        #expect(closed.first?.title == "Weakness has an action again: F-1 Plans are late")
+        #expect(closed.first?.severity == .info)
     }
 
     @Test("a hung service killed by the watchdog is urgent for operators; what a new supervisor found is a warning")
     func watchdog() throws {
-        let hung = Rules.notifications(for: event(EventType.serviceHung, try ServiceHung(service: "board", pid: 42, silentMs: 10_250, watchdogSeconds: 10).eventData(), source: "supervisor"))
+        let hung = try Rules.notifications(for: event(ServiceHung(service: "board", pid: 42, silentMs: 10_250, watchdogSeconds: 10), source: "supervisor"))
         #expect(hung.count == 1 && hung.first?.severity == .urgent && hung.first?.audience == [.operators])
         #expect(hung.first?.subjectID == "board" && hung.first?.text.contains("SIGKILL") == true)
-        let orphan = Rules.notifications(for: event(EventType.serviceOrphanStopped, try OrphanStopped(service: "comms", pid: 7, signal: "SIGTERM", stopped: true).eventData(), source: "supervisor"))
+        let orphan = try Rules.notifications(for: event(OrphanStopped(service: "comms", pid: 7, signal: "SIGTERM", stopped: true), source: "supervisor"))
         #expect(orphan.first?.severity == .warning && orphan.first?.text.contains("SIGTERM") == true)
-        let gone = Rules.notifications(for: event(EventType.serviceGone, try ServiceGone(service: "comms", pid: nil).eventData(), source: "supervisor"))
+        let gone = try Rules.notifications(for: event(ServiceGone(service: "comms", pid: nil), source: "supervisor"))
         #expect(gone.first?.severity == .warning && gone.first?.subjectID == "comms")
+        // Data that is not the payload names the field, as every rule does.
+        #expect(throws: ServiceError.self) { try Rules.notifications(for: event(EventType.serviceHung, ["service": "board"], source: "supervisor")) }
     }
 
     @Test("events nobody must hear about make no notification; a KPI on target makes none")
-    func silent() {
-        #expect(Rules.notifications(for: event("bench.appended", [:])).isEmpty)
-        #expect(Rules.notifications(for: event(EventType.kpiReading, ["kpi_id": "K1", "on_target": true])).isEmpty)
-        #expect(Rules.notifications(for: event(EventType.kpiReading, ["kpi_id": "K1", "on_target": false])).count == 1)
+    func silent() throws {
+        #expect(try Rules.notifications(for: event("bench.appended", [:])).isEmpty)
+        var reading = KPIReading.example
+        reading.onTarget = true
+        #expect(try Rules.notifications(for: event(reading)).isEmpty)
+        reading.onTarget = false
+        #expect(try Rules.notifications(for: event(reading)).count == 1)
     }
 
     @Test("every rule in the table names an event the rules handle")
-    func tableMatchesRules() {
+    func tableMatchesRules() throws {
+        let examples = Dictionary(uniqueKeysWithValues: try EventPayloads.all.map { ($0.eventType, try $0.exampleData()) })
         for row in NotificationsService.ruleRows where !row.0.hasPrefix("reminder") {
             for type in row.0.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                let data: JSONValue = ["on_target": false]
-                #expect(!Rules.notifications(for: event(type, data)).isEmpty, "no rule for \(type)")
+                let data = try #require(examples[type], "no payload type for \(type)")
+                #expect(!(try Rules.notifications(for: event(type, data))).isEmpty, "no rule for \(type)")
             }
         }
     }
 
     @Test("filters: topic prefixes, one audience, a minimum severity")
-    func filters() {
-        let n = Rules.notifications(for: event(EventType.actionOverdue, ["action_id": "A-1"]))[0]
+    func filters() throws {
+        let n = try Rules.notifications(for: event(ActionOverdue.example))[0]
         let json: JSONValue = ["type": .string(n.type), "data": n.data]
         #expect(NotificationFilter(topics: ["action."]).matches(json))
         #expect(!NotificationFilter(topics: ["finding."]).matches(json))

@@ -50,7 +50,7 @@ struct SubscribeOutTests {
             for _ in 0..<300 {
                 try raw.send(Request(id: "e\(sent)", command: "append",
                                      args: ["payload": "x", "type": "action.updated",
-                                            "data": ["action_id": .string("A-\(sent)"), "changed": ["status"]]]).json.jsonBytes)
+                                            "data": try ActionUpdated(actionID: "A-\(sent)", title: "Action \(sent)", changed: ["status"]).eventData()]).json.jsonBytes)
                 sent += 1
             }
             #expect(waitUntil(timeout: 30, interval: 0.002) { Self.lines(out).count > before }, "\(sub.output)")
@@ -99,7 +99,7 @@ struct SubscribeOutTests {
             for _ in 0..<300 {
                 try raw.send(Request(id: "n\(sent)", command: "append",
                                      args: ["payload": "x", "type": "action.updated",
-                                            "data": ["action_id": .string("A-\(sent)"), "changed": ["status"]]]).json.jsonBytes)
+                                            "data": try ActionUpdated(actionID: "A-\(sent)", title: "Action \(sent)", changed: ["status"]).eventData()]).json.jsonBytes)
                 sent += 1
             }
             #expect(waitUntil(timeout: 30, interval: 0.002) { runs.reduce(0) { $0 + SubscribeTests.printed($1).count } > printedBefore })

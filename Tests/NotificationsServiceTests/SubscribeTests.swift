@@ -25,10 +25,10 @@ struct SubscribeTests {
             try ServiceProcess("sendctl", ["subscribe", "--json"] + extra + dir.flags, directory: dir, label: label)
         }
 
-        /// Makes the stand-in board emit `action.<kind>` for action A-<n>.
+        /// Makes the stand-in board emit `action.<kind>` for action A-<n>, with the board's payload.
         func emit(_ kind: String, _ n: Int, id: String? = nil) throws {
             _ = try client.call("board", "append", ["payload": "x", "type": .string("action.\(kind)"),
-                                                    "data": ["action_id": .string("A-\(n)"), "due": "2026-12-01", "changed": ["due"]]],
+                                                    "data": try SubscribeTests.actionData(kind, n)],
                                 id: id ?? RequestID.make(), attempts: 3)
         }
 
@@ -36,6 +36,21 @@ struct SubscribeTests {
             board.stop()
             notifications.stop()
             client.close()
+        }
+    }
+
+    /// The data the board sends with `action.<kind>` for action A-<n>.
+    static func actionData(_ kind: String, _ n: Int) throws -> JSONValue {
+        let id = "A-\(n)", title = "Action number \(n)", due = LocalDate(iso: "2026-12-01")!
+        switch kind {
+        case "created":
+            return try ActionCreated(actionID: id, title: title, findingIDs: ["F-1"], leadOrganisation: "Council", due: due,
+                                     status: .notStarted).eventData()
+        case "updated": return try ActionUpdated(actionID: id, title: title, changed: ["due"]).eventData()
+        case "overdue": return try ActionOverdue(actionID: id, title: title, due: due).eventData()
+        case "status_changed":
+            return try ActionStatusChanged(actionID: id, title: title, from: .notStarted, to: .inProgress, reason: nil).eventData()
+        default: throw ServiceError(.invalid, "no fixture for action.\(kind)")
         }
     }
 
@@ -74,7 +89,8 @@ struct SubscribeTests {
             for i in 0..<3334 where round * 3334 + i < 10_000 {
                 let n = round * 3334 + i
                 try raw.send(Request(id: "e\(n)", command: "append",
-                                     args: ["payload": "x", "type": "action.updated", "data": ["action_id": .string("A-\(n)"), "changed": ["status"]]]).json.jsonBytes)
+                                     args: ["payload": "x", "type": "action.updated",
+                                            "data": try ActionUpdated(actionID: "A-\(n)", title: "Action \(n)", changed: ["status"]).eventData()]).json.jsonBytes)
             }
             if round < 2 {
                 usleep(UInt32(50_000 + round * 100_000))  // each kill at another point of the stream; not a wait for readiness
@@ -174,8 +190,9 @@ struct SubscribeTests {
         let client = try TestClient(dir)
         #expect(client.waitReady("findings"))
         _ = try client.call("findings", "append", ["payload": "x", "type": "inspection.recorded",
-            "data": ["inspection_id": "INS-X-2026", "local_area": "X", "framework": "2023", "published": "2026-10-01",
-                     "deadlines": ["wsoa_due": "2026-12-18"]]])
+            "data": try InspectionRecorded(inspectionID: "INS-X-2026", localArea: "X", framework: .framework2023, outcome: .systemicFailings,
+                                         published: LocalDate(iso: "2026-10-01")!,
+                                         deadlines: .init(wsoaDue: LocalDate(iso: "2026-12-18")!)).eventData()])
         var reminders: [String] = []
         var last: ServiceProcess?
         for today in ["2026-12-01", "2026-12-04", "2026-12-07", "2026-12-16", "2026-12-17"] {

@@ -88,7 +88,7 @@ struct FollowerStallTests {
         try db.write { db in
             try db.execute(sql: "CREATE TRIGGER refuse_deadlines BEFORE INSERT ON deadlines BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")
         }
-        let inspection: JSONValue = ["inspection_id": "INS-1", "local_area": "Testshire", "framework": "2016", "published": "2026-01-05",
+        let inspection: JSONValue = ["inspection_id": "INS-1", "local_area": "Testshire", "framework": "2016", "outcome": "wsoa_required", "published": "2026-01-05",
                                      "deadlines": ["wsoa_due": "2026-04-20"]]
         _ = try client.call("findings", "append", ["payload": "i", "type": .string(EventType.inspectionRecorded), "data": inspection])
         try #require(waitUntil(timeout: 20) {

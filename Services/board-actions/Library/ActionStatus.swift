@@ -1,36 +1,7 @@
 import SendModel
 
-/// Where an action stands. The legal changes:
-///
-/// ```
-/// not_started → in_progress ⇄ delayed
-/// in_progress, delayed → completed → verified (by a board decision)
-/// not_started, in_progress, delayed → cancelled (with a reason)
-/// ```
-enum ActionStatus: String, CaseIterable, Sendable {
-    case notStarted = "not_started"
-    case inProgress = "in_progress"
-    case delayed
-    case completed
-    case verified
-    case cancelled
-
-    /// Still being worked on: can go overdue, can be cancelled.
-    var isOpen: Bool { self == .notStarted || self == .inProgress || self == .delayed }
-
-    /// Counts towards coverage: open or completed (verified is completed and confirmed).
-    var covers: Bool { self != .cancelled }
-
-    /// The states a person may move the action to directly (verification is a board decision).
-    var next: [ActionStatus] {
-        switch self {
-        case .notStarted: [.inProgress, .cancelled]
-        case .inProgress: [.delayed, .completed, .cancelled]
-        case .delayed: [.inProgress, .completed, .cancelled]
-        case .completed, .verified, .cancelled: []
-        }
-    }
-
+// The statuses and their legal moves are SendModel's `ActionStatus` (the contract).
+extension ActionStatus {
     static let openValues = "'not_started','in_progress','delayed'"
 
     /// Checks a change of status; the conflict names the states allowed from here.

@@ -34,13 +34,9 @@ enum Actions {
         try db.execute(sql: """
             INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at) VALUES (?, NULL, ?, NULL, ?, ?)
             """, arguments: [id, ActionStatus.notStarted.rawValue, createdOn.iso, change.at])
-        change.emit(EventType.actionCreated, [
-            "action_id": .string(id),
-            "finding_ids": .array(findingIDs.map { .string($0) }),
-            "lead_organisation": .string(f.leadOrganisation ?? ""),
-            "due": .string(f.due?.iso ?? ""),
-            "status": .string(ActionStatus.notStarted.rawValue),
-        ])
+        try change.emit(ActionCreated(actionID: id, title: f.title ?? "", findingIDs: findingIDs, leadOrganisation: f.leadOrganisation ?? "",
+                                      due: f.due ?? change.today, status: .notStarted))
+        try Coverage.announceClosed(change, findingIDs: findingIDs, actionID: id)
         return try ActionRecord.require(db, id)
     }
 
@@ -114,9 +110,10 @@ enum Actions {
         try db.execute(sql: "UPDATE actions SET updated_at = ? WHERE action_id = ?", arguments: [change.at, action.id])
         try db.execute(sql: "INSERT INTO action_revisions(action_id, changes, reason, on_date, at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [action.id, JSONValue.object(changes).jsonString, reason, change.today.iso, change.at])
-        change.emit(EventType.actionUpdated, ["action_id": .string(action.id),
-                                              "changed": .array(changes.keys.sorted().map { .string($0) })])
-        try Coverage.announceLost(change, findingIDs: removedFindings, actionID: action.id, reason: "action_changed")
+        try change.emit(ActionUpdated(actionID: action.id, title: try ActionRecord.require(db, action.id).title,
+                                      changed: changes.keys.sorted()))
+        try Coverage.announceLost(change, findingIDs: removedFindings, actionID: action.id, reason: .actionChanged)
+        try Coverage.announceClosed(change, findingIDs: f.findingIDs ?? [], actionID: action.id)
         action = try ActionRecord.require(db, action.id)
         return changes
     }
@@ -144,13 +141,10 @@ enum Actions {
             INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, update_id, decision_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [action.id, from.rawValue, to.rawValue, reason, on.iso, change.at, updateID, decisionID])
-        change.emit(EventType.actionStatusChanged, [
-            "action_id": .string(action.id), "from": .string(from.rawValue), "to": .string(to.rawValue),
-            "reason_given": .bool(!(reason ?? "").isEmpty),
-        ])
+        try change.emit(ActionStatusChanged(actionID: action.id, title: action.title, from: from, to: to, reason: reason))
         if to == .cancelled {
             try Coverage.announceLost(change, findingIDs: try ActionRecord.findingIDs(db, action.id), actionID: action.id,
-                                      reason: "action_cancelled")
+                                      reason: .actionCancelled)
         }
         action = try ActionRecord.require(db, action.id)
         return from

@@ -4,22 +4,8 @@ import SendModel
 /// The partnership board: members (by post and role, not by name), meetings with attendees,
 /// and decisions, valid only when a parent carer or young person representative attended.
 enum Board {
-    enum Role: String, CaseIterable {
-        case parentCarerRepresentative = "parent_carer_representative"
-        case youngPersonRepresentative = "young_person_representative"
-        case localAuthority = "local_authority"
-        case health, school, other
-
-        /// The roles whose presence makes a meeting co-produced, and its decisions valid.
-        var coProduces: Bool { self == .parentCarerRepresentative || self == .youngPersonRepresentative }
-    }
-
-    enum DecisionKind: String, CaseIterable {
-        case agreeAction = "agree_action"
-        case approvePlan = "approve_plan"
-        case verifyAction = "verify_action"
-        case other
-    }
+    typealias Role = MemberRole
+    typealias DecisionKind = SendModel.DecisionKind
 
     // MARK: Members
 
@@ -41,7 +27,7 @@ enum Board {
         try change.db.execute(sql: """
             INSERT INTO members(n, member_id, role, post, organisation, joined_on, at) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, id, role.rawValue, post, organisation, (joined ?? change.today).iso, change.at])
-        change.emit(EventType.memberRecorded, ["member_id": .string(id), "role": .string(role.rawValue)])
+        try change.emit(MemberRecorded(memberID: id, role: role))
         return memberJSON(try Row.fetchOne(change.db, sql: "SELECT * FROM members WHERE n = ?", arguments: [n])!)
     }
 
@@ -83,8 +69,7 @@ enum Board {
             try db.execute(sql: "INSERT INTO meeting_attendees(meeting_id, member_id) VALUES (?, ?)", arguments: [id, member])
         }
         let coProduced = try isCoProduced(db, id)
-        change.emit(EventType.meetingRecorded, ["meeting_id": .string(id), "date": .string(date!.iso),
-                                                "attendees": .int(Int64(unique.count)), "co_produced": .bool(coProduced)])
+        try change.emit(MeetingRecorded(meetingID: id, date: date!, attendees: unique.count, coProduced: coProduced))
         return ["meeting": try meetingJSON(db, id)]
     }
 
@@ -186,11 +171,8 @@ enum Board {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, decisionID, meetingID!, kind!.rawValue, actionID, planInspection, summary ?? defaultSummary,
                              meeting["on_date"] as String, change.at])
-        var data: [String: JSONValue] = ["decision_id": .string(decisionID), "meeting_id": .string(meetingID!),
-                                         "kind": .string(kind!.rawValue)]
-        if let actionID { data["action_id"] = .string(actionID) }
-        if let planInspection { data["inspection_id"] = .string(planInspection) }
-        change.emit(EventType.decisionRecorded, .object(data))
+        try change.emit(DecisionRecorded(decisionID: decisionID, meetingID: meetingID!, kind: kind!, actionID: actionID,
+                                         inspectionID: planInspection))
         return ["decision": decisionJSON(try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE n = ?", arguments: [n])!)]
     }
 
@@ -214,4 +196,9 @@ enum Board {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE \(filter) ORDER BY n", arguments: arguments)
         return ["decisions": .array(rows.map(decisionJSON))]
     }
+}
+
+extension MemberRole {
+    /// The roles whose presence makes a meeting co-produced, and its decisions valid.
+    var coProduces: Bool { self == .parentCarerRepresentative || self == .youngPersonRepresentative }
 }

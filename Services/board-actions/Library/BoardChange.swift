@@ -9,21 +9,25 @@ public struct BoardChange {
     public let db: Database
     public let today: LocalDate
     public let now: Timestamp
-    let sink: (String, JSONValue) -> Void
+    let sink: (any EventPayload) throws -> Void
 
+    /// For tests and the benchmark: `emit` receives each event's type and its data, encoded from its payload.
     public init(db: Database, today: LocalDate, now: Timestamp, emit: @escaping (String, JSONValue) -> Void) {
         self.db = db
         self.today = today
         self.now = now
-        self.sink = emit
+        self.sink = { payload in emit(type(of: payload).eventType, try payload.eventData()) }
     }
 
     public init(_ ctx: WriteContext) {
-        self.init(db: ctx.db, today: ctx.today, now: ctx.now, emit: { type, data in ctx.emit(type, data) })
+        self.db = ctx.db
+        self.today = ctx.today
+        self.now = ctx.now
+        self.sink = { payload in try ctx.emit(payload) }
     }
 
-    /// Adds an event to the change's outbox: ids, roles and counts only.
-    func emit(_ type: String, _ data: JSONValue) { sink(type, data) }
+    /// Adds an event to the change's outbox: ids, titles, roles and counts only.
+    func emit<P: EventPayload>(_ payload: P) throws { try sink(payload) }
 
     var at: String { now.description }
 }

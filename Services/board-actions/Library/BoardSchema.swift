@@ -206,5 +206,15 @@ enum BoardSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Issue 13: weaknesses that arrived without an action, announced once the plan has had its chance.
+        migrator.registerMigration("board-v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE coverage_watch (
+                    finding_id TEXT PRIMARY KEY,
+                    recorded_on TEXT NOT NULL,       -- the day it arrived without an action
+                    announced_at TEXT                -- when coverage.gap went out; NULL: watched only
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 }

@@ -16,7 +16,9 @@ public enum BoardService {
             ],
             periodicJobs: [
                 PeriodicJob("due-dates", every: try overdueInterval(environment)) { ctx in
-                    try DueDateWatch.run(BoardChange(ctx))
+                    let change = BoardChange(ctx)
+                    try DueDateWatch.run(change)
+                    try Coverage.announceWatched(change, inspectionID: nil)
                 },
             ]
         )

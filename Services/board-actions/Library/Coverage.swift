@@ -72,12 +72,72 @@ enum Coverage {
     }
 
     /// After an action stopped addressing these findings (cancelled, or its findings changed),
-    /// announces each required weakness that has no action left.
-    static func announceLost(_ change: BoardChange, findingIDs: [String], actionID: String, reason: String) throws {
+    /// announces each required weakness that has no action left: a person's change, so at once.
+    static func announceLost(_ change: BoardChange, findingIDs: [String], actionID: String, reason: CoverageGapReason) throws {
         for id in findingIDs where try isGap(change.db, findingID: id) {
-            let kind = try String.fetchOne(change.db, sql: "SELECT kind FROM findings WHERE finding_id = ?", arguments: [id]) ?? ""
-            change.emit(EventType.coverageGap, ["finding_id": .string(id), "kind": .string(kind), "reason": .string(reason),
-                                                "action_id": .string(actionID)])
+            try announce(change, findingID: id, reason: reason, actionID: actionID)
+        }
+    }
+
+    // MARK: Announcing a gap once the plan has had its chance, and its closing
+    //
+    // A weakness that arrives without an action is watched, not announced: a plan import a moment
+    // later usually covers it. It is announced (`coverage.gap`, reason `recorded`) when the plan
+    // for its inspection is submitted with it still uncovered, or by the board's timer on a later
+    // day than the one it was recorded on. Every announced gap is announced once; when an action
+    // covers it again, `coverage.closed` says so.
+
+    /// Starts watching a weakness that arrived without an action.
+    static func watch(_ change: BoardChange, findingID: String) throws {
+        try change.db.execute(sql: """
+            INSERT INTO coverage_watch(finding_id, recorded_on, announced_at) VALUES (?, ?, NULL)
+            ON CONFLICT(finding_id) DO NOTHING
+            """, arguments: [findingID, change.today.iso])
+    }
+
+    /// Announces one gap and remembers it, so its closing is announced too.
+    static func announce(_ change: BoardChange, findingID: String, reason: CoverageGapReason, actionID: String?) throws {
+        guard let finding = try FindingsReadModel.finding(change.db, findingID), let kind = FindingKind(rawValue: finding.kind) else { return }
+        try change.emit(CoverageGap(findingID: findingID, kind: kind, summary: finding.summary, reason: reason, actionID: actionID))
+        try change.db.execute(sql: """
+            INSERT INTO coverage_watch(finding_id, recorded_on, announced_at) VALUES (?, ?, ?)
+            ON CONFLICT(finding_id) DO UPDATE SET announced_at = excluded.announced_at
+            """, arguments: [findingID, change.today.iso, change.at])
+    }
+
+    /// Announces the watched gaps whose plan has had its chance: those of `inspectionID` (its plan
+    /// was submitted), or, with no inspection, those recorded before today (the board's timer).
+    @discardableResult
+    static func announceWatched(_ change: BoardChange, inspectionID: String?) throws -> Int {
+        let rows = try Row.fetchAll(change.db, sql: """
+            SELECT w.finding_id FROM coverage_watch w JOIN findings f ON f.finding_id = w.finding_id
+            WHERE w.announced_at IS NULL AND \(inspectionID == nil ? "w.recorded_on < ?" : "f.inspection_id = ?")
+            ORDER BY f.source_seq
+            """, arguments: [inspectionID ?? change.today.iso])
+        var announced = 0
+        for row in rows {
+            let id: String = row["finding_id"]
+            if try isGap(change.db, findingID: id) {
+                try announce(change, findingID: id, reason: .recorded, actionID: nil)
+                announced += 1
+            } else {
+                try change.db.execute(sql: "DELETE FROM coverage_watch WHERE finding_id = ?", arguments: [id])
+            }
+        }
+        return announced
+    }
+
+    /// After an action came to address these findings: announces each announced gap now closed,
+    /// and stops watching the ones that closed before they were announced.
+    static func announceClosed(_ change: BoardChange, findingIDs: [String], actionID: String) throws {
+        for id in findingIDs {
+            guard let announcedAt = try Row.fetchOne(change.db, sql: "SELECT announced_at FROM coverage_watch WHERE finding_id = ?",
+                                                     arguments: [id]) else { continue }
+            if try isGap(change.db, findingID: id) { continue }
+            try change.db.execute(sql: "DELETE FROM coverage_watch WHERE finding_id = ?", arguments: [id])
+            guard (announcedAt["announced_at"] as String?) != nil,
+                  let finding = try FindingsReadModel.finding(change.db, id), let kind = FindingKind(rawValue: finding.kind) else { continue }
+            try change.emit(CoverageClosed(findingID: id, kind: kind, summary: finding.summary, actionID: actionID))
         }
     }
 }

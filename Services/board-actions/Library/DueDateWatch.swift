@@ -13,7 +13,7 @@ enum DueDateWatch {
         let db = change.db
         let today = change.today
         let overdue = try Row.fetchAll(db, sql: """
-            SELECT a.action_id, a.due_date FROM actions a
+            SELECT a.action_id, a.title, a.due_date FROM actions a
             WHERE a.status IN (\(ActionStatus.openValues)) AND a.due_date < ?
               AND NOT EXISTS (SELECT 1 FROM announcements x
                               WHERE x.action_id = a.action_id AND x.kind = 'overdue' AND x.due_date = a.due_date)
@@ -23,10 +23,10 @@ enum DueDateWatch {
             let id: String = row["action_id"]
             let due: String = row["due_date"]
             try record(change, id, "overdue", due)
-            change.emit(EventType.actionOverdue, ["action_id": .string(id), "due": .string(due)])
+            try change.emit(ActionOverdue(actionID: id, title: row["title"], due: try dueDate(due, id)))
         }
         let soon = try Row.fetchAll(db, sql: """
-            SELECT a.action_id, a.due_date FROM actions a
+            SELECT a.action_id, a.title, a.due_date FROM actions a
             WHERE a.status IN (\(ActionStatus.openValues)) AND a.due_date >= ? AND a.due_date <= ?
               AND NOT EXISTS (SELECT 1 FROM announcements x
                               WHERE x.action_id = a.action_id AND x.kind = 'due_soon' AND x.due_date = a.due_date)
@@ -36,14 +36,19 @@ enum DueDateWatch {
             let id: String = row["action_id"]
             let due: String = row["due_date"]
             try record(change, id, "due_soon", due)
-            let daysLeft = today.days(until: LocalDate(iso: due) ?? today)
-            change.emit(EventType.actionDueSoon, ["action_id": .string(id), "due": .string(due), "days_left": .int(Int64(daysLeft))])
+            let dueDay = try dueDate(due, id)
+            try change.emit(ActionDueSoon(actionID: id, title: row["title"], due: dueDay, daysLeft: today.days(until: dueDay)))
         }
         try db.execute(sql: """
             INSERT INTO due_date_checks(id, today, at, overdue, due_soon) VALUES (1, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET today = excluded.today, at = excluded.at, overdue = excluded.overdue, due_soon = excluded.due_soon
             """, arguments: [today.iso, change.at, overdue.count, soon.count])
         return (overdue.count, soon.count)
+    }
+
+    private static func dueDate(_ text: String, _ id: String) throws -> LocalDate {
+        guard let date = LocalDate(iso: text) else { throw ServiceError(.internal, "\(id) has a stored due date that is not a date") }
+        return date
     }
 
     private static func record(_ change: BoardChange, _ id: String, _ kind: String, _ due: String) throws {

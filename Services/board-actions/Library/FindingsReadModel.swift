@@ -6,70 +6,58 @@ public import SendModel
 /// Actions may only name findings found here.
 public enum FindingsReadModel {
     /// The finding kinds the board must answer with at least one open or completed action.
-    public static let requiredKinds = ["area_of_significant_weakness", "fundamental_failing", "priority_area"]
-    static let requiredKindsSQL = "'area_of_significant_weakness','fundamental_failing','priority_area'"
+    public static let requiredKinds = FindingKind.allCases.filter(\.needsAction).map(\.rawValue)
+    static let requiredKindsSQL = requiredKinds.map { "'\($0)'" }.joined(separator: ",")
 
     /// Applies one event of the findings service. Unknown types are ignored (the findings service
-    /// may add events); an event without the ids it needs is refused (the runtime records it).
+    /// may add events); data that does not decode as its payload type is refused with an error
+    /// naming the event and the field (the runtime records it).
     public static func apply(_ change: BoardChange, _ event: Event) throws {
-        let data = event.data
         switch event.type {
         case EventType.inspectionRecorded:
-            let id = try required(data, "inspection_id", event)
-            let deadlines = data["deadlines"] ?? .object([:])
+            let e = try event.decode(as: InspectionRecorded.self)
+            let deadlines = try JSONValueEncoder().encode(e.deadlines)
             try change.db.execute(sql: """
                 INSERT INTO inspections(inspection_id, local_area, framework, outcome, published, plan_due, deadlines, source_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(inspection_id) DO UPDATE SET local_area = excluded.local_area, framework = excluded.framework,
                     outcome = excluded.outcome, published = excluded.published, plan_due = excluded.plan_due,
                     deadlines = excluded.deadlines, source_seq = excluded.source_seq
-                """, arguments: [id, data["local_area"]?.stringValue ?? "", data["framework"]?.stringValue ?? "",
-                                 (data["outcome"] ?? .null).jsonString, dateText(data["published"]),
-                                 planDue(deadlines), deadlines.jsonString, event.seq])
+                """, arguments: [e.inspectionID, e.localArea, e.framework.rawValue, JSONValue.string(e.outcome.rawValue).jsonString,
+                                 e.published.iso, (e.deadlines.wsoaDue ?? e.deadlines.papDue)?.iso, deadlines.jsonString, event.seq])
 
         case EventType.findingRecorded:
-            let id = try required(data, "finding_id", event)
-            let inspection = try required(data, "inspection_id", event)
-            let kind = try required(data, "kind", event)
-            let existed = try Bool.fetchOne(change.db, sql: "SELECT 1 FROM findings WHERE finding_id = ?", arguments: [id]) ?? false
+            let e = try event.decode(as: FindingRecorded.self)
+            let existed = try Bool.fetchOne(change.db, sql: "SELECT 1 FROM findings WHERE finding_id = ?", arguments: [e.findingID]) ?? false
             try change.db.execute(sql: """
                 INSERT INTO findings(finding_id, inspection_id, kind, theme, summary, bodies, carried_from, source_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(finding_id) DO UPDATE SET inspection_id = excluded.inspection_id, kind = excluded.kind,
                     theme = excluded.theme, summary = excluded.summary, bodies = excluded.bodies,
                     carried_from = excluded.carried_from, source_seq = excluded.source_seq
-                """, arguments: [id, inspection, kind, data["theme"]?.stringValue ?? "", data["summary"]?.stringValue ?? "",
-                                 (data["bodies"] ?? .array([])).jsonString, data["carried_from"]?.stringValue, event.seq])
-            // A weakness arrives with no action yet: the board must answer it.
-            if !existed, requiredKinds.contains(kind), try Coverage.isGap(change.db, findingID: id) {
-                change.emit(EventType.coverageGap, ["finding_id": .string(id), "kind": .string(kind), "reason": "recorded"])
+                """, arguments: [e.findingID, e.inspectionID, e.kind.rawValue, e.theme, e.summary,
+                                 JSONValue.array(e.bodies.map { .string($0.rawValue) }).jsonString, e.carriedFrom, event.seq])
+            // A weakness arrives with no action yet: the plan gets its chance before it is announced (Coverage).
+            if !existed, e.kind.needsAction, try Coverage.isGap(change.db, findingID: e.findingID) {
+                try Coverage.watch(change, findingID: e.findingID)
             }
 
         case EventType.findingJudged:
-            let id = try required(data, "finding_id", event)
-            let judgement = try required(data, "judgement", event)
+            let e = try event.decode(as: FindingJudged.self)
             try change.db.execute(sql: "UPDATE findings SET judgement = ?, judged_on = ? WHERE finding_id = ?",
-                                  arguments: [judgement, dateText(data["date"]), id])
+                                  arguments: [e.judgement.rawValue, e.date.iso, e.findingID])
 
         case EventType.findingCarriedOver:
-            let original = try required(data, "finding_id", event)
-            let new = try required(data, "new_finding_id", event)
-            try change.db.execute(sql: "UPDATE findings SET carried_to = ? WHERE finding_id = ?", arguments: [new, original])
+            let e = try event.decode(as: FindingCarriedOver.self)
+            try change.db.execute(sql: "UPDATE findings SET carried_to = ? WHERE finding_id = ?", arguments: [e.newFindingID, e.findingID])
             try change.db.execute(sql: """
                 INSERT INTO finding_plans(finding_id, plan_id, plan_kind) VALUES (?, ?, ?)
                 ON CONFLICT(finding_id) DO UPDATE SET plan_id = excluded.plan_id, plan_kind = excluded.plan_kind
-                """, arguments: [new, data["plan_id"]?.stringValue ?? "", data["plan_kind"]?.stringValue ?? ""])
+                """, arguments: [e.newFindingID, e.planID, e.planKind.rawValue])
 
         default:
             return
         }
-    }
-
-    private static func required(_ data: JSONValue, _ key: String, _ event: Event) throws -> String {
-        guard let value = data[key]?.stringValue, !value.isEmpty else {
-            throw ServiceError.invalid(key, "\(event.type) #\(event.seq) from \(event.source) has no \(key)")
-        }
-        return value
     }
 
     private static func dateText(_ value: JSONValue?) -> String? {
@@ -121,7 +109,7 @@ public enum FindingsReadModel {
         guard let finding else {
             return "finding \(id) is not known to the board: the board follows the findings service's events; record it there first"
         }
-        if finding.kind == "strength" { return "\(id) is a strength; actions address weaknesses and areas for improvement" }
+        if finding.kind == FindingKind.strength.rawValue { return "\(id) is a strength; actions address weaknesses and areas for improvement" }
         if let to = finding.carriedTo { return "\(id) was carried over into a new plan as \(to); address \(to) instead" }
         return nil
     }

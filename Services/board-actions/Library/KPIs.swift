@@ -4,13 +4,7 @@ import SendModel
 /// Key performance indicators: a measure with a baseline, a target and a direction, its readings
 /// over time, and the trend against the target.
 enum KPIs {
-    enum Direction: String, CaseIterable {
-        case lowerIsBetter = "lower_is_better"
-        case higherIsBetter = "higher_is_better"
-
-        func isBetter(_ a: Double, than b: Double) -> Bool { self == .lowerIsBetter ? a < b : a > b }
-        func meets(_ value: Double, target: Double) -> Bool { self == .lowerIsBetter ? value <= target : value >= target }
-    }
+    typealias Direction = KPIDirection
 
     /// Where a KPI stands: the latest value against the one before (or the baseline) and against the target.
     struct Trend: Equatable {
@@ -77,7 +71,7 @@ enum KPIs {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [n, id, k.name, k.unit, k.baseline, k.baselineDate?.iso, k.target, k.targetDate?.iso,
                              k.direction.rawValue, change.at])
-        change.emit(EventType.kpiRecorded, ["kpi_id": .string(id), "direction": .string(k.direction.rawValue)])
+        try change.emit(KPIRecorded(kpiID: id, direction: k.direction))
         return try summary(change.db, id)!
     }
 
@@ -106,8 +100,7 @@ enum KPIs {
                        arguments: [kpiID, date.iso, value, note, change.at])
         let direction = Direction(rawValue: row["direction"]) ?? .lowerIsBetter
         let onTarget = direction.meets(value, target: row["target"])
-        change.emit(EventType.kpiReading, ["kpi_id": .string(kpiID), "date": .string(date.iso), "value": .number(value),
-                                           "on_target": .bool(onTarget)])
+        try change.emit(KPIReading(kpiID: kpiID, date: date, value: value, onTarget: onTarget))
         return ["reading": ["date": .string(date.iso), "value": .number(value), "note": JSONValue(note), "on_target": .bool(onTarget)],
                 "kpi": try summary(db, kpiID)!]
     }
@@ -153,4 +146,9 @@ enum KPIs {
         }
         return ["kpi": kpi, "readings": .array(readings), "actions": .array(actions)]
     }
+}
+
+extension KPIDirection {
+    func isBetter(_ a: Double, than b: Double) -> Bool { self == .lowerIsBetter ? a < b : a > b }
+    func meets(_ value: Double, target: Double) -> Bool { self == .lowerIsBetter ? value <= target : value >= target }
 }

@@ -160,9 +160,10 @@ enum Plan {
         try db.execute(sql: """
             INSERT INTO plan_submissions(inspection_id, version, submitted_on, forced, warnings, actions, at) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [inspectionID, version, change.today.iso, force && !warnings.isEmpty, codes.jsonString, actions, change.at])
-        change.emit(EventType.planSubmitted, ["inspection_id": .string(inspectionID), "version": .int(version),
-                                              "submitted_on": .string(change.today.iso), "forced": .bool(force && !warnings.isEmpty),
-                                              "warnings": codes, "actions": .int(actions)])
+        try change.emit(PlanSubmitted(inspectionID: inspectionID, version: version, submittedOn: change.today,
+                                      forced: force && !warnings.isEmpty, warnings: warnings.compactMap { $0["code"]?.stringValue },
+                                      actions: actions))
+        try Coverage.announceWatched(change, inspectionID: inspectionID)
         let row = try Row.fetchOne(db, sql: "SELECT * FROM plan_submissions WHERE inspection_id = ? AND version = ?",
                                    arguments: [inspectionID, version])!
         return ["submission": submissionJSON(row), "warnings": .array(warnings)]

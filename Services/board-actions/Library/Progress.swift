@@ -20,12 +20,12 @@ enum Progress {
         }
         let n = try BoardID.next(db, table: "progress_updates")
         let updateID = BoardID.make(BoardID.update, n)
-        var statusChange: JSONValue? = nil
+        var statusChange: StatusChange? = nil
         var from: ActionStatus? = nil
         if let status {
             // The note explains the change when no separate reason is given.
             from = try Actions.changeStatus(change, &action, to: status, reason: reason ?? note, updateID: updateID)
-            statusChange = ["from": .string(from!.rawValue), "to": .string(status.rawValue)]
+            statusChange = StatusChange(from: from!, to: status)
         }
         try db.execute(sql: """
             INSERT INTO progress_updates(n, update_id, action_id, note, evidence, author_role, status_from, status_to, on_date, at)
@@ -36,9 +36,7 @@ enum Progress {
             UPDATE actions SET updated_at = ?, update_count = update_count + 1, last_update = ? WHERE action_id = ?
             """, arguments: [change.at, change.today.iso, action.id])
         action = try ActionRecord.require(db, action.id)
-        var data: [String: JSONValue] = ["action_id": .string(action.id), "update_id": .string(updateID)]
-        if let statusChange { data["status_change"] = statusChange }
-        change.emit(EventType.actionProgress, .object(data))
+        try change.emit(ActionProgress(actionID: action.id, title: action.title, updateID: updateID, statusChange: statusChange))
         let row = try Row.fetchOne(db, sql: "SELECT * FROM progress_updates WHERE n = ?", arguments: [n])!
         return ["update": json(row), "action": action.detail(findingIDs: try ActionRecord.findingIDs(db, action.id), today: change.today)]
     }
@@ -76,8 +74,7 @@ enum Progress {
         try db.execute(sql: """
             INSERT INTO exception_commentaries(action_id, commentary, author_role, on_date, at) VALUES (?, ?, ?, ?, ?)
             """, arguments: [action.id, commentary, author ?? action.actionLead, change.today.iso, change.at])
-        change.emit(EventType.actionExceptionRecorded, ["action_id": .string(action.id),
-                                                        "rag": rating.colour.map { .string($0.rawValue) } ?? .null])
+        try change.emit(ActionExceptionRecorded(actionID: action.id, title: action.title, rag: rating.colour))
         let row = try Row.fetchOne(db, sql: "SELECT * FROM exception_commentaries WHERE n = ?", arguments: [db.lastInsertedRowID])!
         return ["action_id": .string(action.id), "rag": rating.colour.map { .string($0.rawValue) } ?? .null,
                 "rag_reason": .string(rating.explanation), "exception": exceptionJSON(row)]

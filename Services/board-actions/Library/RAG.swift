@@ -7,9 +7,7 @@ import SendModel
 /// - green: otherwise, including completed and verified actions;
 /// - a cancelled action is not rated.
 struct RAGRating: Sendable, Hashable {
-    enum Colour: String, CaseIterable, Sendable {
-        case red, amber, green
-    }
+    typealias Colour = RAG
 
     let colour: Colour?
     let explanation: String

@@ -24,10 +24,22 @@ public struct FindingsSettings: Sendable, Hashable {
     }
 }
 
-/// An event a change emits, for the outbox.
+/// An event a change emits, for the outbox: its type and its data, encoded from its payload type.
 public struct DomainEvent: Sendable, Hashable {
-    public let type: String
-    public let data: JSONValue
+    public let payload: any EventPayload
+    public var type: String { Swift.type(of: payload).eventType }
+    /// The payload as data (for tests: the outbox encodes the payload itself).
+    public var data: JSONValue { (try? payload.eventData()) ?? .null }
+
+    init<P: EventPayload>(_ payload: P) {
+        self.payload = payload
+    }
+
+    public static func == (a: DomainEvent, b: DomainEvent) -> Bool { a.type == b.type && a.data == b.data }
+    public func hash(into hasher: inout Hasher) { hasher.combine(type); hasher.combine(data) }
+
+    /// Adds this event to a write's outbox.
+    public func emit(into ctx: WriteContext) throws { try ctx.emit(payload) }
 }
 
 /// One change to the findings database: where it writes, what day it is, and the events it emits.
@@ -46,8 +58,8 @@ public final class Change {
         self.settings = settings
     }
 
-    func emit(_ type: String, _ data: JSONValue) {
-        events.append(DomainEvent(type: type, data: data))
+    func emit<P: EventPayload>(_ payload: P) {
+        events.append(DomainEvent(payload))
     }
 
     var stamp: String { now.description }

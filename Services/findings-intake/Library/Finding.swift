@@ -113,18 +113,10 @@ public struct Finding: Sendable, Hashable {
         ]
     }
 
-    /// The `finding.recorded` event's data: the report's public wording, ids and kinds, no personal data.
-    var eventData: JSONValue {
-        var o: [String: JSONValue] = [
-            "finding_id": .string(id),
-            "inspection_id": .string(inspectionID),
-            "kind": .string(kind.rawValue),
-            "theme": .string(theme),
-            "summary": .string(summary),
-            "bodies": .array(bodies.map { .string($0.rawValue) }),
-        ]
-        if let carriedFrom { o["carried_from"] = .string(carriedFrom) }
-        return .object(o)
+    /// The `finding.recorded` event: the report's public wording, ids and kinds, no personal data.
+    var recordedEvent: FindingRecorded {
+        FindingRecorded(findingID: id, inspectionID: inspectionID, kind: kind, theme: theme, summary: summary, bodies: bodies,
+                        carriedFrom: carriedFrom)
     }
 }
 

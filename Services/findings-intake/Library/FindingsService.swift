@@ -18,7 +18,7 @@ public enum FindingsService {
             .write { ctx in
                 let change = Change(db: ctx.db, today: ctx.today, now: ctx.now, settings: settings)
                 let result = try body(ctx.args, change)
-                for event in change.events { ctx.emit(event.type, event.data) }
+                for event in change.events { try event.emit(into: ctx) }
                 return result
             }
         }

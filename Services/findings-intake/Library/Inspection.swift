@@ -117,15 +117,13 @@ public struct Inspection: Sendable, Hashable {
         ]
     }
 
-    /// The `inspection.recorded` event's data (DESIGN: ids, dates and outcomes; no personal data).
-    var eventData: JSONValue {
-        [
-            "inspection_id": .string(id),
-            "local_area": .string(input.localArea),
-            "framework": .string(input.framework.rawValue),
-            "outcome": .string(input.outcome.rawValue),
-            "published": .string(input.published.iso),
-            "deadlines": deadlines.json,
-        ]
+    /// The `inspection.recorded` event (DESIGN: ids, dates and outcomes; no personal data).
+    var recordedEvent: InspectionRecorded {
+        InspectionRecorded(inspectionID: id, localArea: input.localArea, framework: input.framework, outcome: input.outcome,
+                           published: input.published,
+                           deadlines: InspectionDeadlines(wsoaDue: deadlines.wsoaDue, papDue: deadlines.papDue,
+                                                          monitoringExpected: deadlines.monitoringExpected,
+                                                          revisitWindowStart: deadlines.revisitWindowStart,
+                                                          revisitWindowEnd: deadlines.revisitWindowEnd))
     }
 }

@@ -105,10 +105,10 @@ public enum Recording {
         }
         let recorded = Inspection(input: inspection, deadlines: deadlines, recordedAt: change.stamp)
         try FindingStore.insert(db, recorded)
-        change.emit(EventType.inspectionRecorded, recorded.eventData)
+        change.emit(recorded.recordedEvent)
         for (index, input) in inputs {
             let f = try FindingStore.insertFinding(db, id: ids[index]!, inspectionID: recorded.id, input: input, source: .import, at: change.stamp)
-            change.emit(EventType.findingRecorded, f.eventData)
+            change.emit(f.recordedEvent)
         }
         return try importResult(db, recorded, recorded: inputs.count, findingIDs: inputs.map { ids[$0.index]! })
     }
@@ -151,7 +151,7 @@ public enum Recording {
         }
         let recorded = Inspection(input: input, deadlines: deadlines, recordedAt: change.stamp)
         try FindingStore.insert(change.db, recorded)
-        change.emit(EventType.inspectionRecorded, recorded.eventData)
+        change.emit(recorded.recordedEvent)
         return ["inspection": recorded.json, "recorded": true, "unchanged": false]
     }
 
@@ -194,7 +194,7 @@ public enum Recording {
         }
         let id = try input.findingID ?? FindingStore.nextFindingID(db, inspectionID: inspection.id)
         let f = try FindingStore.insertFinding(db, id: id, inspectionID: inspection.id, input: input, source: .add, at: change.stamp)
-        change.emit(EventType.findingRecorded, f.eventData)
+        change.emit(f.recordedEvent)
         return ["finding": f.json, "recorded": true, "unchanged": false]
     }
 }

@@ -151,8 +151,7 @@ public enum Revisit {
             throw ServiceError.invalid("\(path)date", "\(date) is after today (\(change.today)); record a judgement once it is made")
         }
         try FindingStore.insertJudgement(db, findingID: f.id, judgement: judgement, date: date, note: note, at: change.stamp)
-        change.emit(EventType.findingJudged, ["finding_id": .string(f.id), "inspection_id": .string(f.inspectionID),
-                                              "judgement": .string(judgement.rawValue), "date": .string(date.iso)])
+        change.emit(FindingJudged(findingID: f.id, inspectionID: f.inspectionID, judgement: judgement, date: date, summary: f.summary))
         let recordedJudgement = RecordedJudgement(judgement: judgement, date: date, note: note, recordedAt: change.stamp)
         guard judgement == .notSufficient else {
             return Outcome(findingID: f.id, inspectionID: f.inspectionID, judgement: recordedJudgement, unchanged: false, carried: nil)
@@ -173,9 +172,8 @@ public enum Revisit {
         let input = FindingInput(findingID: newID, kind: f.kind, theme: f.theme, summary: f.summary, evidence: f.evidence, bodies: f.bodies)
         let carried = try FindingStore.insertFinding(db, id: newID, inspectionID: inspection.id, input: input, source: .carried,
                                                      planID: plan.id, carriedFrom: f.id, at: change.stamp)
-        change.emit(EventType.findingRecorded, carried.eventData)
-        change.emit(EventType.findingCarriedOver, ["finding_id": .string(f.id), "new_finding_id": .string(newID),
-                                                   "plan_id": .string(plan.id), "plan_kind": .string(plan.kind.rawValue)])
+        change.emit(carried.recordedEvent)
+        change.emit(FindingCarriedOver(findingID: f.id, newFindingID: newID, planID: plan.id, planKind: plan.kind, summary: f.summary))
         return Outcome(findingID: f.id, inspectionID: f.inspectionID, judgement: recordedJudgement, unchanged: false,
                        carried: Carried(findingID: f.id, newFindingID: newID, planID: plan.id, planKind: plan.kind))
     }

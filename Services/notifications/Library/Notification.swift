@@ -30,17 +30,12 @@ public struct Notification: Sendable, Hashable {
     public static func == (a: Notification, b: Notification) -> Bool { a.data == b.data && a.type == b.type }
     public func hash(into hasher: inout Hasher) { hasher.combine(type); hasher.combine(data) }
 
-    public var data: JSONValue {
-        var o: [String: JSONValue] = [
-            "audience": .array(audience.map { .string($0.rawValue) }),
-            "severity": .string(severity.rawValue),
-            "title": .string(title),
-            "text": .string(text),
-            "subject": ["kind": .string(subjectKind), "id": .string(subjectID)],
-        ]
-        if let source {
-            o["source"] = ["service": .string(source.service), "seq": .int(source.seq), "type": .string(source.type)]
-        }
-        return .object(o)
+    /// The notification event's typed data.
+    public var payload: NotificationPayload {
+        NotificationPayload(audience: audience, severity: severity, title: title, text: text,
+                            subject: .init(kind: subjectKind, id: subjectID),
+                            source: source.map { .init(service: $0.service, seq: $0.seq, type: $0.type) })
     }
+
+    public var data: JSONValue { (try? payload.eventData()) ?? .null }
 }

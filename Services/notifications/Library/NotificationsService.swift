@@ -49,15 +49,13 @@ public enum NotificationsService {
 
     /// One followed event: remember what reminders need, then notify.
     static func apply(_ event: Event, ctx: WriteContext) throws {
-        if event.type == EventType.inspectionRecorded,
-           let id = event.data["inspection_id"]?.stringValue,
-           let due = event.data["deadlines"]?["wsoa_due"]?.stringValue, LocalDate(iso: due) != nil {
+        if event.type == EventType.inspectionRecorded, let due = try event.decode(as: InspectionRecorded.self).deadlines.wsoaDue {
             try ctx.db.execute(sql: "INSERT INTO deadlines(inspection_id, wsoa_due) VALUES (?, ?) "
                                + "ON CONFLICT(inspection_id) DO UPDATE SET wsoa_due = excluded.wsoa_due",
-                               arguments: [id, due])
+                               arguments: [try event.decode(as: InspectionRecorded.self).inspectionID, due.iso])
         }
-        for notification in Rules.notifications(for: event) {
-            ctx.emit(notification.type, notification.data)
+        for notification in try Rules.notifications(for: event) {
+            try ctx.emit(notification.payload, as: notification.type)
         }
     }
 
@@ -79,7 +77,7 @@ public enum NotificationsService {
                                    arguments: ["wsoa:\(id):\(due.iso):\(t)", ctx.now.description])
             }
             let n = Rules.wsoaReminder(inspectionID: id, due: due, days: left)
-            ctx.emit(n.type, n.data)
+            try ctx.emit(n.payload, as: n.type)
         }
     }
 
@@ -126,7 +124,8 @@ public enum NotificationsService {
         ("action.progress", "board", "info", "always"),
         ("action.due_soon", "board", "warning", "due within 7 days and not completed; once per action and due date"),
         ("action.overdue", "board, operators", "urgent", "past due and not completed; once per action and due date"),
-        ("coverage.gap", "board", "warning", "a weakness has no open or completed action"),
+        ("coverage.gap", "board", "warning", "a weakness has no open or completed action: when an action addressing it is cancelled or changed; for a weakness recorded without one, once its plan is submitted or on a later day"),
+        ("coverage.closed", "board", "info", "a weakness announced by coverage.gap has an action again"),
         ("kpi.reading", "board", "warning", "only when the reading is off target"),
         ("meeting.recorded, decision.recorded", "board", "info", "always"),
         ("questionnaire.created", "operators, parent_carer_forum", "info", "always"),

@@ -5,117 +5,161 @@ public import SendModel
 /// Rules read ids, kinds, dates and counts from event data; they never see personal data,
 /// because no event carries any.
 public enum Rules {
-    /// Notifications for one event; none for events nobody needs to hear about.
-    public static func notifications(for event: Event) -> [Notification] {
+    /// Notifications for one event; none for events nobody needs to hear about. Data that does not
+    /// decode as its payload type throws an error naming the event and the field: a notification
+    /// never says "?".
+    public static func notifications(for event: Event) throws -> [Notification] {
         if let runtime = RuntimeRules.notifications(for: event) { return runtime }
-        if let watchdog = WatchdogRules.notifications(for: event) { return watchdog }
-        let d = event.data
-        func s(_ key: String) -> String { d[key]?.stringValue ?? "?" }
-        func n(_ key: String) -> Int64 { d[key]?.intValue ?? 0 }
+        if let watchdog = try WatchdogRules.notifications(for: event) { return watchdog }
         let src = (service: event.source, seq: event.seq, type: event.type)
         func make(_ audience: [Audience], _ severity: Severity, _ title: String, _ text: String, _ kind: String, _ id: String) -> [Notification] {
             [Notification(type: event.type, audience: audience, severity: severity, title: title, text: text,
                           subjectKind: kind, subjectID: id, source: src)]
         }
+        func named(_ id: String, _ title: String) -> String { title.isEmpty ? id : "\(id) \(title)" }
         switch event.type {
         // findings
         case EventType.inspectionRecorded:
-            let due = d["deadlines"]?["wsoa_due"]?.stringValue
-            return make([.board, .operators], .info, "Inspection recorded: \(s("local_area"))",
-                        "The \(s("framework")) framework inspection published \(s("published")) is recorded"
-                        + (due.map { "; the written statement of action is due \($0)." } ?? "."),
-                        "inspection", s("inspection_id"))
+            let e = try event.decode(as: InspectionRecorded.self)
+            return make([.board, .operators], .info, "Inspection recorded: \(e.localArea)",
+                        "The \(e.framework.rawValue) framework inspection published \(e.published.iso) is recorded"
+                        + (e.deadlines.wsoaDue.map { "; the written statement of action is due \($0.iso)." } ?? "."),
+                        "inspection", e.inspectionID)
         case EventType.findingRecorded:
-            let kind = s("kind")
-            let serious = ["fundamental_failing", "area_of_significant_weakness", "priority_area"].contains(kind)
-            return make([.board], serious ? .warning : .info, "Finding recorded: \(label(kind))",
-                        "\(s("finding_id")) (\(s("theme"))): \(s("summary"))"
-                        + (serious ? " It needs at least one action in the plan." : ""),
-                        "finding", s("finding_id"))
+            let e = try event.decode(as: FindingRecorded.self)
+            let serious = e.kind.needsAction
+            return make([.board], serious ? .warning : .info, "Finding recorded: \(e.kind.words)",
+                        "\(e.findingID) (\(e.theme)): \(e.summary)" + (serious ? " It needs at least one action in the plan." : ""),
+                        "finding", e.findingID)
         case EventType.findingJudged:
-            let sufficient = s("judgement") == "sufficient"
+            let e = try event.decode(as: FindingJudged.self)
+            let sufficient = e.judgement == .sufficient
             return make([.board, .parentCarerForum], sufficient ? .info : .warning,
-                        sufficient ? "Sufficient progress: \(s("finding_id"))" : "Not sufficient progress: \(s("finding_id"))",
-                        "At the revisit on \(s("date")) inspectors judged \(sufficient ? "sufficient" : "not sufficient") progress on \(s("finding_id")).",
-                        "finding", s("finding_id"))
+                        (sufficient ? "Sufficient progress: " : "Not sufficient progress: ") + named(e.findingID, short(e.summary)),
+                        "At the revisit on \(e.date.iso) inspectors judged \(sufficient ? "sufficient" : "not sufficient") progress on \(e.findingID): \(e.summary)",
+                        "finding", e.findingID)
         case EventType.findingCarriedOver:
-            return make([.board], .warning, "Carried into \(label(s("plan_kind"))): \(s("finding_id"))",
-                        "\(s("finding_id")) continues as \(s("new_finding_id")) in plan \(s("plan_id")); it needs actions.",
-                        "finding", s("new_finding_id"))
+            let e = try event.decode(as: FindingCarriedOver.self)
+            return make([.board], .warning, "Carried into \(e.planKind.words): \(named(e.findingID, short(e.summary)))",
+                        "\(e.findingID) continues as \(e.newFindingID) in plan \(e.planID); it needs actions.",
+                        "finding", e.newFindingID)
         // board
         case EventType.actionCreated:
-            return make([.board], .info, "Action created: \(s("action_id"))",
-                        "\(s("action_id")) led by \(s("lead_organisation")) is due \(s("due")); it addresses \(list(d["finding_ids"])).",
-                        "action", s("action_id"))
+            let e = try event.decode(as: ActionCreated.self)
+            return make([.board], .info, "Action created: \(named(e.actionID, e.title))",
+                        "\(e.actionID) led by \(e.leadOrganisation) is due \(e.due.iso); it addresses \(list(e.findingIDs)).",
+                        "action", e.actionID)
         case EventType.actionUpdated:
-            return make([.board], .info, "Action updated: \(s("action_id"))",
-                        "\(s("action_id")) changed: \(list(d["changed"])).", "action", s("action_id"))
+            let e = try event.decode(as: ActionUpdated.self)
+            return make([.board], .info, "Action updated: \(named(e.actionID, e.title))",
+                        "\(e.actionID) changed: \(list(e.changed)).", "action", e.actionID)
         case EventType.actionStatusChanged:
-            let to = s("to")
-            let severity: Severity = ["delayed", "cancelled"].contains(to) ? .warning : .info
-            let audience: [Audience] = ["completed", "verified", "cancelled"].contains(to) ? [.board, .parentCarerForum] : [.board]
-            return make(audience, severity, "Action \(s("action_id")) is \(label(to))",
-                        "\(s("action_id")) moved from \(label(s("from"))) to \(label(to)).", "action", s("action_id"))
+            let e = try event.decode(as: ActionStatusChanged.self)
+            let severity: Severity = [.delayed, .cancelled].contains(e.to) ? .warning : .info
+            let audience: [Audience] = [.completed, .verified, .cancelled].contains(e.to) ? [.board, .parentCarerForum] : [.board]
+            return make(audience, severity, "Action \(named(e.actionID, e.title)) is \(e.to.words)",
+                        "\(e.actionID) moved from \(e.from.words) to \(e.to.words)" + (e.reason.map { ": \($0)" } ?? "."),
+                        "action", e.actionID)
         case EventType.actionProgress:
-            return make([.board], .info, "Progress on \(s("action_id"))",
-                        "A progress update (\(s("update_id"))) was recorded for \(s("action_id")).", "action", s("action_id"))
+            let e = try event.decode(as: ActionProgress.self)
+            return make([.board], .info, "Progress on \(named(e.actionID, e.title))",
+                        "A progress update (\(e.updateID)) was recorded for \(e.actionID).", "action", e.actionID)
         case EventType.actionOverdue:
-            return make([.board, .operators], .urgent, "Action overdue: \(s("action_id"))",
-                        "\(s("action_id")) was due \(s("due")) and is not completed.", "action", s("action_id"))
+            let e = try event.decode(as: ActionOverdue.self)
+            return make([.board, .operators], .urgent, "Action overdue: \(named(e.actionID, e.title)), due \(e.due.iso)",
+                        "\(e.actionID) was due \(e.due.iso) and is not completed.", "action", e.actionID)
         case EventType.actionDueSoon:
-            return make([.board], .warning, "Action due soon: \(s("action_id"))",
-                        "\(s("action_id")) is due \(s("due")) (\(n("days_left")) days) and is not completed.", "action", s("action_id"))
+            let e = try event.decode(as: ActionDueSoon.self)
+            return make([.board], .warning, "Action due soon: \(named(e.actionID, e.title)), due \(e.due.iso)",
+                        "\(e.actionID) is due \(e.due.iso) (in \(e.daysLeft) day\(e.daysLeft == 1 ? "" : "s")) and is not completed.",
+                        "action", e.actionID)
         case EventType.coverageGap:
-            return make([.board], .warning, "Weakness without an action: \(s("finding_id"))",
-                        "\(s("finding_id")) (\(label(s("kind")))) has no open or completed action.", "finding", s("finding_id"))
+            let e = try event.decode(as: CoverageGap.self)
+            return make([.board], .warning, "Weakness without an action: \(named(e.findingID, short(e.summary)))",
+                        "\(e.findingID) (\(e.kind.words)) has no open or completed action"
+                        + (e.actionID.map { " since \($0) \(e.reason == .actionCancelled ? "was cancelled" : "stopped addressing it")." } ?? "."),
+                        "finding", e.findingID)
+        case EventType.coverageClosed:
+            let e = try event.decode(as: CoverageClosed.self)
+            return make([.board], .info, "Weakness has an action again: \(named(e.findingID, short(e.summary)))",
+                        "\(e.findingID) (\(e.kind.words)) is addressed by \(e.actionID).", "finding", e.findingID)
         case EventType.kpiReading:
-            guard d["on_target"]?.boolValue == false else { return [] }
-            return make([.board], .warning, "KPI off target: \(s("kpi_id"))",
-                        "The latest reading of \(s("kpi_id")) is off its target.", "kpi", s("kpi_id"))
+            let e = try event.decode(as: KPIReading.self)
+            guard !e.onTarget else { return [] }
+            return make([.board], .warning, "KPI off target: \(e.kpiID)",
+                        "The latest reading of \(e.kpiID) (\(e.date.iso)) is off its target.", "kpi", e.kpiID)
         case EventType.decisionRecorded:
-            return make([.board], .info, "Board decision recorded", "Decision \(s("decision_id")) was recorded.", "decision", s("decision_id"))
+            let e = try event.decode(as: DecisionRecorded.self)
+            return make([.board], .info, "Board decision recorded", "Decision \(e.decisionID) was recorded.", "decision", e.decisionID)
         case EventType.meetingRecorded:
-            return make([.board], .info, "Board meeting recorded", "Meeting \(s("meeting_id")) was recorded.", "meeting", s("meeting_id"))
+            let e = try event.decode(as: MeetingRecorded.self)
+            return make([.board], .info, "Board meeting recorded", "Meeting \(e.meetingID) on \(e.date.iso) was recorded.", "meeting", e.meetingID)
         // comms
         case EventType.questionnaireCreated:
-            return make([.operators, .parentCarerForum], .info, "Questionnaire created: \(s("questionnaire_id"))",
-                        "Questionnaire \(s("questionnaire_id")) was created.", "questionnaire", s("questionnaire_id"))
+            let e = try event.decode(as: QuestionnaireCreated.self)
+            let id = "Q-\(e.questionnaireID)"
+            return make([.operators, .parentCarerForum], .info, "Questionnaire created: \(named(id, e.title))",
+                        "Questionnaire \(e.questionnaireID) opens \(e.opens.iso)" + (e.closes.map { " and closes \($0.iso)." } ?? "."),
+                        "questionnaire", String(e.questionnaireID))
         case EventType.dispatchStarted:
-            return make([.operators], .info, "Questionnaire going out: \(s("questionnaire_id"))",
-                        "\(n("queued")) messages are queued for questionnaire \(s("questionnaire_id")).", "questionnaire", s("questionnaire_id"))
+            let e = try event.decode(as: DispatchStarted.self)
+            let (kind, id) = subject(e.dispatch)
+            return make([.operators], .info, "Going out: \(e.dispatch.title.isEmpty ? "\(kind) \(id)" : e.dispatch.title)",
+                        "\(e.queued) message\(e.queued == 1 ? " is" : "s are") queued for \(kind) \(id).", kind, id)
         case EventType.dispatchCompleted:
-            return make([.operators], .info, "Questionnaire sent: \(s("questionnaire_id"))",
-                        "Dispatch of \(s("questionnaire_id")) finished: \(n("delivered")) delivered, \(n("failed")) failed.",
-                        "questionnaire", s("questionnaire_id"))
+            let e = try event.decode(as: DispatchCompleted.self)
+            let (kind, id) = subject(e.dispatch)
+            return make([.operators], .info, "Sent: \(e.dispatch.title.isEmpty ? "\(kind) \(id)" : e.dispatch.title)",
+                        "Dispatch of \(kind) \(id) finished: \(e.delivered) delivered, \(e.failed) failed.", kind, id)
         case EventType.messageFailed:
+            let e = try event.decode(as: MessageFailed.self)
             return make([.operators], .warning, "A message could not be delivered",
-                        "Message \(s("message_id")) failed (\(s("status"))) on \(s("channel")).", "message", s("message_id"))
+                        "Message \(e.reference) failed (\(e.status.rawValue)) on \(e.channel.rawValue)"
+                        + (e.nextChannel.map { "; trying \($0.rawValue)." } ?? "; no channel left."),
+                        "message", String(e.messageID))
         case EventType.updatePublished:
-            return make([.parentCarerForum, .board], .info, "Update published: \(s("update_id"))",
-                        "A \"you said, we did\" update was sent to \(n("recipients")) families.", "update", s("update_id"))
+            let e = try event.decode(as: UpdatePublished.self)
+            return make([.parentCarerForum, .board], .info, "Update published: \(e.title)",
+                        "A \"you said, we did\" update on \(e.actionID) was sent to \(e.recipients) famil\(e.recipients == 1 ? "y" : "ies").",
+                        "update", String(e.updateID))
         case EventType.enquiryReceived:
-            return make([.operators], .info, "Enquiry received: \(s("enquiry_id"))",
-                        "Enquiry \(s("enquiry_id")) must be answered by \(s("answer_by")).", "enquiry", s("enquiry_id"))
+            let e = try event.decode(as: EnquiryReceived.self)
+            return make([.operators], .info, "Enquiry received: E-\(e.enquiryID)",
+                        "Enquiry E-\(e.enquiryID) must be answered by \(e.answerBy.iso).", "enquiry", String(e.enquiryID))
         case EventType.enquiryEscalated:
-            return make([.operators, .board], .urgent, "Enquiry not answered in time: \(s("enquiry_id"))",
-                        "Enquiry \(s("enquiry_id")) was due an answer by \(s("answer_by")) and has none.", "enquiry", s("enquiry_id"))
+            let e = try event.decode(as: EnquiryEscalated.self)
+            return make([.operators, .board], .urgent, "Enquiry not answered in time: E-\(e.enquiryID)",
+                        "Enquiry E-\(e.enquiryID) was due an answer by \(e.answerBy.iso) and has none.", "enquiry", String(e.enquiryID))
         // supervisor
         case EventType.serviceExited:
+            let e = try event.decode(as: ServiceExited.self)
             // Stopped on an operator's request (`down`, `restart`): they know already.
-            if d["expected"]?.boolValue == true { return [] }
-            let how = d["signal"]?.stringValue.map { "was killed by \($0)" } ?? "exited with code \(n("exit_code"))"
-            return make([.operators], .warning, "Service \(s("service")) stopped", "\(s("service")) (pid \(n("pid"))) \(how).",
-                        "service", s("service"))
+            if e.expected { return [] }
+            let how = e.end.signal != nil ? e.end.words : "exited with code \(e.end.exitCode.map(String.init) ?? "unknown")"
+            return make([.operators], .warning, "Service \(e.service) \(how)", "\(e.service) (pid \(e.pid)) \(how).",
+                        "service", e.service)
         case EventType.serviceRestarted:
-            return make([.operators], .info, "Service \(s("service")) restarted",
-                        "\(s("service")) is running again as pid \(n("pid")) (restart \(n("restarts"))).", "service", s("service"))
+            let e = try event.decode(as: ServiceRestarted.self)
+            return make([.operators], .info, "Service \(e.service) restarted",
+                        "\(e.service) is running again as pid \(e.pid) (restart \(e.restarts)).", "service", e.service)
         case EventType.serviceFailed:
-            return make([.operators], .urgent, "Service \(s("service")) has failed",
-                        "\(s("service")) is no longer restarted: \(s("reason"))", "service", s("service"))
+            let e = try event.decode(as: ServiceFailed.self)
+            return make([.operators], .urgent, "Service \(e.service) has failed",
+                        "\(e.service) is no longer restarted: \(e.reason)", "service", e.service)
         default:
             return []
         }
     }
+
+    /// What a dispatch is about, as a notification's subject.
+    static func subject(_ d: DispatchIdentity) -> (kind: String, id: String) {
+        if let q = d.questionnaireID { return ("questionnaire", String(q)) }
+        if let u = d.updateID { return ("update", String(u)) }
+        return ("dispatch", String(d.dispatchID))
+    }
+
+    /// A summary cut to a title's length.
+    static func short(_ text: String) -> String { text.count > 60 ? String(text.prefix(59)) + "…" : text }
 
     /// A reminder that the written statement of action is due in `days` working days.
     public static func wsoaReminder(inspectionID: String, due: LocalDate, days: Int) -> Notification {
@@ -127,10 +171,7 @@ public enum Rules {
 
     static func label(_ code: String) -> String { code.replacingOccurrences(of: "_", with: " ") }
 
-    static func list(_ value: JSONValue?) -> String {
-        let items = (value?.arrayValue ?? []).compactMap(\.stringValue)
-        return items.isEmpty ? "-" : items.joined(separator: ", ")
-    }
+    static func list(_ items: [String]) -> String { items.isEmpty ? "-" : items.joined(separator: ", ") }
 }
 
 extension String {

@@ -1,4 +1,4 @@
-import SendModel
+public import SendModel
 
 /// What became of one hand-over to a channel.
 public enum DeliveryOutcome: Sendable, Equatable {

@@ -213,5 +213,13 @@ public enum CommsSchema {
                 CREATE UNIQUE INDEX recipients_code ON recipients(code);
                 """)
         }
+
+        // Issue 13: the action's title and the board's recorded reason, so "you said, we did" drafts are written in words.
+        migrator.registerMigration("comms-v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE actions ADD COLUMN title TEXT;
+                ALTER TABLE actions ADD COLUMN cancel_reason TEXT;
+                """)
+        }
     }
 }

@@ -1,7 +1,7 @@
-/// The three ways a family can be reached, in the order of fallback: email, else text message, else letter.
-public enum Channel: String, CaseIterable, Sendable {
-    case email, sms, letter
+import SendModel
 
+// `Channel` (email, sms, letter, in the order of fallback) is SendModel's: the contract.
+extension Channel {
     /// Accepts the spellings people write in a spreadsheet.
     init?(loose text: String) {
         if let exact = Channel(rawValue: text) {

@@ -97,7 +97,8 @@ final class DeliveryLoop {
     func claim() throws -> [Claim] {
         let limit = batchSize
         let recheck = Int64(config.sendingRecheckSeconds * 1000)
-        let result = try host.write { ctx in
+        let result = try host.write { write in
+            let ctx = CommsChange(write)
             let now = ctx.now.millis
             let rows = try Row.fetchAll(ctx.db, sql: """
                 SELECT m.id, m.channel, m.status, m.tried, m.kind, m.dispatch_id, m.enquiry_id,
@@ -315,7 +316,7 @@ final class DeliveryLoop {
         let config = self.config
         do {
             try host.write { ctx in
-                try DeliveryLoop.apply(ctx, done, config: config)
+                try DeliveryLoop.apply(CommsChange(ctx), done, config: config)
                 return .null
             }
         } catch {
@@ -325,7 +326,7 @@ final class DeliveryLoop {
 
     /// The state changes for each outcome: delivered; temporary failure (retry with backoff, then the
     /// next channel); permanent failure (flag the contact detail, next channel); technical failure.
-    static func apply(_ ctx: WriteContext, _ done: [Delivered], config: CommsConfig) throws {
+    static func apply(_ ctx: CommsChange, _ done: [Delivered], config: CommsConfig) throws {
         var finished: [Int64: Int] = [:]
         let now = ctx.now
         for d in done {
@@ -380,7 +381,7 @@ final class DeliveryLoop {
     }
 
     /// After giving up on a channel: queue the message on the next usable one, or fail it for good.
-    static func nextChannel(_ ctx: WriteContext, row: Row, failed: Channel, status: MessageStatus, failure: String,
+    static func nextChannel(_ ctx: CommsChange, row: Row, failed: Channel, status: MessageStatus, failure: String,
                             usable: Set<Channel>? = nil, finished: inout [Int64: Int]) throws {
         let id: Int64 = row["id"]
         let tried = Self.tried(row["tried"]).union([failed])
@@ -394,29 +395,25 @@ final class DeliveryLoop {
             UPDATE messages SET status = 'queued', channel = ?, tried = ?, attempts = 0, next_attempt_at = ?, status_at = ?, failure = ?
             WHERE id = ?
             """, arguments: [next.rawValue, triedText(tried), ctx.now.millis, ctx.now.description, failure, id])
-        ctx.emit(EventType.messageFailed, failedEvent(row, channel: failed, status: status, next: next))
+        try ctx.emit(failedEvent(row, channel: failed, status: status, next: next))
         ctx.logger.info("message \(Messages.reference(id)): \(failed.rawValue) \(status.rawValue) (\(failure)); trying \(next.rawValue)")
     }
 
-    static func finalFailure(_ ctx: WriteContext, row: Row, status: MessageStatus, channel: Channel, failure: String,
+    static func finalFailure(_ ctx: CommsChange, row: Row, status: MessageStatus, channel: Channel, failure: String,
                              finished: inout [Int64: Int]) throws {
         let id: Int64 = row["id"]
         try ctx.db.execute(sql: """
             UPDATE messages SET status = ?, channel = ?, next_attempt_at = NULL, status_at = ?, failure = ? WHERE id = ?
             """, arguments: [status.rawValue, channel.rawValue, ctx.now.description, failure, id])
         if let dispatch = row["dispatch_id"] as Int64? { finished[dispatch, default: 0] += 1 }
-        ctx.emit(EventType.messageFailed, failedEvent(row, channel: channel, status: status, next: nil))
+        try ctx.emit(failedEvent(row, channel: channel, status: status, next: nil))
         ctx.logger.info("message \(Messages.reference(id)): \(channel.rawValue) \(status.rawValue) (\(failure)); no channel left")
     }
 
-    static func failedEvent(_ row: Row, channel: Channel, status: MessageStatus, next: Channel?) -> JSONValue {
+    static func failedEvent(_ row: Row, channel: Channel, status: MessageStatus, next: Channel?) -> MessageFailed {
         let id: Int64 = row["id"]
-        var o: [String: JSONValue] = ["message_id": .int(id), "reference": .string(Messages.reference(id)), "kind": .string(row["kind"]),
-                                      "channel": .string(channel.rawValue), "status": .string(status.rawValue),
-                                      "next_channel": next.map { .string($0.rawValue) } ?? .null]
-        if let d = row["dispatch_id"] as Int64? { o["dispatch_id"] = .int(d) }
-        if let e = row["enquiry_id"] as Int64? { o["enquiry_id"] = .int(e) }
-        return .object(o)
+        return MessageFailed(messageID: id, reference: Messages.reference(id), kind: row["kind"], channel: channel, status: status,
+                             nextChannel: next, dispatchID: row["dispatch_id"], enquiryID: row["enquiry_id"])
     }
 
     // MARK: Retention of spool files

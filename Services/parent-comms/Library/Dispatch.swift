@@ -8,7 +8,7 @@ import SendRuntime
 /// yet (none, when nothing changed). Reminder rounds and updates are dispatches of their own.
 enum Dispatch {
     /// `questionnaires.send {questionnaire_id}`.
-    static func send(_ ctx: WriteContext) throws -> JSONValue {
+    static func send(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("questionnaire_id", range: 1...Int64.max)
         try v.check()
@@ -60,7 +60,7 @@ enum Dispatch {
     /// token and code. A code drawn twice (or a token) makes its row skip the insert; those rows are
     /// drawn again until all `expected` are in, so no family is ever left out.
     /// Draws with `comms_short_code()`, which the caller installs (`Keys.prepare`).
-    static func addRecipients(_ ctx: WriteContext, questionnaire: Int64, audience: String, expected: Int64) throws {
+    static func addRecipients(_ ctx: CommsChange, questionnaire: Int64, audience: String, expected: Int64) throws {
         var missing = expected
         var rounds = 0
         while missing > 0 {
@@ -81,7 +81,7 @@ enum Dispatch {
 
     /// `questionnaires.remind {questionnaire_id}`: a new round to the families asked who have not answered
     /// (and whose questionnaire message was delivered).
-    static func remind(_ ctx: WriteContext) throws -> JSONValue {
+    static func remind(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("questionnaire_id", range: 1...Int64.max)
         try v.check()
@@ -129,7 +129,7 @@ enum Dispatch {
 
     /// Inserts one queued message per family the selection yields (over `families f`) that has none in
     /// the dispatch yet; updates the dispatch's counters and emits `dispatch.started` when any were queued.
-    static func queue(_ ctx: WriteContext, dispatch: Int64, kind: String, where selection: String,
+    static func queue(_ ctx: CommsChange, dispatch: Int64, kind: String, where selection: String,
                       arguments: StatementArguments) throws -> (Int, JSONValue) {
         let before = try Int64.fetchOne(ctx.db, sql: "SELECT COALESCE(MAX(id), 0) FROM messages") ?? 0
         try ctx.db.execute(sql: """
@@ -138,20 +138,17 @@ enum Dispatch {
             ON CONFLICT(dispatch_id, family_id) DO NOTHING
             """, arguments: [dispatch, kind, ctx.now.description] + arguments)
         let queued = ctx.db.changesCount
-        var byChannel: [String: JSONValue] = [:]
+        var byChannel: [String: Int64] = [:]
         if queued > 0 {
             for row in try Row.fetchAll(ctx.db, sql: "SELECT channel, COUNT(*) FROM messages WHERE id > ? GROUP BY channel", arguments: [before]) {
-                byChannel[row[0]] = .int(row[1])
+                byChannel[row[0]] = row[1]
             }
             try ctx.db.execute(sql: "UPDATE dispatches SET queued = queued + ?, pending = pending + ?, completed_at = NULL WHERE id = ?",
                                arguments: [queued, queued, dispatch])
             let row = try Row.fetchOne(ctx.db, sql: "SELECT * FROM dispatches WHERE id = ?", arguments: [dispatch])!
-            var data = Dispatches.identity(row)
-            data["queued"] = .int(Int64(queued))
-            data["by_channel"] = .object(byChannel)
-            ctx.emit(EventType.dispatchStarted, .object(data))
+            try ctx.emit(DispatchStarted(dispatch: try Dispatches.event(ctx.db, row), queued: queued, byChannel: byChannel))
         }
         try Dispatches.completeIfDone(ctx, dispatch)
-        return (queued, .object(byChannel))
+        return (queued, .object(byChannel.mapValues { .int($0) }))
     }
 }

@@ -11,7 +11,7 @@ enum Enquiries {
     enum Via: String, CaseIterable { case email, phone, letter, text, web, inPerson = "in_person" }
 
     /// `enquiries.add {family_ref, text, received_on?, via?}`.
-    static func add(_ ctx: WriteContext) throws -> JSONValue {
+    static func add(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let ref = v.string("family_ref", maxLength: 64)
         let text = v.string("text", maxLength: 10_000)
@@ -40,7 +40,7 @@ enum Enquiries {
     }
 
     /// Records an enquiry with a new secret, queues its acknowledgement and emits `enquiry.received`.
-    static func record(_ ctx: WriteContext, familyID: Int64, via: Via, text: String, receivedOn: LocalDate) throws -> Recorded {
+    static func record(_ ctx: CommsChange, familyID: Int64, via: Via, text: String, receivedOn: LocalDate) throws -> Recorded {
         let answerBy = try WorkingDayCalendar.englandAndWales.adding(workingDays: answerWithinWorkingDays, to: receivedOn)
         let secret = Keys.token()
         try ctx.db.execute(sql: """
@@ -48,12 +48,12 @@ enum Enquiries {
             """, arguments: [familyID, via.rawValue, text, receivedOn.iso, answerBy.iso, ctx.now.description, secret])
         let id = ctx.db.lastInsertedRowID
         let ack = try Messages.queueOne(ctx, familyID: familyID, kind: "acknowledgement", enquiryID: id)
-        ctx.emit(EventType.enquiryReceived, ["enquiry_id": .int(id), "received_on": .string(receivedOn.iso), "answer_by": .string(answerBy.iso)])
+        try ctx.emit(EnquiryReceived(enquiryID: id, receivedOn: receivedOn, answerBy: answerBy))
         return Recorded(id: id, answerBy: answerBy, secret: secret, acknowledgement: ack)
     }
 
     /// `enquiries.answer {enquiry_id, text}`: records the answer and sends it to the family.
-    static func answer(_ ctx: WriteContext) throws -> JSONValue {
+    static func answer(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("enquiry_id", range: 1...Int64.max)
         let text = v.string("text", maxLength: 20_000)
@@ -68,8 +68,7 @@ enum Enquiries {
                            arguments: [text, ctx.today.iso, id])
         let message = try Messages.queueOne(ctx, familyID: row["family_id"], kind: "answer", enquiryID: id)
         let answerBy = LocalDate(iso: row["answer_by"]) ?? ctx.today
-        ctx.emit(EventType.enquiryAnswered, ["enquiry_id": .int(id ?? 0), "answered_on": .string(ctx.today.iso),
-                                             "answer_by": .string(answerBy.iso), "late": .bool(ctx.today > answerBy)])
+        try ctx.emit(EnquiryAnswered(enquiryID: row["id"], answeredOn: ctx.today, answerBy: answerBy, late: ctx.today > answerBy))
         return [
             "enquiry_id": .int(id ?? 0), "answered_on": .string(ctx.today.iso), "late": .bool(ctx.today > answerBy),
             "message": message.map { ["message_id": .int($0.id), "reference": .string(Messages.reference($0.id)), "channel": .string($0.channel)] }
@@ -111,7 +110,7 @@ enum Enquiries {
     }
 
     /// The periodic job: every open enquiry past its answer-by date is escalated once.
-    static func escalate(_ ctx: WriteContext) throws {
+    static func escalate(_ ctx: CommsChange) throws {
         let rows = try Row.fetchAll(ctx.db, sql: """
             SELECT id, received_on, answer_by FROM enquiries WHERE status = 'open' AND escalated_at IS NULL AND answer_by < ? ORDER BY id
             """, arguments: [ctx.today.iso])
@@ -119,10 +118,8 @@ enum Enquiries {
             let answerBy = LocalDate(iso: row["answer_by"]) ?? ctx.today
             let overdue = (try? WorkingDayCalendar.englandAndWales.workingDays(from: answerBy, to: ctx.today)) ?? answerBy.days(until: ctx.today)
             try ctx.db.execute(sql: "UPDATE enquiries SET escalated_at = ? WHERE id = ?", arguments: [ctx.now.description, row["id"] as Int64])
-            ctx.emit(EventType.enquiryEscalated, [
-                "enquiry_id": .int(row["id"]), "received_on": .string(row["received_on"]), "answer_by": .string(answerBy.iso),
-                "working_days_overdue": .int(Int64(overdue)), "urgent": true,
-            ])
+            try ctx.emit(EnquiryEscalated(enquiryID: row["id"], receivedOn: LocalDate(iso: row["received_on"]) ?? answerBy, answerBy: answerBy,
+                                          workingDaysOverdue: overdue))
         }
         if !rows.isEmpty { ctx.logger.info("escalated \(Templates.counted(rows.count, "enquiry", "enquiries")) not answered by their date") }
     }

@@ -134,7 +134,7 @@ enum Families {
     }
 
     /// Opting out stops everything not yet handed to a channel; a message in flight finishes.
-    static func optOut(_ ctx: WriteContext) throws -> JSONValue {
+    static func optOut(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let ref = v.string("family_ref", maxLength: 64)
         let reason = v.string("reason", required: false, maxLength: 500)

@@ -36,7 +36,7 @@ enum FamilyImport {
         var json: JSONValue { ["line": .int(Int64(line)), "field": .string(field), "message": .string(message)] }
     }
 
-    static func run(_ ctx: WriteContext) throws -> JSONValue {
+    static func run(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         guard let csv = ctx.args["csv"]?.stringValue, !csv.trimmingSpaces.isEmpty else {
             throw ServiceError.invalid("csv", "is required: the text of the CSV file, header first")
@@ -48,11 +48,11 @@ enum FamilyImport {
         try v.check()
         Keys.prepare(ctx.db)
         let result = try importCSV(ctx.db, Array(csv.utf8), firstRowLine: firstRowLine.map(Int.init), now: ctx.now.description)
-        var event = result.counts
-        if let chunk { event["chunk"] = .int(chunk) }
-        if let chunks { event["chunks"] = .int(chunks) }
-        if let importID { event["import_id"] = .string(importID) }
-        ctx.emit(EventType.familyImported, .object(event))
+        let n = { (key: String) in Int(result.counts[key]?.intValue ?? 0) }
+        try ctx.emit(FamilyImported(rows: n("rows"), imported: n("imported"), rejectedRows: n("rejected_rows"),
+                                    familiesCreated: n("families_created"), familiesUpdated: n("families_updated"),
+                                    childrenCreated: n("children_created"), childrenUpdated: n("children_updated"),
+                                    importID: importID, chunk: chunk, chunks: chunks))
         var reply = result.counts
         reply["rejected"] = .array(result.rejections.prefix(maxListedRejections).map(\.json))
         reply["rejected_listed_all"] = .bool(result.rejections.count <= maxListedRejections)

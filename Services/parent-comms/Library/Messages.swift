@@ -2,16 +2,7 @@ import GRDB
 import SendModel
 import SendRuntime
 
-/// The statuses a message goes through: queued → sending → delivered, or a failure; `cancelled` when the family opted out first.
-enum MessageStatus: String, CaseIterable {
-    case queued
-    case sending
-    case delivered
-    case temporaryFailure = "temporary-failure"
-    case permanentFailure = "permanent-failure"
-    case technicalFailure = "technical-failure"
-    case cancelled
-}
+// `MessageStatus` (queued → sending → delivered, or a failure; cancelled) is SendModel's: the contract.
 
 /// The durable message queue: helpers over `messages` shared by the commands and the delivery loop.
 enum Messages {
@@ -20,7 +11,7 @@ enum Messages {
 
     /// Queues one message to a family (enquiry acknowledgements and answers); nil when the family
     /// may not be contacted (no consent, opted out) or has no usable contact detail.
-    static func queueOne(_ ctx: WriteContext, familyID: Int64, kind: String, enquiryID: Int64?) throws -> (id: Int64, channel: String)? {
+    static func queueOne(_ ctx: CommsChange, familyID: Int64, kind: String, enquiryID: Int64?) throws -> (id: Int64, channel: String)? {
         try ctx.db.execute(sql: """
             INSERT INTO messages(enquiry_id, kind, family_id, channel, status, next_attempt_at, created_at)
             SELECT ?, ?, f.id, \(Channel.chooseSQL), 'queued', 0, ? FROM families f
@@ -33,7 +24,7 @@ enum Messages {
     }
 
     /// Cancels a family's messages not yet handed to a channel; returns how many.
-    static func cancelPending(_ ctx: WriteContext, familyID: Int64, reason: String) throws -> Int {
+    static func cancelPending(_ ctx: CommsChange, familyID: Int64, reason: String) throws -> Int {
         let rows = try Row.fetchAll(ctx.db, sql: """
             UPDATE messages SET status = 'cancelled', next_attempt_at = NULL, status_at = ?, failure = ?
             WHERE family_id = ? AND next_attempt_at IS NOT NULL AND status != 'sending'
@@ -49,7 +40,7 @@ enum Messages {
 /// Batches of messages (a questionnaire, a reminder round, an update): progress and completion.
 enum Dispatches {
     /// Counts messages of dispatches that reached a final status; completes each dispatch with none left.
-    static func finished(_ ctx: WriteContext, _ counts: [Int64: Int]) throws {
+    static func finished(_ ctx: CommsChange, _ counts: [Int64: Int]) throws {
         for (dispatch, n) in counts.sorted(by: { $0.key < $1.key }) {
             try ctx.db.cachedStatement(sql: "UPDATE dispatches SET pending = pending - ? WHERE id = ?").execute(arguments: [n, dispatch])
             try completeIfDone(ctx, dispatch)
@@ -57,20 +48,15 @@ enum Dispatches {
     }
 
     /// Marks the dispatch complete and emits `dispatch.completed` once nothing of it is pending.
-    static func completeIfDone(_ ctx: WriteContext, _ dispatch: Int64) throws {
+    static func completeIfDone(_ ctx: CommsChange, _ dispatch: Int64) throws {
         guard let row = try Row.fetchOne(ctx.db, sql: "SELECT * FROM dispatches WHERE id = ?", arguments: [dispatch]),
               (row["pending"] as Int64) <= 0, (row["completed_at"] as String?) == nil else { return }
         try ctx.db.execute(sql: "UPDATE dispatches SET completed_at = ? WHERE id = ?", arguments: [ctx.now.description, dispatch])
-        let summary = try counts(ctx.db, dispatch)
-        var data = identity(row)
-        data["messages"] = summary["messages"]
-        data["by_status"] = summary["by_status"]
-        data["by_channel"] = summary["by_channel"]
-        let byStatus = summary["by_status"]?.objectValue ?? [:]
-        data["delivered"] = .int(byStatus[MessageStatus.delivered.rawValue]?.intValue ?? 0)
-        data["failed"] = .int([MessageStatus.permanentFailure, .temporaryFailure, .technicalFailure]
-            .reduce(Int64(0)) { $0 + (byStatus[$1.rawValue]?.intValue ?? 0) })
-        ctx.emit(EventType.dispatchCompleted, .object(data))
+        let c = try typedCounts(ctx.db, dispatch)
+        let failed = MessageStatus.allCases.filter(\.isFailure).reduce(Int64(0)) { $0 + (c.byStatus[$1.rawValue] ?? 0) }
+        try ctx.emit(DispatchCompleted(dispatch: try event(ctx.db, row), messages: c.messages,
+                                       delivered: c.byStatus[MessageStatus.delivered.rawValue] ?? 0, failed: failed,
+                                       byStatus: c.byStatus, byChannel: c.byChannel))
     }
 
     /// The ids that name a dispatch in events and replies.
@@ -79,6 +65,36 @@ enum Dispatches {
         if let q = row["questionnaire_id"] as Int64? { o["questionnaire_id"] = .int(q) }
         if let u = row["update_id"] as Int64? { o["update_id"] = .int(u) }
         return o
+    }
+
+    /// A dispatch as its events name it: ids, kind, round and the questionnaire's or update's title.
+    static func event(_ db: Database, _ row: Row) throws -> DispatchIdentity {
+        let questionnaire = row["questionnaire_id"] as Int64?, update = row["update_id"] as Int64?
+        let title = try questionnaire.flatMap { try String.fetchOne(db, sql: "SELECT title FROM questionnaires WHERE id = ?", arguments: [$0]) }
+            ?? update.flatMap { try String.fetchOne(db, sql: "SELECT title FROM updates WHERE id = ?", arguments: [$0]) } ?? ""
+        let text: String = row["kind"]
+        guard let kind = DispatchKind(rawValue: text) else {
+            throw ServiceError(.internal, "dispatch \(row["id"] as Int64) has the unknown kind '\(text)'")
+        }
+        return DispatchIdentity(dispatchID: row["id"], kind: kind, round: row["round"], questionnaireID: questionnaire,
+                                updateID: update, title: title)
+    }
+
+    /// Messages of a dispatch: the total, by status, and by channel then status.
+    static func typedCounts(_ db: Database, _ dispatch: Int64) throws
+        -> (messages: Int64, byStatus: [String: Int64], byChannel: [String: [String: Int64]]) {
+        var byStatus: [String: Int64] = [:]
+        var byChannel: [String: [String: Int64]] = [:]
+        var total: Int64 = 0
+        for row in try Row.fetchAll(db, sql: """
+            SELECT channel, status, COUNT(*) FROM messages WHERE dispatch_id = ? GROUP BY channel, status
+            """, arguments: [dispatch]) {
+            let channel: String = row[0], status: String = row[1], n: Int64 = row[2]
+            total += n
+            byStatus[status, default: 0] += n
+            byChannel[channel, default: [:]][status] = n
+        }
+        return (total, byStatus, byChannel)
     }
 
     /// Messages of a dispatch by status, and by channel then status.

@@ -55,7 +55,7 @@ enum Portal {
     /// `portal.respond {key, answers: [{question, value}], wants_updates}` → `PortalAnswerResult`.
     ///
     /// Every value is a string as a form sends it; an empty one is no answer.
-    static func respond(_ ctx: WriteContext) throws -> JSONValue {
+    static func respond(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let key = v.string("key", maxLength: maxKeyLength)
         let wantsUpdates = v.bool("wants_updates", required: false) ?? false
@@ -86,7 +86,7 @@ enum Portal {
         if wantsUpdates {
             try ctx.db.execute(sql: "UPDATE families SET wants_updates = 1 WHERE id = ?", arguments: [r.familyID])
         }
-        ctx.emit(EventType.responseReceived, ["questionnaire_id": .int(q.id), "responses": 1, "source": "portal"])
+        try ctx.emit(ResponseReceived(questionnaireID: q.id, responses: 1, source: .portal))
         return try encode(PortalAnswerResult(questionnaireID: q.id, title: q.title, anonymous: q.anonymous, answers: answers.count))
     }
 
@@ -130,7 +130,7 @@ enum Portal {
     }
 
     /// `portal.opt_out {key, via}` → `PortalStopStatus`: as `families.opt_out`, cancelling what is not yet sent.
-    static func optOut(_ ctx: WriteContext) throws -> JSONValue {
+    static func optOut(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let key = v.string("key", maxLength: maxKeyLength)
         let viaText = v.string("via", maxLength: 20)
@@ -146,7 +146,7 @@ enum Portal {
     }
 
     /// `portal.opt_in {key}` → `PortalStopStatus`: the family may be contacted again; what the opt-out cancelled stays cancelled.
-    static func optIn(_ ctx: WriteContext) throws -> JSONValue {
+    static func optIn(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let key = v.string("key", maxLength: maxKeyLength)
         try v.check()
@@ -164,7 +164,7 @@ enum Portal {
     /// The asker becomes a contact of kind `enquirer` (`family_ref` `web:<16 hex>`, consent given,
     /// replies by the channel chosen); the enquiry is received `web` today and acknowledged as
     /// `enquiries.add` does. No error repeats what was typed.
-    static func enquiryAdd(_ ctx: WriteContext) throws -> JSONValue {
+    static func enquiryAdd(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let name = v.string("name", maxLength: 200)
         if let name, name.contains(where: \.isNewline) { v.fail("name", "must be on one line") }

@@ -81,17 +81,7 @@ struct Question {
 
 /// A questionnaire's stored settings.
 struct Questionnaire {
-    enum Audience: String, CaseIterable {
-        case ehcPlan = "ehc_plan", all
-
-        /// SQL over `families f`: the family is in the audience (never a web enquirer).
-        var sql: String {
-            switch self {
-            case .ehcPlan: "f.kind = 'family' AND EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
-            case .all: "f.kind = 'family'"
-            }
-        }
-    }
+    typealias Audience = QuestionnaireAudience
 
     var id: Int64
     var title: String
@@ -128,7 +118,7 @@ struct Questionnaire {
 
 /// `questionnaires.create`, `.list`, `.show`.
 enum Questionnaires {
-    static func create(_ ctx: WriteContext) throws -> JSONValue {
+    static func create(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let title = v.string("title", maxLength: 200)
         let anonymous = v.bool("anonymous", required: false) ?? false
@@ -169,10 +159,8 @@ enum Questionnaires {
             try ctx.db.execute(sql: "INSERT INTO questions(questionnaire_id, position, kind, text, options, required) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [id, q.position, q.kind.rawValue, q.text, options, q.required])
         }
-        ctx.emit(EventType.questionnaireCreated, [
-            "questionnaire_id": .int(id), "anonymous": .bool(anonymous), "audience": .string(audience.rawValue),
-            "questions": .int(Int64(questions.count)), "opens": .string(opens.iso), "closes": .string(closes?.iso ?? ""),
-        ])
+        try ctx.emit(QuestionnaireCreated(questionnaireID: id, title: title ?? "", anonymous: anonymous, audience: audience,
+                                          questions: questions.count, opens: opens, closes: closes))
         return ["questionnaire_id": .int(id), "state": .string(Questionnaire(row: try Row.fetchOne(ctx.db,
             sql: "SELECT * FROM questionnaires WHERE id = ?", arguments: [id])!).state(today: ctx.today))]
     }
@@ -212,5 +200,15 @@ enum Questionnaires {
             return .object(d)
         })
         return .object(o)
+    }
+}
+
+extension QuestionnaireAudience {
+    /// SQL over `families f`: the family is in the audience (never a web enquirer).
+    var sql: String {
+        switch self {
+        case .ehcPlan: "f.kind = 'family' AND EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
+        case .all: "f.kind = 'family'"
+        }
     }
 }

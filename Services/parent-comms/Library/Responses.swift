@@ -86,7 +86,7 @@ enum Responses {
     }
 
     /// `questionnaires.respond {token, answers: [{question, value}], wants_updates?}`; `token` may be a response code.
-    static func respond(_ ctx: WriteContext) throws -> JSONValue {
+    static func respond(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let token = v.string("token", maxLength: 128)
         let wantsUpdates = v.bool("wants_updates", required: false)
@@ -110,7 +110,7 @@ enum Responses {
         if wantsUpdates == true {
             try ctx.db.execute(sql: "UPDATE families SET wants_updates = 1 WHERE id = ?", arguments: [r.familyID])
         }
-        ctx.emit(EventType.responseReceived, ["questionnaire_id": .int(r.questionnaire.id), "responses": 1, "source": "token"])
+        try ctx.emit(ResponseReceived(questionnaireID: r.questionnaire.id, responses: 1, source: .token))
         return ["questionnaire_id": .int(r.questionnaire.id), "recorded": true, "anonymous": .bool(r.questionnaire.anonymous),
                 "answers": .int(Int64(answers.count))]
     }
@@ -118,7 +118,7 @@ enum Responses {
     /// `questionnaires.import_responses {questionnaire_id, csv, first_row_line?}`: answers collected on
     /// paper or by phone. Columns: `token`, then `q1` … `qN`, an empty cell being no answer. Bad rows are
     /// reported by line and left out; the good ones are recorded.
-    static func importResponses(_ ctx: WriteContext) throws -> JSONValue {
+    static func importResponses(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("questionnaire_id", range: 1...Int64.max)
         let firstRowLine = v.int("first_row_line", required: false, range: 2...Int64(Int32.max))
@@ -178,7 +178,7 @@ enum Responses {
             recorded += 1
         }
         if recorded > 0 {
-            ctx.emit(EventType.responseReceived, ["questionnaire_id": .int(q.id), "responses": .int(Int64(recorded)), "source": "import"])
+            try ctx.emit(ResponseReceived(questionnaireID: q.id, responses: Int64(recorded), source: .import))
         }
         return ["questionnaire_id": .int(q.id), "rows": .int(Int64(rows)), "recorded": .int(Int64(recorded)),
                 "rejected_rows": .int(Int64(rejectedRows)), "rejected": .array(rejected)]

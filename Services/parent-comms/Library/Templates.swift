@@ -1,5 +1,5 @@
 import Foundation
-import SendModel
+public import SendModel
 
 /// A message ready for a channel: rendered for one family, carrying a reference with no personal data.
 public struct OutgoingMessage: Sendable {

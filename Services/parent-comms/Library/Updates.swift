@@ -9,78 +9,79 @@ import SendRuntime
 /// cancelled action's update cannot go out without the reason it was not done.
 enum Updates {
     /// Applies one event of the board's stream (`action.created`, `action.updated`, `action.status_changed`).
-    static func followBoard(_ ctx: WriteContext, _ event: Event) throws {
+    /// Data that does not decode as its payload type is refused with an error naming the event and field.
+    static func followBoard(_ ctx: CommsChange, _ event: Event) throws {
         switch event.type {
         case EventType.actionCreated:
-            let action = try actionID(event)
+            let e = try event.decode(as: ActionCreated.self)
             try ctx.db.execute(sql: """
-                INSERT INTO actions(action_id, lead_organisation, due, status, updated_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(action_id) DO UPDATE SET lead_organisation = excluded.lead_organisation, due = excluded.due,
-                    status = excluded.status, updated_at = excluded.updated_at
-                """, arguments: [action, event.data["lead_organisation"]?.stringValue, event.data["due"]?.stringValue,
-                                 event.data["status"]?.stringValue, event.at.description])
+                INSERT INTO actions(action_id, title, lead_organisation, due, status, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(action_id) DO UPDATE SET title = excluded.title, lead_organisation = excluded.lead_organisation,
+                    due = excluded.due, status = excluded.status, updated_at = excluded.updated_at
+                """, arguments: [e.actionID, e.title, e.leadOrganisation, e.due.iso, e.status.rawValue, event.at.description])
+        case EventType.actionUpdated:
+            let e = try event.decode(as: ActionUpdated.self)
+            try ctx.db.execute(sql: """
+                INSERT INTO actions(action_id, title, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(action_id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at
+                """, arguments: [e.actionID, e.title, event.at.description])
         case EventType.actionStatusChanged:
-            let action = try actionID(event)
-            guard let to = event.data["to"]?.stringValue else { throw ServiceError.invalid("data.to", "is missing from \(event.type)") }
+            let e = try event.decode(as: ActionStatusChanged.self)
             try ctx.db.execute(sql: """
-                INSERT INTO actions(action_id, status, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(action_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
-                """, arguments: [action, to, event.at.description])
-            switch to {
-            case "completed": try draft(ctx, action: action, outcome: "completed", event: event)
-            case "cancelled": try draft(ctx, action: action, outcome: "cancelled", event: event)
+                INSERT INTO actions(action_id, title, status, cancel_reason, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(action_id) DO UPDATE SET title = excluded.title, status = excluded.status,
+                    cancel_reason = COALESCE(excluded.cancel_reason, actions.cancel_reason), updated_at = excluded.updated_at
+                """, arguments: [e.actionID, e.title, e.to.rawValue, e.to == .cancelled ? e.reason : nil, event.at.description])
+            switch e.to {
+            case .completed: try draft(ctx, action: e, outcome: .completed, event: event)
+            case .cancelled: try draft(ctx, action: e, outcome: .cancelled, event: event)
             default: break
             }
         default:
-            break  // action.updated and the rest change nothing families are told
+            break  // the rest change nothing families are told
         }
     }
 
-    static func actionID(_ event: Event) throws -> String {
-        if let s = event.data["action_id"]?.stringValue, !s.isEmpty { return s }
-        if let n = event.data["action_id"]?.intValue { return String(n) }
-        throw ServiceError.invalid("data.action_id", "is missing from \(event.type)")
-    }
-
-    /// Drafts an update unless one for the same action and outcome is still a draft.
-    static func draft(_ ctx: WriteContext, action: String, outcome: String, event: Event) throws {
+    /// Drafts an update unless one for the same action and outcome is still a draft: in words, with
+    /// the action's title and, for a cancellation, the reason the board recorded.
+    static func draft(_ ctx: CommsChange, action e: ActionStatusChanged, outcome: UpdateOutcome, event: Event) throws {
+        let action = e.actionID
         if try Int64.fetchOne(ctx.db, sql: "SELECT id FROM updates WHERE action_id = ? AND outcome = ? AND status = 'draft'",
-                              arguments: [action, outcome]) != nil { return }
+                              arguments: [action, outcome.rawValue]) != nil { return }
         let lead = try String.fetchOne(ctx.db, sql: "SELECT lead_organisation FROM actions WHERE action_id = ?", arguments: [action])
-        let led = lead.map { ", led by \($0)," } ?? ""
-        let day = event.at.date
+        let led = lead.flatMap { $0.isEmpty ? nil : " (led by \($0))" } ?? ""
+        let what = e.title.isEmpty ? "action \(action)" : e.title
+        let day = Templates.longDate(event.at.date)
         let title: String
         var body: String
-        if outcome == "completed" {
-            title = "You said, we did: action \(action) is complete"
+        if outcome == .completed {
+            title = "You said, we did: \(what)"
             body = """
                 You said: [[what families told us that led to this action]]
 
-                We did: action \(action)\(led) was completed on \(Templates.longDate(day)).
+                We did: \(what)\(led). This was completed on \(day).
                 [[what has changed for children and families, in plain words]]
 
                 Thank you to every family who told us what needed to change.
                 """
         } else {
-            title = "You said, we did: action \(action) will not go ahead"
-            let reasonNote = event.data["reason_given"]?.boolValue == true
-                ? " The board recorded a reason with the cancellation: use it here."
-                : " The board did not record one: ask the action's lead."
+            title = "You said, we did: \(what) will not go ahead"
+            let why = e.reason.map { "Why not: \($0)" }
+                ?? "Why not: [[REASON REQUIRED: write why the action was cancelled and what will happen instead. The board did not record one: ask the action's lead.]]"
             body = """
                 You said: [[what families told us that led to this action]]
 
-                We did not do it: action \(action)\(led) was cancelled on \(Templates.longDate(day)) and will not be done.
-                Why not: [[REASON REQUIRED: write why the action was cancelled and what will happen instead.\(reasonNote)]]
+                We did not do it: \(what)\(led) was cancelled on \(day) and will not be done.
+                \(why)
 
                 We know this is not what families asked for, and we will keep you told.
                 """
         }
         try ctx.db.execute(sql: """
             INSERT INTO updates(action_id, outcome, title, body, board_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [action, outcome, title, body, event.seq, ctx.now.description])
+            """, arguments: [action, outcome.rawValue, title, body, event.seq, ctx.now.description])
         let id = ctx.db.lastInsertedRowID
-        ctx.emit(EventType.updateDrafted, ["update_id": .int(id), "action_id": .string(action), "outcome": .string(outcome),
-                                           "needs_reason": .bool(outcome == "cancelled")])
+        try ctx.emit(UpdateDrafted(updateID: id, actionID: action, outcome: outcome, needsReason: outcome == .cancelled && e.reason == nil))
     }
 
     /// The operator's notes still in a text: each `[[…]]`.
@@ -137,7 +138,7 @@ enum Updates {
     }
 
     /// `updates.edit {update_id, title?, body?}`: drafts only.
-    static func edit(_ ctx: WriteContext) throws -> JSONValue {
+    static func edit(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("update_id", range: 1...Int64.max)
         let title = v.string("title", required: false, maxLength: 200)
@@ -155,7 +156,7 @@ enum Updates {
     }
 
     /// `updates.publish {update_id}`: queues the update to every family that asked for updates.
-    static func publish(_ ctx: WriteContext) throws -> JSONValue {
+    static func publish(_ ctx: CommsChange) throws -> JSONValue {
         let v = ctx.validator()
         let id = v.int("update_id", range: 1...Int64.max)
         try v.check()
@@ -178,8 +179,8 @@ enum Updates {
         let (queued, byChannel) = try Dispatch.queue(ctx, dispatch: dispatch, kind: "update", where: """
             FROM families f WHERE f.kind = 'family' AND f.wants_updates = 1 AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
             """, arguments: [])
-        ctx.emit(EventType.updatePublished, ["update_id": .int(update), "action_id": .string(row["action_id"]),
-                                             "dispatch_id": .int(dispatch), "recipients": .int(Int64(queued)), "queued": .int(Int64(queued))])
+        try ctx.emit(UpdatePublished(updateID: update, actionID: row["action_id"], title: row["title"], dispatchID: dispatch,
+                                     recipients: Int64(queued), queued: Int64(queued)))
         return ["update_id": .int(update), "dispatch_id": .int(dispatch), "queued": .int(Int64(queued)), "by_channel": byChannel]
     }
 }

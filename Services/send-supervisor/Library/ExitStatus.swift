@@ -32,6 +32,11 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The fields events and `status` carry: `exit_code`, `signal`, `signal_number` (null when not applicable).
+    /// How it ended, as the supervisor's events carry it.
+    public var end: ProcessEnd {
+        ProcessEnd(exitCode: exitCode, signal: signalNumber.map(ExitStatus.signalName), signalNumber: signalNumber)
+    }
+
     public var json: [String: JSONValue] {
         [
             "exit_code": exitCode.map { .int(Int64($0)) } ?? .null,

@@ -171,9 +171,7 @@ final class Supervisor {
             liveness.expect(child.spec.name)
             let millis = monotonicMillis() - child.startedMonotonic
             logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
-            record(EventType.serviceStarted, [
-                "service": .string(child.spec.name), "pid": .int(Int64(pid)), "restarts": .int(Int64(child.restarts)),
-            ])
+            record(ServiceStarted(service: child.spec.name, pid: pid, restarts: child.restarts))
         }
     }
 
@@ -212,7 +210,7 @@ final class Supervisor {
             let how = cpu.map { $0.isStopped ? "it is stopped" : "it used no CPU to speak of" } ?? "its process state cannot be read"
             child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds); \(how))"
             logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); sending SIGKILL to its process group")
-            record(ServiceHung(service: child.spec.name, pid: Int64(pid), silentMs: silent, watchdogSeconds: config.watchdogSeconds))
+            record(ServiceHung(service: child.spec.name, pid: pid, silentMs: silent, watchdogSeconds: config.watchdogSeconds))
             ChildProcess.signalGroup(pid, SIGKILL)
         }
     }
@@ -283,10 +281,7 @@ final class Supervisor {
             let which = isRestart ? " (restart \(child.restarts), after \(child.backoffMillis) ms)" : ""
             logger.info("started \(child.spec.name) pid=\(pid)\(which)")
             if isRestart {
-                record(EventType.serviceRestarted, [
-                    "service": .string(child.spec.name), "pid": .int(Int64(pid)),
-                    "restarts": .int(Int64(child.restarts)), "backoff_ms": .int(child.backoffMillis),
-                ])
+                record(ServiceRestarted(service: child.spec.name, pid: pid, restarts: child.restarts, backoffMillis: child.backoffMillis))
             }
         } catch {
             // Nothing to run (a missing binary): the same as a start that failed at once.
@@ -303,12 +298,7 @@ final class Supervisor {
         let expected = child.state == .stopping
         child.pid = nil
         liveness.forget(child.spec.name)
-        var data = status.json
-        data["service"] = .string(child.spec.name)
-        data["pid"] = .int(Int64(pid))
-        data["uptime_ms"] = .int(uptime)
-        data["expected"] = .bool(expected)
-        record(EventType.serviceExited, .object(data))
+        record(ServiceExited(service: child.spec.name, pid: pid, end: status.end, uptimeMillis: uptime, expected: expected))
         let text = "\(child.spec.name) (pid \(pid)) exited: \(status) after \(formatMillis(uptime))"
         if expected { logger.info("\(text)") } else { logger.warning("\(text)") }
         afterExit(child, status: status, detail: child.killedBecause)
@@ -348,12 +338,7 @@ final class Supervisor {
             let tail = logTail(child.logPath)
             if !tail.isEmpty { message += ". Last lines of its log:\n" + tail.map { "    \($0)" }.joined(separator: "\n") }
             logger.error("\(message)")
-            var data = status.json
-            data["service"] = .string(child.spec.name)
-            data["reason"] = .string(reason)
-            data["restarts_in_window"] = .int(Int64(count))
-            data["log"] = .string(child.logPath)
-            record(EventType.serviceFailed, .object(data))
+            record(ServiceFailed(service: child.spec.name, reason: reason, restartsInWindow: count, end: status.end, log: child.logPath))
         }
     }
 
@@ -411,21 +396,15 @@ final class Supervisor {
         state.publish(children.map(\.snapshot))
     }
 
-    /// Records a typed event; a failure to write is logged, never fatal.
+    /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
     private func record<P: EventPayload>(_ payload: P) {
         do {
-            record(P.eventType, try payload.eventData())
+            try host.write { ctx in
+                try ctx.emit(payload)
+                return .null
+            }
         } catch {
             logger.error("cannot record \(P.eventType): \(error)")
-        }
-    }
-
-    /// Records an event (durable, with the next seq); a failure to write is logged, never fatal.
-    private func record(_ type: String, _ data: JSONValue) {
-        do {
-            try host.write { ctx in ctx.emit(type, data) }
-        } catch {
-            logger.error("cannot record \(type): \(error)")
         }
     }
 
@@ -456,7 +435,7 @@ final class Supervisor {
                 if access(lockPath, F_OK) == 0 {
                     let pid = lockFilePid(lockPath)
                     logger.warning("\(child.spec.name) had been running on \(directories.run) (pid \(pid.map(String.init) ?? "?")) and is gone; it is started afresh")
-                    record(ServiceGone(service: child.spec.name, pid: pid.map(Int64.init)))
+                    record(ServiceGone(service: child.spec.name, pid: pid))
                 }
                 continue
             }
@@ -475,7 +454,7 @@ final class Supervisor {
                 while lockHolder(lockPath) != nil && monotonicMillis() < killDeadline { usleep(10_000) }
             }
             let stopped = lockHolder(lockPath) == nil
-            record(OrphanStopped(service: child.spec.name, pid: Int64(holder), signal: signal, stopped: stopped))
+            record(OrphanStopped(service: child.spec.name, pid: holder, signal: signal, stopped: stopped))
         }
     }
 

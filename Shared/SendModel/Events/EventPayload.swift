@@ -7,24 +7,34 @@
 public protocol EventPayload: Codable, Sendable {
     /// The event type this payload is the data of (also the PUB topic frame).
     static var eventType: String { get }
+    /// Whether an event of `type` carries this payload: `type == eventType`, except for payloads
+    /// published under several types (a notification takes its source event's type).
+    static func accepts(_ type: String) -> Bool
+    /// A value with every field set, for the tests that compare the types with docs/PROTOCOL.md.
+    static var example: Self { get }
 }
 
 extension EventPayload {
-    /// This payload as the event's `data`.
+    public static func accepts(_ type: String) -> Bool { type == eventType }
+
+    /// This payload as the event's `data` (built directly: no bytes in between).
     public func eventData() throws(ServiceError) -> JSONValue {
         do {
-            return try JSONValue(encoding: self)
+            return try JSONValueEncoder().encode(self)
         } catch {
             throw ServiceError(.internal, "could not encode a \(Self.eventType) payload: \(error)")
         }
     }
+
+    /// `example` as data.
+    public static func exampleData() throws -> JSONValue { try example.eventData() }
 }
 
 extension Event {
     /// The event's data decoded as `P`. An event of another type, or data that does not decode,
     /// is an error naming the event and the field: a follower never invents a value.
     public func decode<P: EventPayload>(as type: P.Type) throws(ServiceError) -> P {
-        guard self.type == P.eventType else {
+        guard P.accepts(self.type) else {
             throw ServiceError(.invalid, "\(source)#\(seq) is a \(self.type) event, not \(P.eventType)")
         }
         do {

@@ -2,7 +2,7 @@
 /// the database failed, or the follower's thread ended. It stays stopped at `seq` (its cursor
 /// is `seq - 1`: nothing after it is applied, nothing is skipped) and retries with a backoff.
 /// Emitted by the service whose follower stopped, once per stop; `follower.resumed` follows.
-public struct FollowerStalled: EventPayload {
+public struct FollowerStalled: EventPayload, Hashable {
     public static let eventType = EventType.followerStalled
 
     /// The service whose follower stopped (the emitter).
@@ -23,10 +23,15 @@ public struct FollowerStalled: EventPayload {
         self.type = type
         self.reason = reason
     }
+
+    public static var example: Self {
+        .init(service: "comms", source: "board", seq: 42, type: EventType.actionStatusChanged,
+              reason: "board#42 action.status_changed: data.to is required")
+    }
 }
 
 /// A follower that had stopped applies again: the event it stopped at (`seq`) is applied.
-public struct FollowerResumed: EventPayload {
+public struct FollowerResumed: EventPayload, Hashable {
     public static let eventType = EventType.followerResumed
 
     /// The service whose follower resumed (the emitter).
@@ -41,4 +46,6 @@ public struct FollowerResumed: EventPayload {
         self.source = source
         self.seq = seq
     }
+
+    public static var example: Self { .init(service: "comms", source: "board", seq: 42) }
 }

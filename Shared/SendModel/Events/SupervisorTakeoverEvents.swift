@@ -8,18 +8,20 @@ public struct OrphanStopped: EventPayload {
 
     public var service: String
     /// The orphan's process.
-    public var pid: Int64
+    public var pid: Int32
     /// What stopped it: `SIGTERM`, or `SIGKILL` when it had not stopped within `stop_timeout_ms`.
     public var signal: String
     /// False if it still held its lock after SIGKILL (the supervisor goes on; its start will say why).
     public var stopped: Bool
 
-    public init(service: String, pid: Int64, signal: String, stopped: Bool) {
+    public init(service: String, pid: Int32, signal: String, stopped: Bool) {
         self.service = service
         self.pid = pid
         self.signal = signal
         self.stopped = stopped
     }
+
+    public static var example: Self { .init(service: "board", pid: 4413, signal: "SIGTERM", stopped: true) }
 }
 
 /// A service had been running on the run directory (its lock file names a process) and was gone
@@ -30,10 +32,12 @@ public struct ServiceGone: EventPayload {
 
     public var service: String
     /// The process its lock file names; nil when the file held no pid.
-    public var pid: Int64?
+    public var pid: Int32?
 
-    public init(service: String, pid: Int64?) {
+    public init(service: String, pid: Int32?) {
         self.service = service
         self.pid = pid
     }
+
+    public static var example: Self { .init(service: "comms", pid: 4420) }
 }
