@@ -9,6 +9,8 @@ final class NotificationPrinter {
     let colour: Bool
     private var failed = false
     private var buffer: [UInt8] = []
+    /// How many times buffered lines were written out (by `flush`, or by `print` once 64 KiB are buffered).
+    private(set) var writes = 0
 
     init(json: Bool) {
         self.json = json
@@ -28,6 +30,7 @@ final class NotificationPrinter {
     /// Writes what is buffered to standard output; false once it is gone (for example `| head` closed it).
     @discardableResult
     func flush() -> Bool {
+        if !buffer.isEmpty { writes += 1 }
         var offset = 0
         while offset < buffer.count && !failed {
             let n = buffer[offset...].withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }

@@ -130,13 +130,20 @@ struct SubscribeCommand: AsyncParsableCommand {
                     }
                     return last
                 }
-                for event in batch {
-                    let json = event.json
-                    if filter.matches(json), !printer.print(json) { stop.set(); return nil }
-                }
-                guard printer.flush() else { stop.set(); return nil }
-                // At once after the print: a crash between the two is the only way a line is printed twice.
-                do { try store?.write(last) } catch {
+                do {
+                    for event in batch {
+                        let json = event.json
+                        guard filter.matches(json) else { continue }
+                        let writes = printer.writes
+                        guard printer.print(json) else { stop.set(); return nil }
+                        // A long batch is written out every 64 KiB: its position follows each write at once
+                        // (one pwrite; the fsync comes at the end of the batch).
+                        if printer.writes != writes { try store?.write(event.seq, sync: false) }
+                    }
+                    guard printer.flush() else { stop.set(); return nil }
+                    // At once after the print: a crash between the two is the only way a line is printed twice.
+                    try store?.write(last)
+                } catch {
                     printError("sendctl: cannot save the position of '\(name ?? "")': \(error)")
                     stop.set()
                     return nil
@@ -189,12 +196,13 @@ final class CursorFile {
         return value
     }
 
-    func write(_ seq: Int64) throws {
+    /// Replaces the position; with `sync` also fsyncs it (a SIGKILL cannot undo the `pwrite`; a power cut can).
+    func write(_ seq: Int64, sync: Bool = true) throws {
         // 19 digits and a newline: every Int64, always the same length, so no old digit is left behind.
         let digits = String(seq)
         let bytes = Array((String(repeating: "0", count: max(0, 19 - digits.count)) + digits + "\n").utf8)
         let n = pwrite(fd, bytes, bytes.count, 0)
-        guard n == bytes.count, fsync(fd) == 0 else {
+        guard n == bytes.count, !sync || fsync(fd) == 0 else {
             throw ServiceError(.internal, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }

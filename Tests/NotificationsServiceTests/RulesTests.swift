@@ -95,6 +95,8 @@ struct RulesTests {
         #expect(orphan.first?.severity == .warning && orphan.first?.text.contains("SIGTERM") == true)
         let gone = try Rules.notifications(for: event(ServiceGone(service: "comms", pid: nil), source: "supervisor"))
         #expect(gone.first?.severity == .warning && gone.first?.subjectID == "comms")
+        // Data that is not the payload names the field, as every rule does.
+        #expect(throws: ServiceError.self) { try Rules.notifications(for: event(EventType.serviceHung, ["service": "board"], source: "supervisor")) }
     }
 
     @Test("events nobody must hear about make no notification; a KPI on target makes none")

@@ -6,7 +6,7 @@ import TestSupport
 
 /// `sendctl subscribe --out FILE`: real processes (the bench service standing in as `board`, the
 /// real `notifications`, the real `sendctl`), and real SIGKILLs of the subscriber.
-@Suite("sendctl subscribe --out: a file that is its own position", .serialized)
+@Suite("sendctl subscribe across SIGKILLs: --out exactly once, --name at least once and never a gap", .serialized)
 struct SubscribeOutTests {
     typealias Rig = SubscribeTests.Rig
 
@@ -81,6 +81,53 @@ struct SubscribeOutTests {
         // Each run was killed after it had written part of the stream: each next one resumed further on.
         #expect(resumed.count == kills)
         print("subscribe --out: \(kills) SIGKILLs, \(sent) notifications; \(resumed.count) distinct resume points, \(torn) torn lines cut off")
+        rig.dir.remove()
+    }
+
+    @Test("--name on standard output, SIGKILLed 20 times while notifications flow: every notification printed, in order, never a gap; repeats only where a run was killed")
+    func namedKilledManyTimes() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let raw = try RawDEALER(rig.dir.run + "/board.cmd")
+        var sent = 0
+        var runs: [ServiceProcess] = []
+        var sub = try rig.subscribe(["--name", "desk", "--from-start"], label: "named-0")
+        runs.append(sub)
+        let kills = 20
+        for round in 1...kills {
+            let printedBefore = runs.reduce(0) { $0 + SubscribeTests.printed($1).count }
+            for _ in 0..<300 {
+                try raw.send(Request(id: "n\(sent)", command: "append",
+                                     args: ["payload": "x", "type": "action.updated",
+                                            "data": try ActionUpdated(actionID: "A-\(sent)", title: "Action \(sent)", changed: ["status"]).eventData()]).json.jsonBytes)
+                sent += 1
+            }
+            #expect(waitUntil(timeout: 30, interval: 0.002) { runs.reduce(0) { $0 + SubscribeTests.printed($1).count } > printedBefore })
+            usleep(UInt32.random(in: 0...20_000))  // a random instant of the stream; not a wait for readiness
+            sub.signal(SIGKILL)
+            #expect(sub.waitForExit() != nil)
+            sub = try rig.subscribe(["--name", "desk"], label: "named-\(round)")
+            runs.append(sub)
+        }
+        for _ in 0..<sent { _ = try raw.receive() }
+        // The last run prints the rest (nothing, if the one before it had printed all before its kill).
+        #expect(waitUntil(timeout: 60) { runs.compactMap { SubscribeTests.printed($0).last?["seq"]?.intValue }.max() == Int64(sent) })
+        #expect(waitUntil(timeout: 10) { sub.output.contains("following notifications") })
+        sub.signal(SIGTERM)
+        #expect(sub.waitForExit() == 0)
+        // Each run prints a contiguous run of seqs; the next begins at or before where it stopped, plus one.
+        var next: Int64 = 1
+        var repeats = 0
+        for run in runs {
+            let seqs = SubscribeTests.printed(run).compactMap { $0["seq"]?.intValue }
+            guard let first = seqs.first else { continue }
+            #expect(first <= next, "a gap: a run began at #\(first) after #\(next - 1)")
+            #expect(seqs == Array(first...(first + Int64(seqs.count) - 1)), "a run printed out of order")
+            repeats += Int(max(0, next - first))
+            next = max(next, seqs.last! + 1)
+        }
+        #expect(next == Int64(sent) + 1)
+        print("subscribe --name: \(kills) SIGKILLs, \(sent) notifications; \(repeats) printed again after a kill")
         rig.dir.remove()
     }
 

@@ -71,7 +71,7 @@ struct WatchdogStackTests {
         let types = events.map(\.type)
         let hungAt = try #require(types.firstIndex(of: EventType.serviceHung), "\(types)")
         let hung = try events[hungAt].decode(as: ServiceHung.self)
-        #expect(hung.pid == Int64(pid) && hung.watchdogSeconds == 3)
+        #expect(hung.pid == pid && hung.watchdogSeconds == 3)
         let exited = try #require(events[(hungAt + 1)...].first { $0.type == EventType.serviceExited })
         #expect(exited.data["signal"]?.stringValue == "SIGKILL")
         #expect(exited.data["pid"]?.intValue == Int64(pid))
@@ -196,12 +196,12 @@ struct WatchdogStackTests {
         #expect(second.waitReady(), "\(second.supervisor.output)")
         let events = try second.client.allEvents(ServiceName.supervisor, after: mark)
         let stopped = try events.filter { $0.type == EventType.serviceOrphanStopped }.map { try $0.decode(as: OrphanStopped.self) }
-        #expect(Set(stopped.map(\.pid)) == Set(orphans.map(Int64.init)))
+        #expect(Set(stopped.map(\.pid)) == Set(orphans))
         #expect(Set(stopped.map(\.service)) == ["findings", "board", "notifications"])
         #expect(stopped.allSatisfy { $0.stopped })
         let gone = try events.filter { $0.type == EventType.serviceGone }.map { try $0.decode(as: ServiceGone.self) }
         #expect(gone.map(\.service) == ["comms"])
-        #expect(gone.first?.pid == Int64(frozen))
+        #expect(gone.first?.pid == frozen)
         // Recorded before anything was started again.
         let firstStart = try #require(events.firstIndex { $0.type == EventType.serviceStarted })
         #expect(events.prefix(firstStart).count == 4)

@@ -10,7 +10,7 @@ public enum Rules {
     /// never says "?".
     public static func notifications(for event: Event) throws -> [Notification] {
         if let runtime = RuntimeRules.notifications(for: event) { return runtime }
-        if let watchdog = WatchdogRules.notifications(for: event) { return watchdog }
+        if let watchdog = try WatchdogRules.notifications(for: event) { return watchdog }
         let src = (service: event.source, seq: event.seq, type: event.type)
         func make(_ audience: [Audience], _ severity: Severity, _ title: String, _ text: String, _ kind: String, _ id: String) -> [Notification] {
             [Notification(type: event.type, audience: audience, severity: severity, title: title, text: text,

@@ -5,7 +5,8 @@ import SendModel
 /// look); what a new supervisor found left by a killed one is a warning.
 enum WatchdogRules {
     /// Notifications for a watchdog or take-over event; nil when the event is not one of these.
-    static func notifications(for event: Event) -> [Notification]? {
+    /// Data that does not decode throws an error naming the event and the field, as every rule does.
+    static func notifications(for event: Event) throws -> [Notification]? {
         let src = (service: event.source, seq: event.seq, type: event.type)
         func one(_ severity: Severity, _ title: String, _ text: String, _ service: String) -> [Notification] {
             [Notification(type: event.type, audience: [.operators], severity: severity, title: title, text: text,
@@ -13,31 +14,22 @@ enum WatchdogRules {
         }
         switch event.type {
         case EventType.serviceHung:
-            guard let hung = try? event.decode(as: ServiceHung.self) else { return undecodable(event) }
+            let hung = try event.decode(as: ServiceHung.self)
             return one(.urgent, "Service \(hung.service) hung and was killed",
                        "\(hung.service) (pid \(hung.pid)) showed no life for \(hung.silentMs) ms (the watchdog allows \(hung.watchdogSeconds) s); "
                            + "the supervisor sent SIGKILL and restarts it. Its log may say why it stopped answering.", hung.service)
         case EventType.serviceOrphanStopped:
-            guard let orphan = try? event.decode(as: OrphanStopped.self) else { return undecodable(event) }
+            let orphan = try event.decode(as: OrphanStopped.self)
             return one(.warning, "Service \(orphan.service) was running without a supervisor",
                        "A new supervisor found \(orphan.service) (pid \(orphan.pid)) left by one that was killed, stopped it with \(orphan.signal) "
                            + "and starts it under supervision.", orphan.service)
         case EventType.serviceGone:
-            guard let gone = try? event.decode(as: ServiceGone.self) else { return undecodable(event) }
+            let gone = try event.decode(as: ServiceGone.self)
             return one(.warning, "Service \(gone.service) had died without a supervisor",
                        "A new supervisor found that \(gone.service)\(gone.pid.map { " (pid \($0))" } ?? "") had ended while no supervisor ran; "
                            + "it is started afresh.", gone.service)
         default:
             return nil
         }
-    }
-
-    /// An event whose data does not decode is itself worth an operator's look; nothing is invented.
-    private static func undecodable(_ event: Event) -> [Notification] {
-        [Notification(type: event.type, audience: [.operators], severity: .urgent,
-                      title: "Unreadable \(event.type) from \(event.source)",
-                      text: "\(event.source)#\(event.seq) could not be read as \(event.type); see `sendctl status`.",
-                      subjectKind: "service", subjectID: event.source,
-                      source: (service: event.source, seq: event.seq, type: event.type))]
     }
 }

@@ -210,7 +210,7 @@ final class Supervisor {
             let how = cpu.map { $0.isStopped ? "it is stopped" : "it used no CPU to speak of" } ?? "its process state cannot be read"
             child.killedBecause = "showed no life for \(formatMillis(silent)) (watchdog_seconds is \(config.watchdogSeconds); \(how))"
             logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); sending SIGKILL to its process group")
-            record(ServiceHung(service: child.spec.name, pid: Int64(pid), silentMs: silent, watchdogSeconds: config.watchdogSeconds))
+            record(ServiceHung(service: child.spec.name, pid: pid, silentMs: silent, watchdogSeconds: config.watchdogSeconds))
             ChildProcess.signalGroup(pid, SIGKILL)
         }
     }
@@ -435,7 +435,7 @@ final class Supervisor {
                 if access(lockPath, F_OK) == 0 {
                     let pid = lockFilePid(lockPath)
                     logger.warning("\(child.spec.name) had been running on \(directories.run) (pid \(pid.map(String.init) ?? "?")) and is gone; it is started afresh")
-                    record(ServiceGone(service: child.spec.name, pid: pid.map(Int64.init)))
+                    record(ServiceGone(service: child.spec.name, pid: pid))
                 }
                 continue
             }
@@ -454,7 +454,7 @@ final class Supervisor {
                 while lockHolder(lockPath) != nil && monotonicMillis() < killDeadline { usleep(10_000) }
             }
             let stopped = lockHolder(lockPath) == nil
-            record(OrphanStopped(service: child.spec.name, pid: Int64(holder), signal: signal, stopped: stopped))
+            record(OrphanStopped(service: child.spec.name, pid: holder, signal: signal, stopped: stopped))
         }
     }
 

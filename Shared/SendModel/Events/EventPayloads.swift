@@ -11,7 +11,8 @@ public enum EventPayloads {
         ResponseReceived.self, UpdateDrafted.self, UpdatePublished.self, EnquiryReceived.self, EnquiryEscalated.self,
         EnquiryAnswered.self,
         ServiceStarted.self, ServiceExited.self, ServiceRestarted.self, ServiceFailed.self,
-        FollowerStalled.self, FollowerResumed.self, ServiceHung.self, OrphanStopped.self, ServiceGone.self,
+        ServiceHung.self, OrphanStopped.self, ServiceGone.self,
+        FollowerStalled.self, FollowerResumed.self,
     ]
 
     /// The keys of `P.example` as data: what the type puts on the wire (nested objects as `a.b`).

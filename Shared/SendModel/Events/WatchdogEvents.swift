@@ -2,13 +2,13 @@
 /// socket, or no `health` answer for a service without one) for `watchdog_seconds`. It was sent
 /// SIGKILL and is restarted like any crash: `service.exited` (signal SIGKILL) and
 /// `service.restarted` follow.
-public struct ServiceHung: EventPayload, Hashable {
+public struct ServiceHung: EventPayload {
     public static let eventType = EventType.serviceHung
 
     /// The service that was killed.
     public var service: String
     /// The process that was killed.
-    public var pid: Int64
+    public var pid: Int32
     /// How long it had shown no life when it was killed, in ms.
     public var silentMs: Int64
     /// The configured limit (`watchdog_seconds`).
@@ -20,12 +20,12 @@ public struct ServiceHung: EventPayload, Hashable {
         case watchdogSeconds = "watchdog_seconds"
     }
 
-    public init(service: String, pid: Int64, silentMs: Int64, watchdogSeconds: Int64) {
+    public init(service: String, pid: Int32, silentMs: Int64, watchdogSeconds: Int64) {
         self.service = service
         self.pid = pid
         self.silentMs = silentMs
         self.watchdogSeconds = watchdogSeconds
     }
 
-    public static var example: Self { .init(service: "board", pid: 4413, silentMs: 10_204, watchdogSeconds: 10) }
+    public static var example: Self { .init(service: "board", pid: 4413, silentMs: 10_112, watchdogSeconds: 10) }
 }
