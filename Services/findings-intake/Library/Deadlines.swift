@@ -13,26 +13,14 @@ public import SendModel
 ///
 /// Working days skip weekends and the bank holidays of England and Wales; a date outside the
 /// holiday calendar's years is refused as `invalid` naming `field`.
-public struct Deadlines: Sendable, Hashable {
+/// The dates themselves are SendModel's `InspectionDeadlines`, the type `inspection.recorded` carries.
+public typealias Deadlines = InspectionDeadlines
+
+extension InspectionDeadlines {
     public static let wsoaWorkingDays = 70
     public static let defaultPapWorkingDays = 35
     public static let revisitWindowMonths = 12...18
     public static let monitoringMonths = 18
-
-    public var wsoaDue: LocalDate?
-    public var papDue: LocalDate?
-    public var monitoringExpected: LocalDate?
-    public var revisitWindowStart: LocalDate?
-    public var revisitWindowEnd: LocalDate?
-
-    public init(wsoaDue: LocalDate? = nil, papDue: LocalDate? = nil, monitoringExpected: LocalDate? = nil,
-                revisitWindowStart: LocalDate? = nil, revisitWindowEnd: LocalDate? = nil) {
-        self.wsoaDue = wsoaDue
-        self.papDue = papDue
-        self.monitoringExpected = monitoringExpected
-        self.revisitWindowStart = revisitWindowStart
-        self.revisitWindowEnd = revisitWindowEnd
-    }
 
     /// Computes the deadlines; `field` is the JSON path of the publication date, for errors.
     public static func compute(framework: Framework, outcome: Outcome, published: LocalDate, papWorkingDays: Int,

@@ -121,9 +121,6 @@ public struct Inspection: Sendable, Hashable {
     var recordedEvent: InspectionRecorded {
         InspectionRecorded(inspectionID: id, localArea: input.localArea, framework: input.framework, outcome: input.outcome,
                            published: input.published,
-                           deadlines: InspectionDeadlines(wsoaDue: deadlines.wsoaDue, papDue: deadlines.papDue,
-                                                          monitoringExpected: deadlines.monitoringExpected,
-                                                          revisitWindowStart: deadlines.revisitWindowStart,
-                                                          revisitWindowEnd: deadlines.revisitWindowEnd))
+                           deadlines: deadlines)
     }
 }
