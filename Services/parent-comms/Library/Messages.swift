@@ -97,20 +97,11 @@ enum Dispatches {
         return (total, byStatus, byChannel)
     }
 
-    /// Messages of a dispatch by status, and by channel then status.
+    /// Messages of a dispatch by status, and by channel then status, as the reply's JSON.
     static func counts(_ db: Database, _ dispatch: Int64) throws -> [String: JSONValue] {
-        var byStatus: [String: JSONValue] = [:]
-        var byChannel: [String: [String: JSONValue]] = [:]
-        var total: Int64 = 0
-        for row in try Row.fetchAll(db, sql: """
-            SELECT channel, status, COUNT(*) FROM messages WHERE dispatch_id = ? GROUP BY channel, status
-            """, arguments: [dispatch]) {
-            let channel: String = row[0], status: String = row[1], n: Int64 = row[2]
-            total += n
-            byStatus[status] = .int((byStatus[status]?.intValue ?? 0) + n)
-            byChannel[channel, default: [:]][status] = .int(n)
-        }
-        return ["messages": .int(total), "by_status": .object(byStatus), "by_channel": .object(byChannel.mapValues { .object($0) })]
+        let c = try typedCounts(db, dispatch)
+        return ["messages": .int(c.messages), "by_status": .object(c.byStatus.mapValues { .int($0) }),
+                "by_channel": .object(c.byChannel.mapValues { .object($0.mapValues { .int($0) }) })]
     }
 
     /// `dispatches.show {dispatch_id, counts?}`: progress for `sendctl questionnaires send`'s bar and summary.
