@@ -7,10 +7,16 @@ import TestSupport
 
 /// The chaos test: the whole stack under `send-supervisor`, a steady load of mixed commands on all
 /// four services from several client threads, a `sendctl subscribe --json --name chaos` printing
-/// the notification log, and SIGKILLs to the supervisor's children at random. It stops by itself
-/// (`SEND_CHAOS_SECONDS`, default 60), then checks: every acknowledged write is there once; every
-/// service's events are gapless; every follower (board ← findings, comms ← board, notifications ←
-/// all four, the subscriber) has seen every event exactly once, in order; no service is failed.
+/// the notification log and a `sendctl subscribe --out` writing it to a file, and faults of five
+/// kinds at random (ChaosFaults.swift): SIGKILL of a service (sometimes two at once); SIGKILL of the
+/// supervisor followed by `deploy/stack up --detach` on the same directories; SIGSTOP/SIGCONT
+/// shorter than the watchdog; SIGSTOP longer than it (the watchdog must kill and restart the
+/// service); SIGKILL of the `--out` subscriber. It stops by itself (`SEND_CHAOS_SECONDS`, default
+/// 60; the acceptance run sets `SEND_CHAOS_MIN_FAULTS`), then checks: every acknowledged write is
+/// there once; every service's events are gapless; every follower (board ← findings, comms ←
+/// board, notifications ← all four, both subscribers) has seen every event exactly once, in order;
+/// the supervisor saw every kill, killed exactly the long-frozen, and stopped every orphan; no
+/// follower stalled; no service is failed.
 @Suite("Chaos: kills under load", .serialized)
 struct ChaosTests {
     static var seconds: Double { Double(ProcessInfo.processInfo.environment["SEND_CHAOS_SECONDS"] ?? "") ?? 60 }
@@ -22,10 +28,11 @@ struct ChaosTests {
     static var workers: Int { Int(ProcessInfo.processInfo.environment["SEND_CHAOS_WORKERS"] ?? "") ?? 6 }
     static let seedInspection = "INS-chaos-seed"
 
-    @Test("SIGKILLs under a steady mixed load: zero lost, zero duplicated, zero out of order, nothing failed")
+    @Test("SIGKILLs of services, the supervisor and a subscriber, and freezes, under a steady mixed load: zero lost, zero duplicated, zero out of order, nothing failed")
     func chaos() throws {
         let dir = TestDirectory()
-        let stack = try ProofStack(directory: dir, environment: ["SEND_RATE_LIMIT_PER_MINUTE": "0"])
+        let plan = ChaosPlan()
+        let stack = try ProofStack(directory: dir, environment: ["SEND_RATE_LIMIT_PER_MINUTE": "0"], config: try plan.stackConfig())
         var keep = true
         defer { stack.finish(keep: keep) }
         #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
@@ -39,6 +46,7 @@ struct ChaosTests {
 
         let subscriberFiles = (first: "\(dir.path)/subscriber-1.jsonl", second: "\(dir.path)/subscriber-2.jsonl")
         var subscriber = try Subscriber(dir: dir, output: subscriberFiles.first, fromStart: true)
+        let outSubscriber = try OutSubscriber(dir: dir, file: "\(dir.path)/subscriber-out.jsonl")
 
         // The load.
         let ledger = Ledger()
@@ -53,18 +61,42 @@ struct ChaosTests {
             threads.append(done)
         }
 
-        // The kills: every few seconds one child (sometimes two at once), each service in turn in a random
-        // order, never more than 4 of one service within a minute (the default restart intensity is 5).
-        var kills: [(service: String, pid: Int32, at: Double)] = []
+        // The faults, each kind on its own timer: SIGKILL of a child (sometimes two at once), each service in
+        // turn in a random order; SIGKILL of the supervisor followed by `deploy/stack up --detach`; freezes
+        // shorter than the watchdog (the service must be left alone) and longer (it must be killed and
+        // restarted); SIGKILL of `sendctl subscribe --out`. Never more than 4 restarts of one service within
+        // a minute (the default restart intensity is 5); never a supervisor kill while a service is frozen.
+        var kills: [DealtFault] = []
+        var dealt: [DealtFault] = []
         var order: [String] = []
         var subscriberRestarted = false
         var subscriberExits: [Int32] = []
+        var shortFreeze: (fault: DealtFault, until: Date)?
+        var longFreeze: DealtFault?
+        var longFreezeProblems: [String] = []
+        var stackUpProblems: [String] = []
+        var next: [ChaosFault: Double] = Dictionary(uniqueKeysWithValues: ChaosFault.allCases.map { ($0, plan.first($0)) })
         let deadline = started.addingTimeInterval(Self.seconds)
         let hardDeadline = started.addingTimeInterval(max(Self.seconds, Self.maximumSeconds))
-        var nextKill = started.addingTimeInterval(3)
-        while Date() < deadline || (ledger.commands < Self.minimumCommands && Date() < hardDeadline) {
+        func count(_ kind: ChaosFault) -> Int { dealt.filter { $0.kind == kind }.count }
+        func restartsWithinAMinute(_ service: String, _ now: Double) -> Int {
+            dealt.filter { ($0.kind == .serviceKill || $0.kind == .longFreeze) && $0.service == service && now - $0.at < 60 }.count
+        }
+        func frozen(_ service: String) -> Bool { shortFreeze?.fault.service == service || longFreeze?.service == service }
+        /// A pid that was killed (or left frozen for the watchdog): the supervisor may not have replaced it yet.
+        func wasKilled(_ pid: Int32) -> Bool { dealt.contains { ($0.kind == .serviceKill || $0.kind == .longFreeze) && $0.pid == pid } }
+        /// A service's process that is running, never a pid already killed that the supervisor has not reaped yet.
+        func runningPid(_ service: String) -> Int32? {
+            guard waitUntil(timeout: 15, interval: 0.05, {
+                stack.rows()[service]?["state"]?.stringValue == "running" && stack.pid(service).map { !wasKilled($0) } == true
+            }) else { return nil }
+            return stack.pid(service)
+        }
+        while Date() < deadline || Date() < hardDeadline && (ledger.commands < Self.minimumCommands
+                                                             || ChaosFault.allCases.contains { count($0) < plan.minimumFaults }) {
             usleep(100_000)
-            if !subscriberRestarted && Date().timeIntervalSince(started) > Self.seconds / 2 && Self.minimumCommands == 0
+            var now = Date().timeIntervalSince(started)
+            if !subscriberRestarted && now > Self.seconds / 2 && Self.minimumCommands == 0
                 || !subscriberRestarted && Self.minimumCommands > 0 && ledger.commands > Self.minimumCommands / 2 {
                 // The subscriber stops cleanly and a new one continues under the same name. `sendctl subscribe`
                 // refuses to start (exit 69) while notifications is down, so it starts once that is back.
@@ -73,24 +105,90 @@ struct ChaosTests {
                 subscriber = try Subscriber(dir: dir, output: subscriberFiles.second, fromStart: false)
                 subscriberRestarted = true
             }
-            guard Date() >= nextKill else { continue }
-            let count = kills.count % 4 == 3 ? 2 : 1
-            var thisRound: Set<String> = []
-            for _ in 0..<count {
-                if order.isEmpty { order = ServiceName.managed.shuffled() }
-                let now = Date().timeIntervalSince(started)
-                guard let index = order.firstIndex(where: { s in
-                    !thisRound.contains(s) && kills.filter { $0.service == s && now - $0.at < 60 }.count < 4
-                }) else { break }
-                let service = order.remove(at: index)
-                // A new process, running: never a pid already killed that the supervisor has not reaped yet.
-                guard waitUntil(timeout: 15, interval: 0.05, {
-                    stack.rows()[service]?["state"]?.stringValue == "running" && stack.pid(service).map { p in !kills.contains { $0.pid == p } } == true
-                }), let pid = stack.pid(service), kill(pid, SIGKILL) == 0 else { continue }
-                thisRound.insert(service)
-                kills.append((service, pid, now))
+            // Freezes that end: a short one is continued; a long one ends when the watchdog has replaced it.
+            if let f = shortFreeze, Date() >= f.until {
+                kill(f.fault.pid, SIGCONT)
+                shortFreeze = nil
             }
-            nextKill = Date().addingTimeInterval(Double.random(in: 3.0...5.0))
+            if let f = longFreeze {
+                let pid = stack.pid(f.service)
+                if pid != nil && pid != f.pid && stack.rows()[f.service]?["state"]?.stringValue == "running" {
+                    dealt[dealt.lastIndex { $0.pid == f.pid }!].seconds = now - f.at
+                    longFreeze = nil
+                    next[.longFreeze] = now + plan.interval(.longFreeze)
+                } else if now - f.at > Double(plan.watchdogSeconds) + 20 {
+                    longFreezeProblems.append("\(f.service) (pid \(f.pid)) frozen at \(Int(f.at)) s was not replaced after \(Int(now - f.at)) s")
+                    kill(f.pid, SIGCONT)
+                    longFreeze = nil
+                }
+            }
+            // The subscriber writing to a file: killed at any instant, started again at once; started again too
+            // when it exited by itself (it refuses to start while notifications is down).
+            if now >= next[.subscriberKill]! {
+                if let pid = outSubscriber.kill() { dealt.append(DealtFault(kind: .subscriberKill, service: "sendctl", pid: pid, at: now)) }
+                try outSubscriber.restart()
+                next[.subscriberKill] = now + plan.interval(.subscriberKill)
+            } else if !outSubscriber.isRunning {
+                try outSubscriber.restart()
+            }
+            // The supervisor: once it is due, no new freeze starts; it is killed when none is left and all are running.
+            let supervisorDue = now >= next[.supervisorKill]!
+            if supervisorDue && shortFreeze == nil && longFreeze == nil && stack.waitReady(timeout: 15)
+                && ServiceName.managed.allSatisfy({ s in stack.pid(s).map { !wasKilled($0) } == true }) {
+                let (killed, up, seconds) = try stack.killSupervisorAndStackUp()
+                if up.status != 0 || !up.output.contains("SEND Partnership is running in the background") {
+                    stackUpProblems.append("deploy/stack up --detach exited \(up.status):\n\(up.output)")
+                }
+                dealt.append(DealtFault(kind: .supervisorKill, service: ServiceName.supervisor, pid: killed, at: now, seconds: seconds))
+                now = Date().timeIntervalSince(started)
+                next[.supervisorKill] = now + plan.interval(.supervisorKill)
+                continue
+            }
+            if !supervisorDue && shortFreeze == nil && now >= next[.shortFreeze]! {
+                if let service = ServiceName.managed.filter({ !frozen($0) }).randomElement(), let pid = runningPid(service), kill(pid, SIGSTOP) == 0 {
+                    let seconds = plan.shortFreezeSeconds()
+                    let fault = DealtFault(kind: .shortFreeze, service: service, pid: pid, at: now, seconds: seconds)
+                    dealt.append(fault)
+                    shortFreeze = (fault, Date().addingTimeInterval(seconds))
+                }
+                next[.shortFreeze] = now + plan.interval(.shortFreeze)
+            }
+            if !supervisorDue && longFreeze == nil && now >= next[.longFreeze]! {
+                if let service = ServiceName.managed.filter({ !frozen($0) && restartsWithinAMinute($0, now) < 4 }).randomElement(),
+                   let pid = runningPid(service), kill(pid, SIGSTOP) == 0 {
+                    let fault = DealtFault(kind: .longFreeze, service: service, pid: pid, at: now)
+                    dealt.append(fault)
+                    longFreeze = fault
+                } else {
+                    next[.longFreeze] = now + 1
+                }
+            }
+            guard now >= next[.serviceKill]! else { continue }
+            var thisRound: Set<String> = []
+            for _ in 0..<(kills.count % 4 == 3 ? 2 : 1) {
+                if order.isEmpty { order = ServiceName.managed.shuffled() }
+                guard let index = order.firstIndex(where: { s in !thisRound.contains(s) && !frozen(s) && restartsWithinAMinute(s, now) < 4 }) else { break }
+                let service = order.remove(at: index)
+                guard let pid = runningPid(service), kill(pid, SIGKILL) == 0 else { continue }
+                thisRound.insert(service)
+                let fault = DealtFault(kind: .serviceKill, service: service, pid: pid, at: now)
+                kills.append(fault)
+                dealt.append(fault)
+            }
+            next[.serviceKill] = Date().timeIntervalSince(started) + plan.interval(.serviceKill)
+        }
+        // A freeze still on at the end is ended as it would have been.
+        if let f = shortFreeze { kill(f.fault.pid, SIGCONT) }
+        if let f = longFreeze {
+            let replaced = waitUntil(timeout: Double(plan.watchdogSeconds) + 20, interval: 0.1) {
+                stack.pid(f.service).map { $0 != f.pid } == true && stack.rows()[f.service]?["state"]?.stringValue == "running"
+            }
+            if replaced {
+                dealt[dealt.lastIndex { $0.pid == f.pid }!].seconds = Date().timeIntervalSince(started) - f.at
+            } else {
+                longFreezeProblems.append("\(f.service) (pid \(f.pid)) frozen at \(Int(f.at)) s was not replaced at the end")
+                kill(f.pid, SIGCONT)
+            }
         }
         stop.set()
         let loadSeconds = Date().timeIntervalSince(started)
@@ -104,11 +202,28 @@ struct ChaosTests {
         #expect(waitUntil(timeout: 30, interval: 0.1) { subscriber.printedSeqs().last == notificationsLast },
                 "the subscriber did not print up to #\(notificationsLast):\n\(subscriber.errors)")
         subscriberExits.append(subscriber.stopCleanly())
+        if !outSubscriber.isRunning { try outSubscriber.restart() }
+        #expect(waitUntil(timeout: 30, interval: 0.1) { outSubscriber.lastSeq() == notificationsLast },
+                "sendctl subscribe --out did not write up to #\(notificationsLast):\n\(outSubscriber.process.output)")
+        let outExit = outSubscriber.stop()
 
         var report = Report()
-        report.line(String(format: "chaos: %.0f s of load, %d client threads; %d kills (%@)", loadSeconds, Self.workers, kills.count,
-                           ServiceName.managed.map { s in "\(s) \(kills.filter { $0.service == s }.count)" }.joined(separator: ", ")))
-        report.line("kills: " + kills.map { String(format: "%.1fs %@ (pid %d)", $0.at, $0.service, $0.pid) }.joined(separator: ", "))
+        report.line(String(format: "chaos: %.0f s of load, %d client threads, watchdog_seconds %d", loadSeconds, Self.workers, plan.watchdogSeconds))
+        for kind in ChaosFault.allCases {
+            let these = dealt.filter { $0.kind == kind }
+            var line = "  \(kind.rawValue): \(these.count)"
+            if kind == .serviceKill || kind == .shortFreeze || kind == .longFreeze {
+                line += " (" + ServiceName.managed.map { s in "\(s) \(these.filter { $0.service == s }.count)" }.joined(separator: ", ") + ")"
+            }
+            if kind == .shortFreeze || kind == .longFreeze || kind == .supervisorKill, let most = these.map(\.seconds).max() {
+                line += String(format: "; %.1f–%.1f s %@", these.map(\.seconds).min()!, most,
+                               kind == .supervisorKill ? "until deploy/stack up had the stack ready" : kind == .longFreeze ? "until replaced" : "frozen")
+            }
+            report.line(line)
+        }
+        report.line("faults: " + dealt.filter { $0.kind != .subscriberKill }
+            .map { String(format: "%.1fs %@ %@ (pid %d)", $0.at, $0.kind == .serviceKill ? "kill" : $0.kind == .supervisorKill ? "supervisor-kill" : $0.kind == .shortFreeze ? "freeze" : "long-freeze", $0.service, $0.pid) }
+            .joined(separator: ", "))
         report.line("commands: \(ledger.commands) answered (\(ledger.reads) reads, \(ledger.acked.count) writes acknowledged, "
             + "\(ledger.retries) retries after a timeout or `unavailable`), \(ledger.unacknowledged.count) writes never acknowledged, "
             + "\(ledger.refused.count) refused")
@@ -159,20 +274,58 @@ struct ChaosTests {
             + "for \(log.count) in the log: \(printedSeqs.count - Set(printedSeqs).count) duplicated, "
             + "\(Set(logSeqs).subtracting(printedSeqs).count) lost, \(zip(printedSeqs, printedSeqs.dropFirst()).filter { $0 >= $1 }.count) out of order")
         report.check(subscriberExits == [0, 0], "the subscriber followed until stopped with SIGINT (exit statuses \(subscriberExits))")
-        // 5. The supervisor saw every kill; no service is failed.
+        // 5. The file `sendctl subscribe --out` wrote, SIGKILLed again and again: the log, line by line, each once.
+        let outLines = outSubscriber.lines()
+        let outBody = outLines.last == "" ? Array(outLines.dropLast()) : outLines
+        let outParsed = outBody.map { try? JSONValue.parse($0) }
+        let outSeqs = outParsed.compactMap { $0?["seq"]?.intValue }
+        let sameFile = outParsed.count == log.count && zip(outParsed, log).allSatisfy { p, e in
+            p?["seq"]?.intValue == e.seq && p?["type"]?.stringValue == e.type && p?["data"] == e.data
+        }
+        report.check(sameFile && outLines.last == "" && outExit == 0,
+                     "sendctl subscribe --out (\(count(.subscriberKill)) SIGKILLs, \(outSubscriber.runs.count) runs, "
+            + "\(outSubscriber.tornLinesCut) torn lines cut off) wrote \(outBody.count) lines for \(log.count) notifications: "
+            + "\(outParsed.filter { $0 == nil }.count) unreadable, \(outSeqs.count - Set(outSeqs).count) duplicated, "
+            + "\(Set(logSeqs).subtracting(outSeqs).count) lost, \(zip(outSeqs, outSeqs.dropFirst()).filter { $0 >= $1 }.count) out of order; "
+            + "ends with a newline: \(outLines.last == ""), exit status \(outExit)")
+        // 6. The supervisor saw every kill and every hang; it killed nothing that was only slow or briefly
+        //    frozen; each new supervisor stopped the orphans it found and lost none; no service is failed.
         let supervisorEvents = events[ServiceName.supervisor] ?? []
-        let killedPids = Set(kills.map(\.pid))
+        let longFrozen = dealt.filter { $0.kind == .longFreeze }
+        let killedPids = Set(kills.map(\.pid)).union(longFrozen.map(\.pid))
         let exits = supervisorEvents.filter { $0.type == EventType.serviceExited && $0.data["signal"]?.stringValue == "SIGKILL" }
-        report.check(Set(exits.compactMap { $0.data["pid"]?.intValue.map { Int32($0) } }) == killedPids && exits.count == kills.count,
-                     "supervisor: \(exits.count) service.exited (SIGKILL) for \(kills.count) kills")
+        report.check(Set(exits.compactMap { $0.data["pid"]?.intValue.map { Int32($0) } }) == killedPids && exits.count == kills.count + longFrozen.count,
+                     "supervisor: \(exits.count) service.exited (SIGKILL) for \(kills.count) kills and \(longFrozen.count) long freezes")
+        let hung = try supervisorEvents.filter { $0.type == EventType.serviceHung }.map { try $0.decode(as: ServiceHung.self) }
+        report.check(Set(hung.map(\.pid)) == Set(longFrozen.map(\.pid)) && hung.count == longFrozen.count && longFreezeProblems.isEmpty,
+                     "watchdog: \(hung.count) service.hung for \(longFrozen.count) freezes longer than \(plan.watchdogSeconds) s "
+            + "(silent \(hung.map(\.silentMs).min() ?? 0)–\(hung.map(\.silentMs).max() ?? 0) ms when killed); "
+            + "none for \(count(.shortFreeze)) shorter freezes or the load\(longFreezeProblems.isEmpty ? "" : ": " + longFreezeProblems.joined(separator: "; "))")
+        let orphans = try supervisorEvents.filter { $0.type == EventType.serviceOrphanStopped }.map { try $0.decode(as: OrphanStopped.self) }
+        let gone = supervisorEvents.filter { $0.type == EventType.serviceGone }
+        let supervisorKills = count(.supervisorKill)
+        report.check(orphans.count == supervisorKills * ServiceName.supervised.count && orphans.allSatisfy { $0.stopped && $0.signal == "SIGTERM" }
+                     && gone.isEmpty && stackUpProblems.isEmpty,
+                     "take-over: \(supervisorKills) supervisors killed, each followed by deploy/stack up --detach; "
+            + "\(orphans.count) service.orphan_stopped (\(orphans.filter { $0.signal == "SIGTERM" && $0.stopped }.count) by SIGTERM) "
+            + "for \(supervisorKills * ServiceName.supervised.count) orphans, \(gone.count) service.gone"
+            + (stackUpProblems.isEmpty ? "" : "\n" + stackUpProblems.joined(separator: "\n")))
+        let stalls = (ServiceName.managed + [ServiceName.supervisor]).flatMap { s in
+            (events[s] ?? []).filter { $0.type == EventType.followerStalled }.map { "\(s) #\($0.seq)" }
+        }
+        report.check(stalls.isEmpty, "followers: \(stalls.count) follower.stalled after \(count(.shortFreeze) + count(.longFreeze)) freezes "
+            + "(stale heartbeats are not a replaced log)\(stalls.isEmpty ? "" : ": " + stalls.joined(separator: ", "))")
         let rows = stack.rows()
         let states = ServiceName.managed.map { "\($0) \(rows[$0]?["state"]?.stringValue ?? "?")" }
-        report.check(ServiceName.managed.allSatisfy { rows[$0]?["state"]?.stringValue == "running" } && stack.supervisor.isRunning,
+        report.check(ServiceName.managed.allSatisfy { rows[$0]?["state"]?.stringValue == "running" } && stack.supervisorIsRunning,
                      "states at the end: \(states.joined(separator: ", ")); none failed")
         if Self.minimumCommands > 0 {
             report.check(ledger.commands >= Self.minimumCommands, "at least \(Self.minimumCommands) commands: \(ledger.commands)")
         }
-        #expect(kills.count >= 10, "only \(kills.count) kills")
+        #expect(kills.count >= 8, "only \(kills.count) kills")
+        for kind in ChaosFault.allCases {
+            report.check(count(kind) >= max(1, plan.minimumFaults), "\(kind.rawValue): \(count(kind)), at least \(max(1, plan.minimumFaults))")
+        }
         report.check(Set(kills.map(\.service)) == Set(ServiceName.managed), "every service was killed at least once")
 
         print(report.text)

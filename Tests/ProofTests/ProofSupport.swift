@@ -115,8 +115,15 @@ func fileMode(_ path: String) -> (mode: mode_t, uid: uid_t, type: mode_t)? {
 /// The whole stack under a real `send-supervisor`, in its own test directory.
 final class ProofStack {
     let dir: TestDirectory
+    /// The supervisor this test started; after `restartSupervisorDetached` a supervisor that
+    /// `deploy/stack up --detach` started runs instead (`supervisorPid`).
     let supervisor: ServiceProcess
     let client: TestClient
+    /// What the supervisor was started with, for `deploy/stack up` on the same directories.
+    private let environment: [String: String]
+    private let configPath: String?
+    /// The pid of the supervisor `deploy/stack up --detach` started last, if any.
+    private(set) var detachedPid: Int32?
 
     init(directory: TestDirectory = TestDirectory(), environment: [String: String] = [:], config: String? = nil) throws {
         dir = directory
@@ -125,9 +132,13 @@ final class ProofStack {
             let path = "\(dir.path)/stack.json"
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             arguments += ["--config", path]
+            configPath = path
+        } else {
+            configPath = nil
         }
         var env = ["SEND_TODAY": proofToday]
         for (k, v) in environment { env[k] = v }
+        self.environment = env
         supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir, environment: env, label: "supervisor")
         client = try TestClient(dir)
     }
@@ -145,16 +156,59 @@ final class ProofStack {
 
     func pid(_ service: String) -> Int32? { rows()[service]?["pid"]?.intValue.map { Int32($0) } }
 
+    /// The running supervisor's pid.
+    var supervisorPid: Int32 { detachedPid ?? supervisor.pid }
+
+    /// True while a supervisor holds the run directory's lock (a killed one releases it as it dies,
+    /// whether or not anyone reaps it).
+    var supervisorIsRunning: Bool { lockIsHeld("\(dir.run)/supervisor.lock") }
+
     @discardableResult
     func waitReady(timeout: Double = 60) -> Bool {
         waitUntil(timeout: timeout, interval: 0.05) { (try? status()["ready"]?.boolValue) == true }
     }
 
+    /// SIGKILL to the supervisor, then `deploy/stack up --detach` on the same directories, as an
+    /// operator would after finding it gone. What `deploy/stack` printed and how long it took.
+    func killSupervisorAndStackUp() throws -> (killed: Int32, up: ToolRun, seconds: Double) {
+        let killed = supervisorPid
+        kill(killed, SIGKILL)
+        if detachedPid == nil { _ = supervisor.waitForExit(timeout: 10) }
+        _ = waitUntil(timeout: 10, interval: 0.01) { !supervisorIsRunning }
+        let started = Date()
+        var env = environment
+        env["SEND_RUN_DIR"] = dir.run
+        env["SEND_DATA_DIR"] = dir.data
+        env["SEND_BIN_DIR"] = Binaries.directory
+        env["SEND_STACK_CONFIG"] = configPath ?? ""
+        if env["SEND_PORTAL_ADDRESS"] == nil { env["SEND_PORTAL_ADDRESS"] = "127.0.0.1:0" }
+        let up = try runTool("\(repositoryRoot)/deploy/stack", ["up", "--detach"], environment: env, directory: dir, timeout: 120)
+        let seconds = Date().timeIntervalSince(started)
+        if let pid = (try? status()["supervisor"]?["pid"]?.intValue).flatMap({ $0 }) { detachedPid = Int32(pid) }
+        return (killed, up, seconds)
+    }
+
     /// Stops the supervisor (and so the services) and removes the directory unless `keep`.
     func finish(keep: Bool = false) {
         client.close()
+        if let detachedPid {
+            // Not this process's child: SIGTERM, then wait for its lock (every service stops first).
+            kill(detachedPid, SIGTERM)
+            if !waitUntil(timeout: 60, interval: 0.05, { !supervisorIsRunning }) { kill(detachedPid, SIGKILL) }
+        }
         supervisor.stop()
         if !keep { dir.remove() }
     }
 }
 
+/// True while some process holds an flock on `path`.
+func lockIsHeld(_ path: String) -> Bool {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+        _ = flock(fd, LOCK_UN)
+        return false
+    }
+    return true
+}
