@@ -115,7 +115,7 @@ struct ChaosTests {
                 if pid != nil && pid != f.pid && stack.rows()[f.service]?["state"]?.stringValue == "running" {
                     dealt[dealt.lastIndex { $0.pid == f.pid }!].seconds = now - f.at
                     longFreeze = nil
-                    next[.longFreeze] = now + plan.interval(.longFreeze)
+                    next[.longFreeze] = now + plan.interval(.longFreeze, dealt: count(.longFreeze))
                 } else if now - f.at > Double(plan.watchdogSeconds) + 20 {
                     longFreezeProblems.append("\(f.service) (pid \(f.pid)) frozen at \(Int(f.at)) s was not replaced after \(Int(now - f.at)) s")
                     kill(f.pid, SIGCONT)
@@ -127,7 +127,7 @@ struct ChaosTests {
             if now >= next[.subscriberKill]! {
                 if let pid = outSubscriber.kill() { dealt.append(DealtFault(kind: .subscriberKill, service: "sendctl", pid: pid, at: now)) }
                 try outSubscriber.restart()
-                next[.subscriberKill] = now + plan.interval(.subscriberKill)
+                next[.subscriberKill] = now + plan.interval(.subscriberKill, dealt: count(.subscriberKill))
             } else if !outSubscriber.isRunning {
                 try outSubscriber.restart()
             }
@@ -141,7 +141,7 @@ struct ChaosTests {
                 }
                 dealt.append(DealtFault(kind: .supervisorKill, service: ServiceName.supervisor, pid: killed, at: now, seconds: seconds))
                 now = Date().timeIntervalSince(started)
-                next[.supervisorKill] = now + plan.interval(.supervisorKill)
+                next[.supervisorKill] = now + plan.interval(.supervisorKill, dealt: count(.supervisorKill))
                 continue
             }
             if !supervisorDue && shortFreeze == nil && now >= next[.shortFreeze]! {
@@ -151,7 +151,7 @@ struct ChaosTests {
                     dealt.append(fault)
                     shortFreeze = (fault, Date().addingTimeInterval(seconds))
                 }
-                next[.shortFreeze] = now + plan.interval(.shortFreeze)
+                next[.shortFreeze] = now + plan.interval(.shortFreeze, dealt: count(.shortFreeze))
             }
             if !supervisorDue && longFreeze == nil && now >= next[.longFreeze]! {
                 if let service = ServiceName.managed.filter({ !frozen($0) && restartsWithinAMinute($0, now) < 4 }).randomElement(),
@@ -175,7 +175,7 @@ struct ChaosTests {
                 kills.append(fault)
                 dealt.append(fault)
             }
-            next[.serviceKill] = Date().timeIntervalSince(started) + plan.interval(.serviceKill)
+            next[.serviceKill] = Date().timeIntervalSince(started) + plan.interval(.serviceKill, dealt: count(.serviceKill))
         }
         // A freeze still on at the end is ended as it would have been.
         if let f = shortFreeze { kill(f.fault.pid, SIGCONT) }
