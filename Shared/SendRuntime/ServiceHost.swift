@@ -174,6 +174,7 @@ public final class ServiceHost: Sendable {
         writer.queue.close()
         server.control(UInt8(ascii: "q"))
         _ = serverDone.wait()
+        writer.close()
         try? pool.close()
         for path in socketPaths { unlink(path) }
         logger.info("\(definition.name) stopped pid=\(status.pid)")
