@@ -65,26 +65,9 @@ public func poll(_ items: inout [PollItem], timeoutMilliseconds: Int) throws(ZMQ
 }
 
 extension Socket {
-    /// Waits at most `micros` microseconds for a message to receive; true when one is there.
-    /// Unlike `poll` (milliseconds), this sleeps on the socket's file descriptor with a
-    /// microsecond timeout (`select`), checking `ZMQ_EVENTS` as libzmq asks before each sleep.
-    public func waitReadable(micros: Int) throws(ZMQError) -> Bool {
-        let fd = try fileDescriptor
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let deadline = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000 + Int64(micros)
-        while true {
-            if try getInt(ZMQ_EVENTS) & Int32(ZMQ_POLLIN) != 0 { return true }
-            clock_gettime(CLOCK_MONOTONIC, &ts)
-            let remaining = deadline - (Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000)
-            if remaining <= 0 || fd < 0 || fd >= 1024 { return false }
-            var set = fd_set()
-            withUnsafeMutableBytes(of: &set) { raw in
-                let words = raw.bindMemory(to: Int.self)
-                words[Int(fd) / Int.bitWidth] |= 1 << (Int(fd) % Int.bitWidth)
-            }
-            var timeout = timeval(tv_sec: 0, tv_usec: Int(remaining))
-            _ = select(fd + 1, &set, nil, nil, &timeout)
-        }
+    /// True when a message is waiting to be received (`ZMQ_EVENTS`, which also lets libzmq take
+    /// in what its I/O thread handed over): a check that never sleeps, for short spins.
+    public var hasMessage: Bool {
+        get throws(ZMQError) { try getInt(ZMQ_EVENTS) & Int32(ZMQ_POLLIN) != 0 }
     }
 }
