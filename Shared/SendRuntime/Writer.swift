@@ -13,9 +13,9 @@ enum WriteJob: Sendable {
 }
 
 /// The database writer. The command server's thread drives it: each turn of its loop takes every
-/// write request waiting on the socket and every task waiting in `queue`, runs each in its own
-/// savepoint of one transaction (group commit), commits, and only then publishes the events and
-/// sends the replies. A reply therefore always follows a durable commit, with no thread hop
+/// write request waiting on the socket and every task waiting in `queue`, runs them in one
+/// transaction (group commit: straight through when none fails or repeats, else each in its own
+/// savepoint, see `process`), commits, and only then publishes the events and sends the replies. A reply therefore always follows a durable commit, with no thread hop
 /// between the socket and the database.
 final class Writer: @unchecked Sendable {
     // `@unchecked Sendable`: `nextSeq` is touched only by the command server's thread; `queue`
