@@ -70,6 +70,7 @@ let package = Package(
             name: "SendRuntime",
             dependencies: ["ZeroMQ", "SendModel",
                            .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shared/SendRuntime",

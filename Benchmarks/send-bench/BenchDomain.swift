@@ -1,6 +1,8 @@
+import Foundation
 import GRDB
 import SendModel
 import SendRuntime
+import Synchronization
 
 /// A minimal domain on the runtime, for the benchmark and for the runtime's process tests:
 /// `append` is a durable write that emits one event; a follower records every event it applies.
@@ -25,6 +27,7 @@ enum BenchDomain {
                     let id = ctx.db.lastInsertedRowID
                     data["item_id"] = .int(id)
                     try ctx.emit(StandIn(data: data), as: type)
+                    try hold(ctx)
                     return ["item_id": .int(id)]
                 },
                 "fail": .write { ctx in
@@ -44,6 +47,32 @@ enum BenchDomain {
                 },
             ]
         )
+    }
+
+    /// How many times this process ran the handler of each held request (by id).
+    static let runs = Mutex<[String: Int]>([:])
+
+    /// For the runtime's kill tests, `append`'s optional `hold` {marker, run, fail_first}: on the
+    /// `run`-th run of this request's handler in this process (1 by default), once its writes are
+    /// made, create the file `marker` and sleep, so a test can SIGKILL the service in the middle
+    /// of the group; with `fail_first`, fail the first run (the group is then rolled back and run
+    /// again the careful way). Once the marker exists it does nothing: the retry after the restart
+    /// goes through.
+    static func hold(_ ctx: WriteContext) throws {
+        guard let hold = ctx.args["hold"], let marker = hold["marker"]?.stringValue,
+              !FileManager.default.fileExists(atPath: marker) else { return }
+        let id = ctx.requestID ?? ""
+        let run = runs.withLock { runs in
+            runs[id, default: 0] += 1
+            return runs[id] ?? 0
+        }
+        if hold["fail_first"]?.boolValue == true && run == 1 {
+            throw ServiceError.invalid("hold", "fails on its first run, on purpose")
+        }
+        if Int64(run) == (hold["run"]?.intValue ?? 1) {
+            _ = FileManager.default.createFile(atPath: marker, contents: nil)
+            Thread.sleep(forTimeInterval: 120)
+        }
     }
 
     static func follower(name: String, source: String) -> ServiceDefinition {

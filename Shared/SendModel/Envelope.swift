@@ -85,7 +85,23 @@ public struct Reply: Sendable, Hashable {
         return .object(o)
     }
 
-    public var bytes: [UInt8] { json.jsonBytes }
+    public var bytes: [UInt8] {
+        if case .success(let result) = outcome, let id { return Reply.okBytes(id, result) }
+        return json.jsonBytes
+    }
+
+    /// The bytes of `Reply.ok(id, result)`, written directly: the same text as `json.jsonBytes`
+    /// (keys in sorted order), without building the envelope's dictionary.
+    public static func okBytes(_ id: String, _ result: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + id.utf8.count)
+        out.append(contentsOf: #"{"id":"#.utf8)
+        JSONValue.writeString(id, into: &out)
+        out.append(contentsOf: #","ok":true,"result":"#.utf8)
+        JSONValue.write(result, into: &out)
+        out.append(contentsOf: #","v":1}"#.utf8)
+        return out
+    }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws -> Reply {
         let value = try JSONValue.parse(bytes)

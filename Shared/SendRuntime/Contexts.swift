@@ -2,9 +2,9 @@ public import GRDB
 public import Logging
 public import SendModel
 
-/// What a write handler (a command, a followed event, a timer) works with, inside one
-/// savepoint of the current transaction. Events it emits are stored with the change and
-/// published after commit.
+/// What a write handler (a command, a followed event, a timer) works with, inside the current
+/// group commit's transaction (in a savepoint of its own when the group runs the careful way).
+/// Events it emits are stored with the change and published after commit.
 public final class WriteContext {
     public let db: Database
     /// The command's `args` (an empty object for timers and followers).

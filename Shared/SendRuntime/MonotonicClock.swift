@@ -12,3 +12,6 @@ public func monotonicNanos() -> UInt64 {
 
 /// Milliseconds of the same clock.
 public func monotonicMillis() -> Int64 { Int64(monotonicNanos() / 1_000_000) }
+
+/// Microseconds of the same clock.
+public func monotonicMicros() -> Int64 { Int64(monotonicNanos() / 1_000) }

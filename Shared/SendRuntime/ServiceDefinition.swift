@@ -2,7 +2,9 @@ public import GRDB
 public import SendModel
 
 /// A command's handler: reads run on a snapshot beside the writer; writes run in the
-/// writer's transaction (group commit), each in its own savepoint.
+/// writer's transaction (group commit); one that fails undoes only itself. A write handler may run
+/// twice for one request (a group in which another request failed is rolled back and run again),
+/// so what it does outside the database must be harmless to repeat.
 public enum CommandHandler: Sendable {
     case read(@Sendable (ReadContext) throws -> JSONValue)
     case write(@Sendable (WriteContext) throws -> JSONValue)

@@ -18,6 +18,12 @@ public final class ServiceHost: Sendable {
         public var publishHighWaterMark: Int32 = 100_000
         /// Messages a follower's SUB socket queues before dropping (`SEND_SUB_HWM`).
         public var followHighWaterMark: Int32 = 100_000
+        /// Microseconds a group commit may wait for the requests of other active clients (`SEND_GROUP_WAIT_US`; 0: never).
+        public var groupWaitMicros: Int = 50
+        /// Checkpoints on a thread of their own (`SEND_CHECKPOINTER=0` leaves them to SQLite, on the commit thread).
+        public var checkpointer = true
+        /// The WAL size past which the checkpointer makes readers let go (`SEND_WAL_LIMIT_MB`).
+        public var walLimitBytes: Int64 = 64 << 20
 
         public init(directories: RuntimeDirectories) { self.directories = directories }
 
@@ -36,6 +42,20 @@ public final class ServiceHost: Sendable {
                     guard let n = Int32(text), n >= 0 else { throw StartupError("\(name) must be a whole number ≥ 0; got '\(text)'") }
                     o[keyPath: keyPath] = n
                 }
+            }
+            if let text = environment["SEND_GROUP_WAIT_US"] {
+                guard let n = Int(text), (0...10_000).contains(n) else {
+                    throw StartupError("SEND_GROUP_WAIT_US must be a whole number of microseconds from 0 to 10000; got '\(text)'")
+                }
+                o.groupWaitMicros = n
+            }
+            if let text = environment["SEND_CHECKPOINTER"] {
+                guard text == "0" || text == "1" else { throw StartupError("SEND_CHECKPOINTER must be 0 or 1; got '\(text)'") }
+                o.checkpointer = text == "1"
+            }
+            if let text = environment["SEND_WAL_LIMIT_MB"] {
+                guard let n = Int64(text), n >= 1 else { throw StartupError("SEND_WAL_LIMIT_MB must be a whole number ≥ 1; got '\(text)'") }
+                o.walLimitBytes = n << 20
             }
             if let text = environment["SEND_SYNCHRONOUS"] {
                 guard let s = ServiceDatabase.Synchronous(rawValue: text.uppercased()) else {
@@ -59,6 +79,7 @@ public final class ServiceHost: Sendable {
     let server: CommandServer
     let status: HostStatus
     let lock: InstanceLock
+    let checkpointer: Checkpointer?
     let socketPaths: [String]
 
     public var isStopping: Bool { stopFlag.isSet }
@@ -89,6 +110,15 @@ public final class ServiceHost: Sendable {
         let retention = Timestamp(millis: Timestamp.now().millis - 7 * 86_400_000)
         let pruned = try pool.write { db in try ServiceDatabase.pruneRequests(db, before: retention) }
         if pruned > 0 { logger.info("forgot \(pruned) stored replies older than 7 days") }
+        if options.checkpointer {
+            let made = try Checkpointer(path: directories.databasePath(definition.name), walLimitBytes: options.walLimitBytes, logger: logger)
+            pool.writeWithoutTransaction { db in
+                if let connection = db.sqliteConnection { made.install(on: connection) }
+            }
+            checkpointer = made
+        } else {
+            checkpointer = nil
+        }
         context = try ZeroMQ.Context()
         let replies = "inproc://\(definition.name)-reader-replies"
         writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
@@ -99,7 +129,8 @@ public final class ServiceHost: Sendable {
         server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
                                repliesEndpoint: replies, context: context,
                                settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
-                                               publishHighWaterMark: options.publishHighWaterMark),
+                                               publishHighWaterMark: options.publishHighWaterMark,
+                                               groupWaitMicros: options.groupWaitMicros),
                                logger: logger, commands: definition.commands, writer: writer, reader: reader,
                                status: status, lastSeq: lastSeq, incarnation: incarnation)
     }
@@ -136,6 +167,7 @@ public final class ServiceHost: Sendable {
             throw StartupError("cannot bind \(definition.name)'s sockets in \(options.directories.run): \(error)")
         }
         let readerDone = startThread("\(definition.name)-reader") { [reader] in reader.run() }
+        let checkpointerDone = checkpointer.map { c in startThread("\(definition.name)-ckpt") { c.run() } }
 
         // Followers read their cursors now; the runtime tables exist.
         var followerThreads: [Completion<Bool>] = []
@@ -174,6 +206,15 @@ public final class ServiceHost: Sendable {
         writer.queue.close()
         server.control(UInt8(ascii: "q"))
         _ = serverDone.wait()
+        writer.close()
+        if let checkpointer {
+            checkpointer.stop()
+            _ = checkpointerDone?.wait()
+            checkpointer.close()
+            pool.writeWithoutTransaction { db in
+                if let connection = db.sqliteConnection { Checkpointer.uninstall(from: connection) }
+            }
+        }
         try? pool.close()
         for path in socketPaths { unlink(path) }
         logger.info("\(definition.name) stopped pid=\(status.pid)")

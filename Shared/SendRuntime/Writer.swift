@@ -13,9 +13,9 @@ enum WriteJob: Sendable {
 }
 
 /// The database writer. The command server's thread drives it: each turn of its loop takes every
-/// write request waiting on the socket and every task waiting in `queue`, runs each in its own
-/// savepoint of one transaction (group commit), commits, and only then publishes the events and
-/// sends the replies. A reply therefore always follows a durable commit, with no thread hop
+/// write request waiting on the socket and every task waiting in `queue`, runs them in one
+/// transaction (group commit: straight through when none fails or repeats, else each in its own
+/// savepoint, see `process`), commits, and only then publishes the events and sends the replies. A reply therefore always follows a durable commit, with no thread hop
 /// between the socket and the database.
 final class Writer: @unchecked Sendable {
     // `@unchecked Sendable`: `nextSeq` is touched only by the command server's thread; `queue`
@@ -51,94 +51,191 @@ final class Writer: @unchecked Sendable {
         var outcomes: [Outcome] = []
     }
 
+    /// The writer's hot SQL, prepared once on its connection (see `HeldStatement`).
+    private var held: WriterStatements?
+
     /// Runs a batch in one transaction. Nothing is published or answered here: the caller does that after this returns (after commit).
+    ///
+    /// First the fast way: when the batch holds only commands, none of whose ids was seen before
+    /// (one look-up for the whole batch), they run one after another in one transaction with no
+    /// savepoints and no stored-reply look-ups. If any of them fails, the whole transaction is
+    /// rolled back and the batch runs again the careful way — each job in its own savepoint, each
+    /// id looked up — with the same `now` and from the same seq, so its outcomes are what the
+    /// careful way alone would give. Handlers may therefore run twice: what they do outside the
+    /// database must be harmless to repeat.
     func process(_ batch: [WriteJob]) -> BatchResult {
         let seqAtStart = nextSeq
         let now = Timestamp.now()
-        let nowText = now.description
-        let today = LocalDate.today()
-        var result = BatchResult()
-        result.outcomes.reserveCapacity(batch.count)
+        let clock = BatchClock(now: now, text: now.description, today: LocalDate.today())
         do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    for job in batch {
-                        result.outcomes.append(try self.run(job, db: db, now: now, nowText: nowText, today: today, events: &result.events))
-                    }
-                    return .commit
-                }
+            return try pool.writeWithoutTransaction { db in
+                let statements = try self.statements(db)
+                if let result = try self.runFast(batch, db: db, statements: statements, clock: clock) { return result }
+                self.nextSeq = seqAtStart
+                return try self.runCareful(batch, db: db, statements: statements, clock: clock)
             }
         } catch {
             // The commit itself failed (disk full, read-only, I/O error): nothing of the batch is durable.
             let failure = Writer.storageError(error, service: service, databasePath: pool.path)
             logger.error("commit failed, \(batch.count) \(batch.count == 1 ? "request" : "requests") refused", metadata: ["error": "\(error)"])
             nextSeq = seqAtStart
-            result.events = []
+            var result = BatchResult()
             result.outcomes = batch.map { job in
                 switch job {
                 case .command(let request, _, _): Outcome(reply: Reply.failure(request.id, failure).bytes)
                 case .task: Outcome(result: .failure(failure))
                 }
             }
+            return result
+        }
+    }
+
+    /// The time every job of a batch sees, formatted once.
+    struct BatchClock {
+        let now: Timestamp
+        let text: String
+        let today: LocalDate
+    }
+
+    private func statements(_ db: Database) throws -> WriterStatements {
+        if let held { return held }
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the database is closed") }
+        let made = try WriterStatements(connection)
+        held = made
+        return made
+    }
+
+    /// Finalizes the held statements; call once no batch will run again, before the pool closes.
+    func close() {
+        guard let held else { return }
+        pool.writeWithoutTransaction { _ in held.finalize() }
+        self.held = nil
+    }
+
+    /// The fast way: nil when the batch must run the careful way (a task, a repeated id, a job
+    /// that failed), with everything it did rolled back and `nextSeq` to be reset by the caller.
+    /// A failed commit throws.
+    private func runFast(_ batch: [WriteJob], db: Database, statements: WriterStatements, clock: BatchClock) throws -> BatchResult? {
+        var ids: [String] = []
+        ids.reserveCapacity(batch.count)
+        for job in batch {
+            guard case .command(let request, _, _) = job else { return nil }
+            ids.append(request.id)
+        }
+        if ids.count > 1 && Set(ids).count != ids.count { return nil }
+        try statements.begin.execute()
+        var result = BatchResult()
+        result.outcomes.reserveCapacity(batch.count)
+        do {
+            if try statements.anyStored(ids) {
+                try statements.rollback.execute()
+                return nil
+            }
+            for job in batch {
+                guard case .command(let request, _, let handler) = job else { preconditionFailure("checked above") }
+                let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: clock.today, now: clock.now,
+                                       logger: logger, service: service)
+                let value = try handler(ctx)
+                try storeEvents(ctx, statements: statements, clock: clock, events: &result.events)
+                let reply = Reply.okBytes(request.id, value)
+                try statements.storeReply(id: request.id, command: request.command, at: clock.text, reply: reply)
+                result.outcomes.append(Outcome(reply: reply))
+            }
+        } catch {
+            try? statements.rollback.execute()
+            return nil
+        }
+        do {
+            try statements.commit.execute()
+        } catch {
+            if db.isInsideTransaction { try? statements.rollback.execute() }
+            throw error
+        }
+        return result
+    }
+
+    /// The careful way: each job in its own savepoint, each id looked up; one job's failure
+    /// undoes only that job. A storage failure or a failed commit throws: nothing is durable.
+    private func runCareful(_ batch: [WriteJob], db: Database, statements: WriterStatements, clock: BatchClock) throws -> BatchResult {
+        var result = BatchResult()
+        result.outcomes.reserveCapacity(batch.count)
+        try statements.begin.execute()
+        do {
+            for job in batch {
+                result.outcomes.append(try run(job, db: db, statements: statements, clock: clock, events: &result.events))
+            }
+            try statements.commit.execute()
+        } catch {
+            if db.isInsideTransaction { try? statements.rollback.execute() }
+            throw error
         }
         return result
     }
 
     /// Runs one job in its own savepoint. Errors the job raises roll back only that savepoint.
-    private func run(_ job: WriteJob, db: Database, now: Timestamp, nowText: String, today: LocalDate,
+    private func run(_ job: WriteJob, db: Database, statements: WriterStatements, clock: BatchClock,
                      events: inout [(seq: Int64, type: String, body: [UInt8])]) throws -> Outcome {
         switch job {
         case .command(let request, _, let handler):
-            if let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT reply FROM send_requests WHERE id = ?"),
-                                                arguments: [request.id]) {
-                return Outcome(reply: Array(stored.utf8))
+            if let stored = try statements.storedReply(request.id) {
+                return Outcome(reply: stored)
             }
-            let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: today, now: now,
+            let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: clock.today, now: clock.now,
                                    logger: logger, service: service)
-            let result = try runInSavepoint(db: db, ctx: ctx, now: now, nowText: nowText, events: &events) { try handler(ctx) }
+            let result = try runInSavepoint(ctx, statements: statements, clock: clock, events: &events) { try handler(ctx) }
             let reply: [UInt8]
             switch result {
-            case .success(let value): reply = Reply.ok(request.id, value).bytes
+            case .success(let value): reply = Reply.okBytes(request.id, value)
             case .failure(let error):
                 reply = Reply.failure(request.id, error).bytes
                 // Retrying a request that failed for a transient reason may succeed: keep only definite answers.
                 if error.code == .unavailable || error.code == .internal { return Outcome(reply: reply) }
             }
-            try db.cachedStatement(sql: "INSERT INTO send_requests(id, command, at, reply) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [request.id, request.command, nowText, String(decoding: reply, as: UTF8.self)])
+            try statements.storeReply(id: request.id, command: request.command, at: clock.text, reply: reply)
             return Outcome(reply: reply)
         case .task(let body, _):
-            let ctx = WriteContext(db: db, args: .object([:]), requestID: nil, today: today, now: now,
+            let ctx = WriteContext(db: db, args: .object([:]), requestID: nil, today: clock.today, now: clock.now,
                                    logger: logger, service: service)
-            return Outcome(result: try runInSavepoint(db: db, ctx: ctx, now: now, nowText: nowText, events: &events) {
+            return Outcome(result: try runInSavepoint(ctx, statements: statements, clock: clock, events: &events) {
                 try body(ctx)
                 return .null
             }.map { _ in () })
         }
     }
 
+    /// Stores the events the job emitted, each with the next seq.
+    private func storeEvents(_ ctx: WriteContext, statements: WriterStatements, clock: BatchClock,
+                             events: inout [(seq: Int64, type: String, body: [UInt8])]) throws {
+        for emitted in ctx.emitted {
+            let seq = nextSeq
+            let body = Event.encode(source: service, seq: seq, type: emitted.type, at: clock.text, data: emitted.data,
+                                    incarnation: incarnation)
+            try statements.storeEvent(seq: seq, type: emitted.type, at: clock.text, body: body)
+            events.append((seq, emitted.type, body))
+            nextSeq += 1
+        }
+    }
+
     /// Runs `body` in a savepoint and stores the events it emitted; a thrown error rolls back
     /// the savepoint and becomes the outcome. Storage errors (disk full) are rethrown: the whole batch fails.
-    private func runInSavepoint(db: Database, ctx: WriteContext, now: Timestamp, nowText: String,
+    private func runInSavepoint(_ ctx: WriteContext, statements: WriterStatements, clock: BatchClock,
                                 events: inout [(seq: Int64, type: String, body: [UInt8])],
                                 body: () throws -> JSONValue) throws -> Result<JSONValue, ServiceError> {
         let seqBefore = nextSeq
         let eventsBefore = events.count
         var outcome: Result<JSONValue, ServiceError> = .success(.null)
         do {
-            try Writer.inSavepoint(db) {
+            try statements.savepoint.execute()
+            do {
                 let value = try body()
-                for emitted in ctx.emitted {
-                    let seq = nextSeq
-                    let bodyBytes = Event.encode(source: service, seq: seq, type: emitted.type, at: nowText, data: emitted.data,
-                                                 incarnation: incarnation)
-                    try db.cachedStatement(sql: "INSERT INTO send_events(seq, type, at, body) VALUES (?, ?, ?, ?)")
-                        .execute(arguments: [seq, emitted.type, nowText, String(decoding: bodyBytes, as: UTF8.self)])
-                    events.append((seq, emitted.type, bodyBytes))
-                    nextSeq += 1
-                }
+                try storeEvents(ctx, statements: statements, clock: clock, events: &events)
                 outcome = .success(value)
+            } catch {
+                try statements.rollbackToSavepoint.execute()
+                try statements.releaseSavepoint.execute()
+                throw error
             }
+            try statements.releaseSavepoint.execute()
         } catch {
             nextSeq = seqBefore
             events.removeSubrange(eventsBefore...)

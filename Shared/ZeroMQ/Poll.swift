@@ -1,4 +1,7 @@
 import CLibZMQ
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What to wait for: readable, writable, or both.
 public struct PollEvents: OptionSet, Sendable {
@@ -59,4 +62,12 @@ public func poll(_ items: inout [PollItem], timeoutMilliseconds: Int) throws(ZMQ
     }
     for i in items.indices { items[i].ready = PollEvents(rawValue: raw[i].revents) }
     return Int(rc)
+}
+
+extension Socket {
+    /// True when a message is waiting to be received (`ZMQ_EVENTS`, which also lets libzmq take
+    /// in what its I/O thread handed over): a check that never sleeps, for short spins.
+    public var hasMessage: Bool {
+        get throws(ZMQError) { try getInt(ZMQ_EVENTS) & Int32(ZMQ_POLLIN) != 0 }
+    }
 }

@@ -63,6 +63,10 @@ struct JSONTests {
         let event = Event(source: "board", seq: 42, type: "action.updated", at: Timestamp(millis: 1_700_000_000_123), data: ["action_id": "A-0001"])
         #expect(try Event.decode(event.json.jsonBytes) == event)
         #expect(Event.encode(source: "board", seq: 42, type: "action.updated", at: event.at.description, data: event.data) == event.json.jsonBytes)
+        // An ok reply written directly is the very text of its envelope, keys sorted.
+        let ok = Reply.ok("r\"1", ["item_id": 7, "note": "é\n", "list": [1, "x"]])
+        #expect(Reply.okBytes("r\"1", ["item_id": 7, "note": "é\n", "list": [1, "x"]]) == ok.json.jsonBytes)
+        #expect(try Reply.decode(ok.bytes) == ok)
     }
 
     @Test("the validator collects every bad field with its JSON path")
