@@ -59,13 +59,14 @@ struct ProcessCPU {
 /// The CPU the calling thread has used so far (getrusage RUSAGE_THREAD), in microseconds.
 func threadCPUMicros() -> Double {
     var usage = rusage()
-    guard getrusage(RUSAGE_THREAD, &usage) == 0 else { return 0 }
+    // RUSAGE_THREAD (1 on Linux) is behind _GNU_SOURCE, which Glibc's module does not import.
+    guard getrusage(1, &usage) == 0 else { return 0 }
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
 }
 
 /// The CPU this whole process has used so far (getrusage RUSAGE_SELF: every thread, libzmq's too), in microseconds.
 func processCPUMicros() -> Double {
     var usage = rusage()
-    guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
 }
