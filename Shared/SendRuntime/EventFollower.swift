@@ -78,10 +78,10 @@ public final class EventFollower: @unchecked Sendable {
     }
 
     public convenience init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64,
-                incarnation: String? = nil, stop: StopFlag,
-                logger: Logger, receiveHighWaterMark: Int32 = 100_000,
-                observe: @escaping (Observation) -> Void = { _ in },
-                apply: @escaping ([Event]) -> Int64?) {
+                            incarnation: String? = nil, stop: StopFlag,
+                            logger: Logger, receiveHighWaterMark: Int32 = 100_000,
+                            observe: @escaping (Observation) -> Void = { _ in },
+                            apply: @escaping ([Event]) -> Int64?) {
         self.init(source: source, directories: directories, context: context, cursor: cursor, incarnation: incarnation,
                   stop: stop, logger: logger, receiveHighWaterMark: receiveHighWaterMark, observe: observe, applier: .events(apply))
     }
