@@ -22,43 +22,63 @@ public struct JSONSpans {
     /// The members of the object at `range`, in the order written: each key and its value's range.
     public func members(of range: Range<Int>) throws(JSONParseError) -> [(key: String, value: Range<Int>)] {
         var out: [(key: String, value: Range<Int>)] = []
-        var i = skipSpace(range.lowerBound)
-        guard i < range.upperBound, buffer[i] == UInt8(ascii: "{") else { throw error("expected an object", i) }
-        i = skipSpace(i + 1)
-        if i < range.upperBound, buffer[i] == UInt8(ascii: "}") { return out }
-        while true {
-            guard i < range.upperBound, buffer[i] == UInt8(ascii: "\"") else { throw error("expected a string key", i) }
-            var parser = JSONByteParser(buffer: buffer)
-            parser.index = i
-            let key = try parser.parseString()
-            i = skipSpace(parser.index)
-            guard i < range.upperBound, buffer[i] == UInt8(ascii: ":") else { throw error("expected ':'", i) }
-            i = skipSpace(i + 1)
-            let start = i
-            i = try skipValue(i, depth: 1)
-            out.append((key, start..<i))
-            i = skipSpace(i)
-            guard i < range.upperBound else { throw error("unexpected end of input", i) }
-            if buffer[i] == UInt8(ascii: "}") { return out }
-            guard buffer[i] == UInt8(ascii: ",") else { throw error("expected ',' or '}'", i) }
-            i = skipSpace(i + 1)
+        _ = try forEachMember(at: range.lowerBound, depth: 0) { (key, start) throws(JSONParseError) -> Int in
+            let end = try skipValue(start, depth: 1)
+            out.append((key, start..<end))
+            return end
         }
+        return out
     }
 
     /// The ranges of the elements of the array at `range`.
     public func elements(of range: Range<Int>) throws(JSONParseError) -> [Range<Int>] {
         var out: [Range<Int>] = []
-        var i = skipSpace(range.lowerBound)
-        guard i < range.upperBound, buffer[i] == UInt8(ascii: "[") else { throw error("expected an array", i) }
+        _ = try forEachElement(at: range.lowerBound, depth: 0) { (start) throws(JSONParseError) -> Int in
+            let end = try skipValue(start, depth: 1)
+            out.append(start..<end)
+            return end
+        }
+        return out
+    }
+
+    /// Walks the object that starts at `from` (after spaces): `body` gets each key and where its value
+    /// starts, and returns where the value ends (skipping it, or reading into it). Returns the index
+    /// just past the object. One pass: a caller that reads into a value does not scan it twice.
+    public func forEachMember(at from: Int, depth: Int,
+                              _ body: (String, Int) throws(JSONParseError) -> Int) throws(JSONParseError) -> Int {
+        var i = skipSpace(from)
+        guard i < buffer.count, buffer[i] == UInt8(ascii: "{") else { throw error("expected an object", i) }
+        if depth >= JSONValue.maxDepth { throw error("nested deeper than \(JSONValue.maxDepth) levels", i) }
         i = skipSpace(i + 1)
-        if i < range.upperBound, buffer[i] == UInt8(ascii: "]") { return out }
+        if i < buffer.count, buffer[i] == UInt8(ascii: "}") { return i + 1 }
         while true {
-            let start = i
-            i = try skipValue(i, depth: 1)
-            out.append(start..<i)
-            i = skipSpace(i)
-            guard i < range.upperBound else { throw error("unexpected end of input", i) }
-            if buffer[i] == UInt8(ascii: "]") { return out }
+            guard i < buffer.count, buffer[i] == UInt8(ascii: "\"") else { throw error("expected a string key", i) }
+            var parser = JSONByteParser(buffer: buffer)
+            parser.index = i
+            let key = try parser.parseString()
+            i = skipSpace(parser.index)
+            guard i < buffer.count, buffer[i] == UInt8(ascii: ":") else { throw error("expected ':'", i) }
+            i = skipSpace(try body(key, skipSpace(i + 1)))
+            guard i < buffer.count else { throw error("unexpected end of input", i) }
+            if buffer[i] == UInt8(ascii: "}") { return i + 1 }
+            guard buffer[i] == UInt8(ascii: ",") else { throw error("expected ',' or '}'", i) }
+            i = skipSpace(i + 1)
+        }
+    }
+
+    /// Walks the array that starts at `from` as `forEachMember` walks an object: `body` gets where each
+    /// element starts and returns where it ends. Returns the index just past the array.
+    public func forEachElement(at from: Int, depth: Int,
+                               _ body: (Int) throws(JSONParseError) -> Int) throws(JSONParseError) -> Int {
+        var i = skipSpace(from)
+        guard i < buffer.count, buffer[i] == UInt8(ascii: "[") else { throw error("expected an array", i) }
+        if depth >= JSONValue.maxDepth { throw error("nested deeper than \(JSONValue.maxDepth) levels", i) }
+        i = skipSpace(i + 1)
+        if i < buffer.count, buffer[i] == UInt8(ascii: "]") { return i + 1 }
+        while true {
+            i = skipSpace(try body(i))
+            guard i < buffer.count else { throw error("unexpected end of input", i) }
+            if buffer[i] == UInt8(ascii: "]") { return i + 1 }
             guard buffer[i] == UInt8(ascii: ",") else { throw error("expected ',' or ']'", i) }
             i = skipSpace(i + 1)
         }
@@ -82,15 +102,17 @@ public struct JSONSpans {
         return i
     }
 
-    /// The index just past the value that starts at `from`.
-    func skipValue(_ from: Int, depth: Int) throws(JSONParseError) -> Int {
+    /// The index just past the value that starts at `from`, nested `depth` levels deep.
+    public func skipValue(_ from: Int, depth: Int) throws(JSONParseError) -> Int {
         guard from < buffer.count else { throw error("unexpected end of input", from) }
         switch buffer[from] {
         case UInt8(ascii: "\""):
             return try skipString(from)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            // Brackets are counted outside strings; each close must match its open.
-            var stack: [UInt8] = []
+            // Brackets are counted outside strings; each close must match its open. The open ones are
+            // bits of one word (1 for an object), as nesting stops at `maxDepth` (64) anyway.
+            var open: UInt64 = 0
+            var levels = 0
             var i = from
             while i < buffer.count {
                 let byte = buffer[i]
@@ -99,12 +121,14 @@ public struct JSONSpans {
                     i = try skipString(i)
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    if depth + stack.count >= JSONValue.maxDepth { throw error("nested deeper than \(JSONValue.maxDepth) levels", i) }
-                    stack.append(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                    if depth + levels >= JSONValue.maxDepth { throw error("nested deeper than \(JSONValue.maxDepth) levels", i) }
+                    open = open << 1 | (byte == UInt8(ascii: "{") ? 1 : 0)
+                    levels += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    guard stack.last == byte else { throw error("unbalanced brackets", i) }
-                    stack.removeLast()
-                    if stack.isEmpty { return i + 1 }
+                    guard levels > 0, (open & 1 == 1) == (byte == UInt8(ascii: "}")) else { throw error("unbalanced brackets", i) }
+                    open >>= 1
+                    levels -= 1
+                    if levels == 0 { return i + 1 }
                 default:
                     break
                 }

@@ -29,38 +29,51 @@ struct EventsPage {
     static func read(_ body: [UInt8]) -> EventsPage? {
         body.withUnsafeBufferPointer { buffer -> EventsPage? in
             let spans = JSONSpans(buffer)
-            guard let whole = try? spans.value(), let top = try? spans.members(of: whole) else { return nil }
-            var id: String?
+            var page = EventsPage(id: nil, events: [], incarnation: nil, lastSeq: 0)
             var ok = false
-            var result: Range<Int>?
-            for (key, range) in top {
-                switch key {
-                case "id": id = (try? spans.parse(range))?.stringValue
-                case "ok": ok = (try? spans.parse(range))?.boolValue ?? false
-                case "result": result = range
-                default: break
+            var sawEvents = false
+            // One descent: the events are walked where they lie, each byte of the reply looked at once.
+            do throws(JSONParseError) {
+                _ = try spans.forEachMember(at: 0, depth: 0) { (key, start) throws(JSONParseError) -> Int in
+                    switch key {
+                    case "id", "ok":
+                        let end = try spans.skipValue(start, depth: 1)
+                        let value = try spans.parse(start..<end)
+                        if key == "id" { page.id = value.stringValue } else { ok = value.boolValue ?? false }
+                        return end
+                    case "result":
+                        return try spans.forEachMember(at: start, depth: 1) { (key, start) throws(JSONParseError) -> Int in
+                            switch key {
+                            case "events":
+                                sawEvents = true
+                                return try spans.forEachElement(at: start, depth: 2) { (start) throws(JSONParseError) -> Int in
+                                    var seq: Int64?
+                                    let end = try spans.forEachMember(at: start, depth: 3) { (key, start) throws(JSONParseError) -> Int in
+                                        let end = try spans.skipValue(start, depth: 4)
+                                        if key == "seq" { seq = try spans.parse(start..<end).intValue }
+                                        return end
+                                    }
+                                    // An event without a readable integer seq is left out, as an unreadable one always was.
+                                    if let seq { page.events.append(StoredEvent(seq: seq, bytes: body[start..<end])) }
+                                    return end
+                                }
+                            case "incarnation", "last_seq":
+                                let end = try spans.skipValue(start, depth: 2)
+                                let value = try spans.parse(start..<end)
+                                if key == "last_seq" { page.lastSeq = value.intValue ?? 0 } else { page.incarnation = value.stringValue }
+                                return end
+                            default:
+                                return try spans.skipValue(start, depth: 2)
+                            }
+                        }
+                    default:
+                        return try spans.skipValue(start, depth: 1)
+                    }
                 }
+            } catch {
+                return nil
             }
-            guard ok, let result, let members = try? spans.members(of: result) else { return nil }
-            var page = EventsPage(id: id, events: [], incarnation: nil, lastSeq: 0)
-            var eventsRange: Range<Int>?
-            for (key, range) in members {
-                switch key {
-                case "events": eventsRange = range
-                case "incarnation": page.incarnation = (try? spans.parse(range))?.stringValue
-                case "last_seq": page.lastSeq = (try? spans.parse(range))?.intValue ?? 0
-                default: break
-                }
-            }
-            guard let eventsRange, let elements = try? spans.elements(of: eventsRange) else { return nil }
-            page.events.reserveCapacity(elements.count)
-            for element in elements {
-                guard let fields = try? spans.members(of: element),
-                      let seqRange = fields.first(where: { $0.key == "seq" })?.value,
-                      let seq = (try? spans.parse(seqRange))?.intValue else { continue }
-                page.events.append(StoredEvent(seq: seq, bytes: body[element]))
-            }
-            return page
+            return ok && sawEvents ? page : nil
         }
     }
 }
