@@ -152,6 +152,12 @@ final class Subscriber: @unchecked Sendable {
             while true {
                 let data = handle.availableData
                 if data.isEmpty { return }
+                if !self.keepLines {
+                    // Only counted: the reader must cost little beside the subscriber it measures.
+                    let count = data.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+                    lock.withLock { lines += count }
+                    continue
+                }
                 let at = nowMicros()
                 pending.append(contentsOf: data)
                 var start = 0

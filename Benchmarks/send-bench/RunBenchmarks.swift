@@ -63,13 +63,7 @@ struct RunBenchmarks: ParsableCommand {
             defer { service?.stop() }
             let work = attach.map { BenchDirectory(path: ($0 as NSString).deletingLastPathComponent) } ?? work
             if want("durable") {
-                for clients in [4, 16] {
-                    let r = try Durable.throughput(directory: work, clients: clients, seconds: seconds)
-                    print(String(format: "durable commands, %2d clients: %8.0f /s  (p50 %.2f ms, p99 %.2f ms; synchronous=FULL)",
-                                 clients, r.rate, r.p50 / 1000, r.p99 / 1000))
-                    figures["durable_\(clients)_clients_per_s"] = .double(r.rate.rounded())
-                    figures["durable_\(clients)_clients_p99_ms"] = .double((r.p99 / 10).rounded() / 100)
-                }
+                try Durable.compareClients(directory: work, servicePID: service?.pid, seconds: seconds, into: &figures)
             }
             if want("paced") {
                 let r = try Durable.paced(directory: work, perSecond: 1000, seconds: seconds)
@@ -81,7 +75,7 @@ struct RunBenchmarks: ParsableCommand {
         if want("notify") {
             let f = try NotifyBench.run(directory: work, catchUp: catchUp, seconds: seconds)
             print(String(format: "reply → notification printed by sendctl subscribe at 1,000/s: p50 %.2f ms, p99 %.2f ms (targets 1 ms, 3 ms)", f.p50 / 1000, f.p99 / 1000))
-            print(String(format: "subscriber catch-up over %d notifications: %.0f /s (target ≥ 100,000)", catchUp, f.catchUpRate))
+            print(String(format: "subscriber catch-up over %d notifications: %.0f /s (target ≥ 150,000)", catchUp, f.catchUpRate))
             print(String(format: "sustained producer → notifications → subscriber: %.0f /s", f.sustained))
             figures["notify_latency_p50_ms"] = .double((f.p50 / 10).rounded() / 100)
             figures["notify_latency_p99_ms"] = .double((f.p99 / 10).rounded() / 100)
@@ -279,12 +273,17 @@ enum Durable {
         let rate: Double
         let p50: Double
         let p99: Double
+        let requests: Int
+        /// CPU the whole bench process used during the run (every client thread and libzmq's), µs.
+        let processCPU: Double
     }
 
-    /// `clients` threads, each sending `append` and waiting for its reply, for `seconds`.
+    /// `clients` threads, each sending `append` and waiting for its reply, for `seconds`: the old
+    /// client, one `ServiceClient.call` per request (kept beside the fair client to show what it costs).
     static func throughput(directory: BenchDirectory, clients: Int, seconds: Double) throws -> Result {
         let context = try ZeroMQ.Context()
         let collected = Samples()
+        let cpu0 = processCPUMicros()
         let start = nowMicros()
         let end = start + seconds * 1e6
         let threads = (0..<clients).map { _ in
@@ -307,9 +306,10 @@ enum Durable {
         }
         while threads.contains(where: { !$0.isSet }) { usleep(2000) }
         let elapsed = (nowMicros() - start) / 1e6
+        let cpu = processCPUMicros() - cpu0
         let all = collected.all
         let p = Percentiles(all)
-        return Result(rate: Double(all.count) / elapsed, p50: p.p50, p99: p.p99)
+        return Result(rate: Double(all.count) / elapsed, p50: p.p50, p99: p.p99, requests: all.count, processCPU: cpu)
     }
 
     /// One client sending `perSecond` appends a second on a fixed schedule; latency of each.

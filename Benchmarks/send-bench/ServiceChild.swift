@@ -28,6 +28,9 @@ final class ServiceChild {
         }
     }
 
+    /// The child's process id (for reading its CPU from /proc).
+    var pid: Int32 { process.processIdentifier }
+
     /// SIGTERM and wait for the exit.
     func stop() {
         guard process.isRunning else { return }

@@ -27,6 +27,17 @@ final class NotificationPrinter {
         return true
     }
 
+    /// Adds a notification's line as its source stored it, for `--json`: its bytes are what `print`
+    /// of its JSON would write, so they are copied as they are. False once standard output is gone.
+    @discardableResult
+    func print(stored bytes: ArraySlice<UInt8>) -> Bool {
+        if failed { return false }
+        buffer.append(contentsOf: bytes)
+        buffer.append(0x0A)
+        if buffer.count > 1 << 16 { return flush() }
+        return true
+    }
+
     /// Writes what is buffered to standard output; false once it is gone (for example `| head` closed it).
     @discardableResult
     func flush() -> Bool {

@@ -117,12 +117,19 @@ struct SubscribeCommand: AsyncParsableCommand {
             let filter = filters.filter
             var logger = Logger(label: "sendctl.subscribe")
             logger.logLevel = .error
+            // The events come as the service stored them: with --json and no filter they are written out as they
+            // are; otherwise each is parsed, once, to filter it or to draw its line.
+            let raw = json && filter.passesAll
             let follower = try EventFollower(source: service, directories: directories, cursor: cursor,
-                                             stop: stop, logger: logger) { batch in
+                                             stop: stop, logger: logger) { (batch: [StoredEvent]) -> Int64? in
                 let last = batch.last!.seq
                 if let file {
                     // The file is the cursor: the batch is written and fsynced, then the follower moves on.
-                    let lines = batch.map(\.json).filter { filter.matches($0) }.map(\.jsonBytes)
+                    let lines = filter.passesAll ? batch.map { Array($0.bytes) }
+                        : batch.compactMap { stored -> [UInt8]? in
+                            guard let value = try? JSONValue.parse(stored.bytes), filter.matches(value) else { return nil }
+                            return Array(stored.bytes)
+                        }
                     do throws(ServiceError) { try file.append(lines, lastSeq: last) } catch {
                         printError("sendctl: \(error.message)")
                         stop.set()
@@ -132,10 +139,13 @@ struct SubscribeCommand: AsyncParsableCommand {
                 }
                 do {
                     for event in batch {
-                        let json = event.json
-                        guard filter.matches(json) else { continue }
                         let writes = printer.writes
-                        guard printer.print(json) else { stop.set(); return nil }
+                        if raw {
+                            guard printer.print(stored: event.bytes) else { stop.set(); return nil }
+                        } else {
+                            guard let value = try? JSONValue.parse(event.bytes), filter.matches(value) else { continue }
+                            guard json ? printer.print(stored: event.bytes) : printer.print(value) else { stop.set(); return nil }
+                        }
                         // A long batch is written out every 64 KiB: its position follows each write at once
                         // (one pwrite; the fsync comes at the end of the batch).
                         if printer.writes != writes { try store?.write(event.seq, sync: false) }

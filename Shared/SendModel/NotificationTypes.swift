@@ -27,6 +27,9 @@ public struct NotificationFilter: Sendable {
         self.severity = severity
     }
 
+    /// True when every notification passes (no topic, audience or severity given): nothing to read to decide.
+    public var passesAll: Bool { topics.isEmpty && audience == nil && severity == nil }
+
     /// Whether a notification event (its JSON) passes.
     public func matches(_ event: JSONValue) -> Bool {
         if !topics.isEmpty {

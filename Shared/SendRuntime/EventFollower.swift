@@ -17,6 +17,16 @@ public import ZeroMQ
 public final class EventFollower: @unchecked Sendable {
     // `@unchecked Sendable`: it is handed to its thread before `run()`; after that only that thread touches it.
 
+    /// What `apply` is given: decoded events (a service applies them), or the events as their
+    /// source stored them (a client that passes them on, such as `sendctl subscribe --json`).
+    enum Applier {
+        case events(([Event]) -> Int64?)
+        case stored(([StoredEvent]) -> Int64?)
+    }
+
+    /// Events asked for per `events.since` page: the most the protocol allows.
+    static let pageLimit: Int64 = 10_000
+
     /// What the follower saw, for health reports.
     public enum Observation: Sendable {
         case sourceLastSeq(Int64)
@@ -35,7 +45,7 @@ public final class EventFollower: @unchecked Sendable {
     let logger: Logger
     let stop: StopFlag
     let receiveHighWaterMark: Int32
-    let apply: ([Event]) -> Int64?
+    let apply: Applier
     let observe: (Observation) -> Void
 
     public private(set) var cursor: Int64
@@ -55,14 +65,32 @@ public final class EventFollower: @unchecked Sendable {
                             logger: Logger, observe: @escaping (Observation) -> Void = { _ in },
                             apply: @escaping ([Event]) -> Int64?) throws {
         self.init(source: source, directories: directories, context: try ZeroMQ.Context(), cursor: cursor, stop: stop,
-                  logger: logger, observe: observe, apply: apply)
+                  logger: logger, observe: observe, applier: .events(apply))
     }
 
-    public init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64,
-                incarnation: String? = nil, stop: StopFlag,
-                logger: Logger, receiveHighWaterMark: Int32 = 100_000,
-                observe: @escaping (Observation) -> Void = { _ in },
-                apply: @escaping ([Event]) -> Int64?) {
+    /// A follower with a ZeroMQ context of its own whose `apply` takes the events as they were
+    /// stored, never parsed beyond their seq: for clients that only write them out.
+    public convenience init(source: String, directories: RuntimeDirectories, cursor: Int64, stop: StopFlag,
+                            logger: Logger, observe: @escaping (Observation) -> Void = { _ in },
+                            applyStored: @escaping ([StoredEvent]) -> Int64?) throws {
+        self.init(source: source, directories: directories, context: try ZeroMQ.Context(), cursor: cursor, stop: stop,
+                  logger: logger, observe: observe, applier: .stored(applyStored))
+    }
+
+    public convenience init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64,
+                            incarnation: String? = nil, stop: StopFlag,
+                            logger: Logger, receiveHighWaterMark: Int32 = 100_000,
+                            observe: @escaping (Observation) -> Void = { _ in },
+                            apply: @escaping ([Event]) -> Int64?) {
+        self.init(source: source, directories: directories, context: context, cursor: cursor, incarnation: incarnation,
+                  stop: stop, logger: logger, receiveHighWaterMark: receiveHighWaterMark, observe: observe, applier: .events(apply))
+    }
+
+    init(source: String, directories: RuntimeDirectories, context: ZeroMQ.Context, cursor: Int64,
+         incarnation: String? = nil, stop: StopFlag,
+         logger: Logger, receiveHighWaterMark: Int32 = 100_000,
+         observe: @escaping (Observation) -> Void = { _ in },
+         applier: Applier) {
         self.source = source
         self.directories = directories
         self.context = context
@@ -72,7 +100,7 @@ public final class EventFollower: @unchecked Sendable {
         self.logger = logger
         self.receiveHighWaterMark = receiveHighWaterMark
         self.observe = observe
-        self.apply = apply
+        self.apply = applier
     }
 
     /// Follows until `stop` is set. Throws only if the sockets cannot be set up.
@@ -109,7 +137,7 @@ public final class EventFollower: @unchecked Sendable {
                 continue
             }
             guard items[0].isReadable else { continue }
-            var batch: [Event] = []
+            var batch = Batch()
             var expected = cursor + 1
             var drained = 0
             while drained < 5000, let frames = try? subscriber.receive(dontWait: true) {
@@ -153,7 +181,7 @@ public final class EventFollower: @unchecked Sendable {
                     needsCatchUp = true  // gap: fetch it with events.since
                     continue
                 }
-                batch.append(event)
+                batch.append(event, bytes: frames[1], storedOnly: isStored)
                 expected += 1
             }
             if !batch.isEmpty, !deliver(batch) { needsCatchUp = true }
@@ -166,22 +194,34 @@ public final class EventFollower: @unchecked Sendable {
 
     /// Pages through `events.since` until the cursor reaches the source's last seq. False if the source did not answer.
     /// The next page is asked for before this one is applied, so the source reads while we apply.
+    /// A page is taken apart without parsing its events (`EventsPage`); only a service's follower decodes them.
     private func catchUp(_ client: ServiceClient) -> Bool {
         var next: Request? = nil
         while !stop.isSet {
-            let request = next ?? Request(id: RequestID.make(), command: "events.since", args: ["after": .int(cursor), "limit": 5000])
+            let request = next ?? Request(id: RequestID.make(), command: "events.since", args: ["after": .int(cursor), "limit": .int(Self.pageLimit)])
             next = nil
-            let result: JSONValue
+            let page: EventsPage
             do {
-                let reply = try client.send(request, timeout: 1, attempts: 1)
-                result = try reply.outcome.get()
+                let answer = try client.send(request, timeout: 1, attempts: 1) { body -> PageAnswer? in
+                    if let page = EventsPage.read(body) { return page.id == request.id ? .page(page) : nil }
+                    // Not a page: a refusal (or a reply of another shape), read as a reply.
+                    guard let reply = try? Reply.decode(body) else { return nil }
+                    if reply.id != request.id && reply.id != nil { return nil }
+                    return .reply(reply)
+                }
+                switch answer {
+                case .page(let p): page = p
+                case .reply(let reply):
+                    _ = try reply.outcome.get()
+                    throw ServiceError(.internal, "the events.since reply has no readable events")
+                }
             } catch {
                 logger.debug("catch-up from \(source) failed: \(error)")
                 return false
             }
             lastHeard = monotonicMillis()
-            let last = result["last_seq"]?.intValue ?? 0
-            if let now = result["incarnation"]?.stringValue {
+            let last = page.lastSeq
+            if let now = page.incarnation {
                 if let known = incarnation, now != known {
                     if !replaced {
                         replaced = true
@@ -201,19 +241,25 @@ public final class EventFollower: @unchecked Sendable {
                 }
             }
             observe(.sourceLastSeq(last))
-            var batch: [Event] = []
+            var batch = Batch()
             var expected = cursor + 1
-            for value in result["events"]?.arrayValue ?? [] {
-                guard let event = try? Event(json: value), event.seq >= expected else { continue }
-                guard event.seq == expected else { break }
-                batch.append(event)
+            for stored in page.events {
+                guard stored.seq >= expected else { continue }
+                guard stored.seq == expected else { break }
+                if isStored {
+                    batch.stored.append(stored)
+                } else {
+                    // An event that does not decode is skipped, and the gap it leaves ends the page here.
+                    guard let event = try? stored.decode(), event.seq == stored.seq else { continue }
+                    batch.events.append(event)
+                }
                 expected += 1
             }
             if batch.isEmpty { return true }
             observe(.fetched)
-            let pageEnd = batch.last!.seq
+            let pageEnd = batch.lastSeq!
             if pageEnd < last {
-                let prefetch = Request(id: RequestID.make(), command: "events.since", args: ["after": .int(pageEnd), "limit": 5000])
+                let prefetch = Request(id: RequestID.make(), command: "events.since", args: ["after": .int(pageEnd), "limit": .int(Self.pageLimit)])
                 if (try? client.post(prefetch)) != nil { next = prefetch }
             }
             if !deliver(batch) {
@@ -225,15 +271,43 @@ public final class EventFollower: @unchecked Sendable {
         return false
     }
 
-    private func deliver(_ batch: [Event]) -> Bool {
-        guard let applied = apply(batch) else {
+    private enum PageAnswer {
+        case page(EventsPage)
+        case reply(Reply)
+    }
+
+    private var isStored: Bool {
+        if case .stored = apply { return true }
+        return false
+    }
+
+    /// A contiguous run of events for `apply`: decoded, or as stored, as the applier takes them.
+    private struct Batch {
+        var events: [Event] = []
+        var stored: [StoredEvent] = []
+
+        var isEmpty: Bool { events.isEmpty && stored.isEmpty }
+        var lastSeq: Int64? { stored.last?.seq ?? events.last?.seq }
+
+        mutating func append(_ event: Event, bytes: [UInt8], storedOnly: Bool) {
+            if storedOnly { stored.append(StoredEvent(seq: event.seq, bytes: bytes[...])) } else { events.append(event) }
+        }
+    }
+
+    private func deliver(_ batch: Batch) -> Bool {
+        let outcome: Int64?
+        switch apply {
+        case .events(let apply): outcome = apply(batch.events)
+        case .stored(let apply): outcome = apply(batch.stored)
+        }
+        guard let applied = outcome else {
             stalled = true
             return false
         }
         let before = cursor
         cursor = applied
         observe(.applied(cursor: applied, count: Int(applied - before)))
-        stalled = applied != batch.last?.seq
+        stalled = applied != batch.lastSeq
         return !stalled
     }
 }

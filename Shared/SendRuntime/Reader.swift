@@ -78,18 +78,22 @@ final class Reader: Sendable {
         let limit = v.int("limit", required: false, range: 1...10_000) ?? 1000
         do {
             try v.check()
-            let (rows, last, incarnation) = try pool.read { db in
-                (try ServiceDatabase.events(db, after: after, limit: Int(limit)), try ServiceDatabase.lastSeq(db),
-                 try ServiceDatabase.incarnation(db))
-            }
             var out: [UInt8] = []
-            out.reserveCapacity(rows.reduce(64) { $0 + $1.body.utf8.count + 1 })
-            out.append(contentsOf: #"{"id":"#.utf8)
-            JSONValue.string(request.id).writeJSON(into: &out)
-            out.append(contentsOf: #","ok":true,"result":{"events":["#.utf8)
-            for (i, row) in rows.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: row.body.utf8)
+            let (last, incarnation) = try pool.read { db in
+                out.reserveCapacity(Int(min(limit, 10_000)) * 512)
+                out.append(contentsOf: #"{"id":"#.utf8)
+                JSONValue.string(request.id).writeJSON(into: &out)
+                out.append(contentsOf: #","ok":true,"result":{"events":["#.utf8)
+                // Each stored text is copied from SQLite's row into the reply: no String, no array of rows.
+                let rows = try Row.fetchCursor(db, sql: "SELECT body FROM send_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                                               arguments: [after, limit])
+                var first = true
+                while let row = try rows.next() {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    try row.withUnsafeData(atIndex: 0) { data in if let data { out.append(contentsOf: data) } }
+                }
+                return (try ServiceDatabase.lastSeq(db), try ServiceDatabase.incarnation(db))
             }
             out.append(contentsOf: #"],"incarnation":"#.utf8)
             JSONValue.string(incarnation).writeJSON(into: &out)

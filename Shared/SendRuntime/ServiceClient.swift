@@ -64,6 +64,18 @@ public final class ServiceClient {
     /// Sends a request and waits for its reply. `attempts` sends of the same id, each waiting `timeout` seconds.
     /// Throws `ServiceError(.unavailable)` when nothing answers.
     public func send(_ request: Request, timeout: Double = 5, attempts: Int = 3) throws -> Reply {
+        try send(request, timeout: timeout, attempts: attempts) { body in
+            guard let reply = try? Reply.decode(body) else { return nil }
+            // A late reply to an earlier request on this socket: skip it.
+            if reply.id != request.id && reply.id != nil { return nil }
+            return reply
+        }
+    }
+
+    /// As `send`, with each reply's body handed to `read` as it came (for large replies read
+    /// without building a `JSONValue`); `read` returns nil for a reply that is not to this
+    /// request (a late one, or unreadable), which is skipped.
+    public func send<T>(_ request: Request, timeout: Double = 5, attempts: Int = 3, reading read: ([UInt8]) -> T?) throws -> T {
         let bytes = request.json.jsonBytes
         let alreadySent = posted == request.id
         posted = nil
@@ -76,9 +88,7 @@ public final class ServiceClient {
                 var items = [PollItem(socket)]
                 try poll(&items, timeoutMilliseconds: Int(remaining))
                 guard items[0].isReadable, let frames = try socket.receive(dontWait: true) else { continue }
-                guard let body = frames.last, let reply = try? Reply.decode(body) else { continue }
-                // A late reply to an earlier request on this socket: skip it.
-                if reply.id != request.id && reply.id != nil { continue }
+                guard let body = frames.last, let reply = read(body) else { continue }
                 return reply
             }
         }

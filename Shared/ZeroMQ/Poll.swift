@@ -1,4 +1,5 @@
 import CLibZMQ
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,4 +71,45 @@ extension Socket {
     public var hasMessage: Bool {
         get throws(ZMQError) { try getInt(ZMQ_EVENTS) & Int32(ZMQ_POLLIN) != 0 }
     }
+}
+
+/// A fixed set of sockets waited on together again and again, for loops that drive many sockets
+/// from one thread: the `zmq_pollitem_t` array is built once, not on every wait as `poll` does.
+///
+/// Not `Sendable`: it holds sockets, which belong to one thread. It keeps them alive; `wait`
+/// throws `ENOTSOCK` if one was closed meanwhile.
+public final class Poller {
+    public let sockets: [Socket]
+    private var items: [zmq_pollitem_t]
+
+    public init(_ sockets: [Socket], events: PollEvents = .readable) throws(ZMQError) {
+        self.sockets = sockets
+        items = []
+        items.reserveCapacity(sockets.count)
+        for socket in sockets {
+            var item = zmq_pollitem_t()
+            item.socket = try socket.live("zmq_poll")
+            item.fd = -1
+            item.events = events.rawValue
+            items.append(item)
+        }
+    }
+
+    public var count: Int { items.count }
+
+    /// Waits until a socket is ready or `timeoutMilliseconds` pass (-1 forever); returns how many are ready.
+    @discardableResult
+    public func wait(timeoutMilliseconds: Int) throws(ZMQError) -> Int {
+        for socket in sockets where socket.isClosed { throw ZMQError(errno: ENOTSOCK, function: "zmq_poll") }
+        let count = Int32(items.count)
+        let rc = try items.withUnsafeMutableBufferPointer { (buffer) throws(ZMQError) -> Int32 in
+            try zmqCheck("zmq_poll") { zmq_poll(buffer.baseAddress, count, timeoutMilliseconds) }
+        }
+        return Int(rc)
+    }
+
+    /// What the last `wait` found ready on socket `index`.
+    public func ready(_ index: Int) -> PollEvents { PollEvents(rawValue: items[index].revents) }
+
+    public func isReadable(_ index: Int) -> Bool { ready(index).contains(.readable) }
 }

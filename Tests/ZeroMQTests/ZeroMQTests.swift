@@ -112,6 +112,38 @@ struct ZeroMQTests {
         #expect(try b.receive() == [[1, 2, 3]])
     }
 
+    @Test("a Poller waits on many sockets at once, says which are readable, and refuses a closed one")
+    func pollerManySockets() throws {
+        let ctx = try Context()
+        var senders: [Socket] = []
+        var receivers: [Socket] = []
+        for i in 0..<8 {
+            let a = try Socket(ctx, .pair)
+            let b = try Socket(ctx, .pair)
+            try a.bind("inproc://poller\(i)")
+            try b.connect("inproc://poller\(i)")
+            senders.append(a)
+            receivers.append(b)
+        }
+        let poller = try Poller(receivers)
+        #expect(try poller.wait(timeoutMilliseconds: 10) == 0)
+        try senders[2].send([2])
+        try senders[5].send([5])
+        // The same items again: no rebuilding between waits.
+        var seen: Set<Int> = []
+        while seen.count < 2 {
+            try poller.wait(timeoutMilliseconds: 1000)
+            for i in 0..<poller.count where poller.isReadable(i) {
+                #expect(try receivers[i].receive(dontWait: true) == [[UInt8(i)]])
+                seen.insert(i)
+            }
+        }
+        #expect(seen == [2, 5])
+        #expect(try poller.wait(timeoutMilliseconds: 10) == 0)
+        receivers[3].close()
+        #expect(throws: ZMQError.self) { try poller.wait(timeoutMilliseconds: 10) }
+    }
+
     @Test("every socket type can be made, and REQ/REP, PUB/SUB and DEALER/ROUTER talk")
     func socketTypes() throws {
         let dir = TestDirectory()

@@ -1,0 +1,85 @@
+import Foundation
+import SendModel
+import SendRuntime
+
+extension Durable {
+    /// Durable `append`s at 4 and 16 clients, each count run with the fair client (one thread,
+    /// N DEALERs, one poll loop) and then with the old one (N threads × `ServiceClient.call`),
+    /// against the same service. Around each run the service's CPU (utime + stime from /proc, per
+    /// thread) and the bench process's own are read, and printed per request.
+    static func compareClients(directory: BenchDirectory, servicePID: Int32?, seconds: Double,
+                               into figures: inout [String: JSONValue]) throws {
+        let endpoint = try directory.directories.commandEndpoint("bench")
+        let pid = try servicePID ?? {
+            // Attached to a service started elsewhere: its health says its pid.
+            let client = try ServiceClient(service: "bench", directories: directory.directories)
+            defer { client.close() }
+            return Int32(try client.call("health")["pid"]?.intValue ?? 0)
+        }()
+        // Warm up (WAL growth, page cache, connections), not reported.
+        _ = try FairClient.throughput(endpoint: endpoint, clients: 4, seconds: min(0.5, seconds))
+
+        print("durable appends (100-byte payload, synchronous=FULL), load average \(loadAverage()); service pid \(pid)")
+        for clients in [4, 16] {
+            // The fair client.
+            var before = ProcessCPU(pid: pid)
+            let fair = try FairClient.throughput(endpoint: endpoint, clients: clients, seconds: seconds)
+            var service = ProcessCPU(pid: pid).since(before)
+            print(String(format: "durable commands, %2d clients, fair client (1 thread, %d DEALERs, one zmq_poll loop): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
+                         clients, clients, fair.rate, fair.p50 / 1000, fair.p99 / 1000))
+            report(service: service, requests: fair.requests,
+                   client: "client CPU \(perRequest(fair.processCPU, fair.requests)) µs/request "
+                       + "(its one thread \(perRequest(fair.threadCPU, fair.requests)), the rest libzmq's I/O thread)")
+            let f = "durable_fair_\(clients)_clients"
+            figures["\(f)_per_s"] = .double(fair.rate.rounded())
+            figures["\(f)_p50_ms"] = .double(milliseconds(fair.p50))
+            figures["\(f)_p99_ms"] = .double(milliseconds(fair.p99))
+            figures["service_cpu_us_per_request_fair_\(clients)"] = .double(perRequest(service.micros, fair.requests))
+            figures["client_cpu_us_per_request_fair_\(clients)"] = .double(perRequest(fair.processCPU, fair.requests))
+            figures["client_thread_cpu_us_per_request_fair_\(clients)"] = .double(perRequest(fair.threadCPU, fair.requests))
+            figures["service_threads_us_per_request_fair_\(clients)"] = threads(service.threads, fair.requests)
+
+            // The old client: one thread per client, each a ServiceClient doing call() in a loop.
+            before = ProcessCPU(pid: pid)
+            let old = try Durable.throughput(directory: directory, clients: clients, seconds: seconds)
+            service = ProcessCPU(pid: pid).since(before)
+            print(String(format: "durable commands, %2d clients, old client (%d threads × ServiceClient.call): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
+                         clients, clients, old.rate, old.p50 / 1000, old.p99 / 1000))
+            report(service: service, requests: old.requests,
+                   client: "client CPU \(perRequest(old.processCPU, old.requests)) µs/request (its \(clients) threads and libzmq's)")
+            figures["durable_\(clients)_clients_per_s"] = .double(old.rate.rounded())
+            figures["durable_\(clients)_clients_p50_ms"] = .double(milliseconds(old.p50))
+            figures["durable_\(clients)_clients_p99_ms"] = .double(milliseconds(old.p99))
+            figures["service_cpu_us_per_request_old_\(clients)"] = .double(perRequest(service.micros, old.requests))
+            figures["client_cpu_us_per_request_old_\(clients)"] = .double(perRequest(old.processCPU, old.requests))
+            figures["service_threads_us_per_request_old_\(clients)"] = threads(service.threads, old.requests)
+        }
+        figures["durable_load_average"] = .string(loadAverage())
+    }
+
+    /// `    service CPU 76.1 µs/request (bench-server 60.2, ZMQbg/IO/0 12.0, …); client CPU …; N requests`
+    private static func report(service: (micros: Double, threads: [ProcessCPU.ThreadUse]), requests: Int, client: String) {
+        let top = service.threads.prefix(4).map { "\($0.name) \(perRequest($0.micros, requests))" }
+        print("    service CPU \(perRequest(service.micros, requests)) µs/request (\(top.joined(separator: ", "))); "
+              + "\(client); \(requests) requests")
+    }
+
+    /// The busiest threads' µs per request, by thread name (threads of one name summed).
+    private static func threads(_ threads: [ProcessCPU.ThreadUse], _ requests: Int) -> JSONValue {
+        var byName: [String: Double] = [:]
+        for t in threads { byName[t.name, default: 0] += t.micros }
+        return .object(byName.mapValues { .double(perRequest($0, requests)) })
+    }
+
+    static func perRequest(_ micros: Double, _ requests: Int) -> Double {
+        requests > 0 ? (micros / Double(requests) * 10).rounded() / 10 : 0
+    }
+
+    static func milliseconds(_ micros: Double) -> Double { (micros / 10).rounded() / 100 }
+}
+
+/// The 1-, 5- and 15-minute load averages as `/proc/loadavg` gives them.
+func loadAverage() -> String {
+    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+}
