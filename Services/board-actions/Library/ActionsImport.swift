@@ -76,7 +76,7 @@ enum ActionsImport {
             throw ServiceError.invalid(listed, summary: summary)
         }
         let updateCount = items.reduce(0) { $0 + $1.updates.count }
-        let statusCount = items.reduce(0) { $0 + $1.updates.filter { $0.status != nil }.count }
+        let statusCount = items.reduce(0) { sum, item in sum + item.updates.filter { $0.status != nil }.count }
         if checkOnly {
             return ["checked": true, "imported": false, "import_id": .string(id), "actions": .int(Int64(items.count)),
                     "updates": .int(Int64(updateCount)), "status_changes": .int(Int64(statusCount)),
