@@ -89,7 +89,7 @@ struct BoardBenchmark: ParsableCommand {
             var seq: Int64 = 1
             try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.inspectionRecorded,
                                                       at: Timestamp.now(), data: [
-                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": ["wsoa_required": true],
+                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": "wsoa_required",
                 "published": "2025-11-03", "deadlines": ["wsoa_due": "2026-02-16"],
             ]))
             let kinds = ["area_of_significant_weakness", "fundamental_failing", "priority_area", "area_for_improvement"]
