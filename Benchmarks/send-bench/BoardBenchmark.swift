@@ -89,7 +89,7 @@ struct BoardBenchmark: ParsableCommand {
             var seq: Int64 = 1
             try FindingsReadModel.apply(change, Event(source: ServiceName.findings, seq: seq, type: EventType.inspectionRecorded,
                                                       at: Timestamp.now(), data: [
-                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": ["wsoa_required": true],
+                "inspection_id": "INS-0001", "local_area": "Bench", "framework": "2016", "outcome": "wsoa_required",
                 "published": "2025-11-03", "deadlines": ["wsoa_due": "2026-02-16"],
             ]))
             let kinds = ["area_of_significant_weakness", "fundamental_failing", "priority_area", "area_for_improvement"]
@@ -116,64 +116,64 @@ struct BoardBenchmark: ParsableCommand {
     }
 
 
-    /// Creates the actions (plan.import, 500 at a time) and the progress updates (many clients at once).
+    /// Loads the plan as a user moving last year's tracker in would: one JSON file of the actions, each
+    /// with its dated progress updates, imported with `sendctl actions import` (in requests of at most
+    /// 8 MiB, checked as a whole first). The first update of an action moves it on; a few become delayed
+    /// or completed.
     func load(_ directories: RuntimeDirectories, coveredFindings: Int) throws {
-        let context = try ZeroMQ.Context()
-        let client = try ServiceClient(context: context, service: ServiceName.board, directories: directories)
-        defer { client.close() }
         let today = LocalDate(iso: Self.today)!
-        var n = 0
-        var chunk = 0
-        while n < actions {
-            var items: [JSONValue] = []
-            for _ in 0..<min(500, actions - n) {
-                n += 1
-                let start = today.adding(days: -200 + (n * 7) % 300)
-                let due = start.adding(days: 30 + (n * 13) % 240)
-                let f1 = String(format: "F-%04d", 1 + n % coveredFindings)
-                let f2 = String(format: "F-%04d", 1 + (n * 31) % coveredFindings)
-                items.append([
-                    "title": .string("Action \(n)"), "description": "Benchmark action",
-                    "finding_ids": f1 == f2 ? [.string(f1)] : [.string(f1), .string(f2)],
-                    "lead_organisation": .string(Self.leads[n % Self.leads.count]),
-                    "sponsoring_director": "Director of Children's Services", "action_lead": "Head of Service",
-                    "start": .string(start.iso), "due": .string(due.iso), "success_criteria": "Measured by the KPI",
-                ])
-            }
-            chunk += 1
-            _ = try client.call("plan.import", ["import_id": .string("bench-\(chunk)"), "actions": .array(items)], timeout: 60, attempts: 1)
+        var perAction = [[JSONValue]](repeating: [], count: actions)
+        for i in 0..<updates {
+            let index = i % actions
+            let actionNumber = 1 + index
+            let round = i / actions
+            let start = today.adding(days: -200 + (actionNumber * 7) % 300)
+            var u: [String: JSONValue] = [
+                "on": .string(min(today, start.adding(days: round)).iso), "note": .string("Update \(i)"),
+                "author_role": "Action lead", "evidence": "https://example.org/evidence",
+            ]
+            if round == 0 && actionNumber % 4 != 0 { u["status"] = "in_progress" }
+            if round == 1 && actionNumber % 8 == 1 { u["status"] = "delayed" }
+            if round == 1 && actionNumber % 8 == 2 { u["status"] = "completed" }
+            perAction[index].append(.object(u))
         }
+        var items: [JSONValue] = []
+        items.reserveCapacity(actions)
+        for n in 1...actions {
+            let start = today.adding(days: -200 + (n * 7) % 300)
+            let due = start.adding(days: 30 + (n * 13) % 240)
+            let f1 = String(format: "F-%04d", 1 + n % coveredFindings)
+            let f2 = String(format: "F-%04d", 1 + (n * 31) % coveredFindings)
+            items.append([
+                "title": .string("Action \(n)"), "description": "Benchmark action",
+                "finding_ids": f1 == f2 ? [.string(f1)] : [.string(f1), .string(f2)],
+                "lead_organisation": .string(Self.leads[n % Self.leads.count]),
+                "sponsoring_director": "Director of Children's Services", "action_lead": "Head of Service",
+                "start": .string(start.iso), "due": .string(due.iso), "success_criteria": "Measured by the KPI",
+                "updates": .array(perAction[n - 1]),
+            ])
+        }
+        let file = "\(directories.data)/tracker.json"
+        let text = JSONValue.object(["import_id": "bench-tracker", "actions": .array(items)]).jsonString
+        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else { throw StartupError("cannot write \(file)") }
 
-        // Progress updates: the first of an action moves it on, a few become delayed or completed.
-        let total = updates
-        let count = actions
-        let threads = clients
-        let failures = Samples()
-        let done = (0..<threads).map { t -> StopFlag in
-            let flag = StopFlag()
-            Thread {
-                defer { flag.set() }
-                guard let c = try? ServiceClient(context: context, service: ServiceName.board, directories: directories) else { return }
-                defer { c.close() }
-                var i = t
-                while i < total {
-                    let actionNumber = 1 + i % count
-                    let round = i / count
-                    var args: [String: JSONValue] = [
-                        "action_id": .string(String(format: "A-%04d", actionNumber)), "note": .string("Update \(i)"),
-                        "author_role": "Action lead", "evidence": "https://example.org/evidence",
-                    ]
-                    if round == 0 && actionNumber % 4 != 0 { args["status"] = "in_progress" }
-                    if round == 1 && actionNumber % 8 == 1 { args["status"] = "delayed" }
-                    if round == 1 && actionNumber % 8 == 2 { args["status"] = "completed" }
-                    if (try? c.call("actions.progress", .object(args), timeout: 30, attempts: 1)) == nil { failures.add([1]) }
-                    i += threads
-                }
-            }.start()
-            return flag
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let sendctl = Process()
+        sendctl.executableURL = URL(fileURLWithPath: "\(bin)/sendctl")
+        sendctl.arguments = ["actions", "import", file, "--json", "--run-dir", directories.run, "--data-dir", directories.data]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEND_TODAY"] = Self.today
+        sendctl.environment = environment
+        let output = Pipe()
+        sendctl.standardOutput = output
+        try sendctl.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        sendctl.waitUntilExit()
+        let result = try? JSONValue.parse(Array(printed))
+        guard sendctl.terminationStatus == 0, result?["actions"]?.intValue == Int64(actions), result?["updates"]?.intValue == Int64(updates) else {
+            throw StartupError("sendctl actions import did not take the plan (\(text.utf8.count) bytes): "
+                + String(decoding: printed, as: UTF8.self).prefix(500))
         }
-        while done.contains(where: { !$0.isSet }) { usleep(10_000) }
-        if !failures.all.isEmpty { print("warning: \(failures.all.count) progress updates were refused") }
+        print(String(format: "tracker file %.1f MB, ", Double(text.utf8.count) / 1e6) + "imported in \(result?["requests"]?.intValue ?? 0) requests")
     }
-
 }

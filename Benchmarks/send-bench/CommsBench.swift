@@ -52,7 +52,7 @@ enum CommsBench {
         defer { client.close() }
         do { try client.waitForHealth(timeout: 30) } catch { throw StartupError("parent-comms did not become ready: \(error)") }
 
-        // Import through sendctl, as an operator would: the file goes in chunks of 50,000 rows.
+        // Import through sendctl, as an operator would: the file goes in chunks of 100,000 rows (about 11 MB each).
         let sendctl = Process()
         sendctl.executableURL = URL(fileURLWithPath: "\(bin)/sendctl")
         sendctl.arguments = ["families", "import", csvPath, "--json", "--timeout", "300"]

@@ -7,7 +7,7 @@ struct ActionsCommand: AsyncParsableCommand {
         commandName: "actions",
         abstract: "The written statement of action: actions, progress, RAG, coverage, exceptions, overdue.",
         subcommands: [Create.self, Update.self, ProgressCommand.self, List.self, Show.self, CoverageCommand.self,
-                      ExceptionsCommand.self, Overdue.self]
+                      ExceptionsCommand.self, Overdue.self, ActionsImportCommand.self]
     )
 
     /// The editable fields, shared by create and update.

@@ -16,7 +16,9 @@ struct CSVChunks {
     /// 16 hex digits identifying the file's content (FNV-1a, 64 bits).
     let fileHash: String
 
-    init(bytes: [UInt8], rows perChunk: Int, maxBytes: Int = 8 << 20) throws {
+    /// `maxBytes`: a chunk ends once its rows take this many bytes as a JSON string (well under the
+    /// 16 MiB request limit: one more record, the header and the envelope fit).
+    init(bytes: [UInt8], rows perChunk: Int, maxBytes: Int = 12 << 20) throws {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         let hex = String(hash, radix: 16)
@@ -40,8 +42,10 @@ struct CSVChunks {
             let start = index
             let startLine = line
             var rows = 0
-            while index < bytes.count && rows < perChunk && index - start < maxBytes {
+            var encoded = 0  // the chunk's size as a JSON string, which is what the request limit counts
+            while index < bytes.count && rows < perChunk && encoded < maxBytes {
                 let (end, lines) = CSVChunks.recordEnd(bytes, from: index)
+                encoded += CSVChunks.jsonLength(bytes[index..<end])
                 let blank = bytes[index..<end].allSatisfy { $0 == 0x0A || $0 == 0x0D }
                 if !blank { rows += 1 }
                 index = end
@@ -54,6 +58,15 @@ struct CSVChunks {
             chunks.append(Chunk(number: chunks.count + 1, text: String(decoding: text, as: UTF8.self), firstRowLine: startLine, rows: rows))
         }
         self.chunks = chunks
+    }
+
+    /// The length of `text` in a JSON string: quotes, backslashes and control characters are escaped.
+    static func jsonLength(_ text: ArraySlice<UInt8>) -> Int {
+        var n = text.count
+        for b in text where b < 0x20 || b == 0x22 || b == 0x5C {
+            n += (b == 0x0A || b == 0x0D || b == 0x09 || b == 0x22 || b == 0x5C) ? 1 : 5
+        }
+        return n
     }
 
     /// The index just past the record starting at `from` (past its line break) and the line breaks it holds.

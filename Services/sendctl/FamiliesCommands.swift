@@ -30,7 +30,7 @@ struct FamiliesImport: AsyncParsableCommand {
     var file: String
 
     @Option(help: "Rows per request.")
-    var chunkRows = 50_000
+    var chunkRows = 100_000
 
     @Flag(help: "Print the combined result as JSON.")
     var json = false

@@ -25,6 +25,7 @@ public enum EventType {
     public static let decisionRecorded = "decision.recorded"
     public static let memberRecorded = "member.recorded"
     public static let planSubmitted = "plan.submitted"
+    public static let actionsImported = "actions.imported"
 
     // comms (data: ids and counts only, never a name, contact detail or answer)
     public static let familyImported = "family.imported"

@@ -47,7 +47,8 @@ import TestSupport
                                            leadOrganisation: "Lancashire County Council", due: LocalDate(iso: "2026-06-30")!,
                                            status: .notStarted)])
         #expect(try board.events(EventType.actionCreated).first?.objectValue?.keys.sorted()
-            == ["action_id", "due", "finding_ids", "lead_organisation", "status", "title"])
+            == ["action_id", "due", "finding_ids", "import_id", "lead_organisation", "status", "title"])
+        #expect(try board.events(EventType.actionCreated).first?["import_id"] == .null)
     }
 
     @Test func overdueIsAnnouncedExactlyOnceAcrossTwoRestarts() throws {

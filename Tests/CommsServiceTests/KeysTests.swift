@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 @testable import CommsService
 
-/// `comms_short_code()` for a test: the same code `repeats` times, then fresh ones, so that draws collide.
+/// Short codes for a test (`comms_short_code()`, or an import's codes): the same code `repeats` times, then fresh ones, so that draws collide.
 final class CollidingCodes: Sendable {
     let repeats: Int
     let fixed = Keys.shortCode()
@@ -15,14 +15,17 @@ final class CollidingCodes: Sendable {
 
     init(repeats: Int) { self.repeats = repeats }
 
-    var function: DatabaseFunction {
-        DatabaseFunction("comms_short_code", argumentCount: 0, pure: false) { [self] _ in
-            let n = calls.withLock { n in
-                n += 1
-                return n
-            }
-            return n <= repeats ? fixed : Keys.shortCode()
+    /// The next code: `fixed` for the first `repeats` draws.
+    func draw() -> String {
+        let n = calls.withLock { n in
+            n += 1
+            return n
         }
+        return n <= repeats ? fixed : Keys.shortCode()
+    }
+
+    var function: DatabaseFunction {
+        DatabaseFunction("comms_short_code", argumentCount: 0, pure: false) { [self] _ in draw() }
     }
 }
 
@@ -128,13 +131,13 @@ struct KeysTests {
         let colliding = CollidingCodes(repeats: 4)
         let csv = familiesCSV((1...10).map { "K\($0),C\($0),yes,,k\($0)@example.org,,,email,yes,no" })
         let outcome = try db.write { ctx in
-            ctx.db.add(function: colliding.function)
-            let r = try FamilyImport.importCSV(ctx.db, Array(csv.utf8), firstRowLine: nil, now: ctx.now.description)
+            let r = try FamilyImport.importCSV(ctx.db, Array(csv.utf8), firstRowLine: nil, now: ctx.now.description, code: colliding.draw)
             return .object(r.counts)
         }
         #expect(outcome["families_created"] == 10)
         let keys = try allKeys(db)
         #expect(keys.stopCodes.count == 10)
         checkCodes(keys.stopCodes)
+        #expect(keys.stopCodes.filter { $0 == colliding.fixed }.count == 1)
     }
 }

@@ -109,6 +109,40 @@ struct RulesTests {
         #expect(try Rules.notifications(for: event(reading)).count == 1)
     }
 
+    @Test("an imported tracker is one notification for the board, sent with its last request, not one per action and update")
+    func importIsOneNotification() throws {
+        let id = "tracker-2025"
+        var events: [Event] = []
+        for chunk in 1...2 {
+            for a in 1...3 {
+                let action = "A-000\(a + 3 * (chunk - 1))"
+                events.append(try event(ActionCreated(actionID: action, title: "Tracker action", findingIDs: ["F-1"], leadOrganisation: "Council",
+                                                      due: LocalDate(iso: "2026-03-01")!, status: .notStarted, importID: id)))
+                events.append(try event(ActionStatusChanged(actionID: action, title: "Tracker action", from: .notStarted, to: .inProgress,
+                                                            reason: "Started", importID: id)))
+                events.append(try event(ActionStatusChanged(actionID: action, title: "Tracker action", from: .inProgress, to: .cancelled,
+                                                            reason: "Merged", importID: id)))
+                events.append(try event(ActionProgress(actionID: action, title: "Tracker action", updateID: "U-00000\(a)",
+                                                       statusChange: nil, importID: id)))
+            }
+            events.append(try event(ActionsImported(importID: id, chunk: chunk, chunks: 2, actions: 3, updates: 3, statusChanges: 6,
+                                                    firstActionID: "A-000\(1 + 3 * (chunk - 1))", lastActionID: "A-000\(3 * chunk)",
+                                                    importActions: 3 * chunk, importUpdates: 3 * chunk)))
+        }
+        let notes = try events.flatMap { try Rules.notifications(for: $0) }
+        #expect(notes.count == 1)
+        let n = try #require(notes.first)
+        #expect(n.type == EventType.actionsImported)
+        #expect(n.audience == [.board] && n.severity == .info)
+        #expect(n.title == "Actions imported: 6 actions with 6 progress updates")
+        #expect(n.text.contains("in 2 requests"), "\(n.text)")
+        #expect(n.subjectID == id)
+        // The same events typed one by one are each notified.
+        let single = try Rules.notifications(for: event(ActionStatusChanged(actionID: "A-0001", title: "One", from: .inProgress,
+                                                                             to: .cancelled, reason: "Merged")))
+        #expect(single.count == 1 && single.first?.severity == .warning)
+    }
+
     @Test("every rule in the table names an event the rules handle")
     func tableMatchesRules() throws {
         let examples = Dictionary(uniqueKeysWithValues: try EventPayloads.all.map { ($0.eventType, try $0.exampleData()) })

@@ -38,6 +38,7 @@ public enum BoardService {
         "actions.create": .write { ctx in try Actions.create(BoardChange(ctx), ctx.args) },
         "actions.update": .write { ctx in try Actions.update(BoardChange(ctx), ctx.args) },
         "actions.progress": .write { ctx in try Progress.add(BoardChange(ctx), ctx.args) },
+        "actions.import": .write { ctx in try ActionsImport.run(BoardChange(ctx), ctx.args) },
         "actions.list": .read { ctx in try ActionQueries.list(ctx.db, ctx.args, today: ctx.today) },
         "actions.show": .read { ctx in try ActionQueries.show(ctx.db, ctx.args, today: ctx.today) },
         "actions.history": .read { ctx in try StatusHistory.list(ctx.db, ctx.args) },

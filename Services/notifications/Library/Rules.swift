@@ -46,6 +46,7 @@ public enum Rules {
         // board
         case EventType.actionCreated:
             let e = try event.decode(as: ActionCreated.self)
+            if e.importID != nil { return [] }  // one notification for the whole import: actions.imported
             return make([.board], .info, "Action created: \(named(e.actionID, e.title))",
                         "\(e.actionID) led by \(e.leadOrganisation) is due \(e.due.iso); it addresses \(list(e.findingIDs)).",
                         "action", e.actionID)
@@ -55,6 +56,7 @@ public enum Rules {
                         "\(e.actionID) changed: \(list(e.changed)).", "action", e.actionID)
         case EventType.actionStatusChanged:
             let e = try event.decode(as: ActionStatusChanged.self)
+            if e.importID != nil { return [] }
             let severity: Severity = [.delayed, .cancelled].contains(e.to) ? .warning : .info
             let audience: [Audience] = [.completed, .verified, .cancelled].contains(e.to) ? [.board, .parentCarerForum] : [.board]
             return make(audience, severity, "Action \(named(e.actionID, e.title)) is \(e.to.words)",
@@ -62,8 +64,18 @@ public enum Rules {
                         "action", e.actionID)
         case EventType.actionProgress:
             let e = try event.decode(as: ActionProgress.self)
+            if e.importID != nil { return [] }
             return make([.board], .info, "Progress on \(named(e.actionID, e.title))",
                         "A progress update (\(e.updateID)) was recorded for \(e.actionID).", "action", e.actionID)
+        case EventType.actionsImported:
+            // A tracker moved in: one notification when its last request is applied, not one per action and update.
+            let e = try event.decode(as: ActionsImported.self)
+            guard e.chunk == e.chunks else { return [] }
+            return make([.board], .info, "Actions imported: \(e.importActions) action\(e.importActions == 1 ? "" : "s") with \(e.importUpdates) progress update\(e.importUpdates == 1 ? "" : "s")",
+                        "Import \(e.importID) recorded \(e.importActions) action\(e.importActions == 1 ? "" : "s") and \(e.importUpdates) progress update\(e.importUpdates == 1 ? "" : "s")"
+                        + (e.chunks > 1 ? " in \(e.chunks) requests" : "") + "; the last request created \(e.firstActionID)–\(e.lastActionID). "
+                        + "Its actions, status changes and updates are not notified one by one: see sendctl actions list.",
+                        "import", e.importID)
         case EventType.actionOverdue:
             let e = try event.decode(as: ActionOverdue.self)
             return make([.board, .operators], .urgent, "Action overdue: \(named(e.actionID, e.title)), due \(e.due.iso)",

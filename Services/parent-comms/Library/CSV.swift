@@ -32,6 +32,24 @@ struct CSVReader {
 
     /// The next record, a malformed one (the reader has moved past it), or nil at the end.
     mutating func next() -> Result<Record, Malformed>? {
+        var fields: [String] = []
+        switch next(into: &fields) {
+        case nil: return nil
+        case .malformed(let m)?: return .failure(m)
+        case .record(let line)?: return .success(Record(line: line, fields: fields))
+        }
+    }
+
+    /// What `next(into:)` read: a record starting on `line`, or a malformed one.
+    enum Step {
+        case record(line: Int)
+        case malformed(Malformed)
+    }
+
+    /// The next record's fields into `fields` (emptied first, its storage kept: a bulk import reads
+    /// every record into the same array), a malformed record, or nil at the end.
+    mutating func next(into fields: inout [String]) -> Step? {
+        fields.removeAll(keepingCapacity: true)
         // Skip empty lines.
         while index < bytes.count && (bytes[index] == 0x0A || bytes[index] == 0x0D) {
             if bytes[index] == 0x0A { line += 1 }
@@ -39,39 +57,38 @@ struct CSVReader {
         }
         guard index < bytes.count else { return nil }
         let startLine = line
-        var fields: [String] = []
-        var field: [UInt8] = []
         var problem: String?
         fieldLoop: while true {
-            field.removeAll(keepingCapacity: true)
             if index < bytes.count && bytes[index] == 0x22 {
                 // Quoted field.
                 index += 1
+                let start = index
                 var closed = false
+                var doubled = false
                 while index < bytes.count {
                     let b = bytes[index]
                     if b == 0x22 {
                         if index + 1 < bytes.count && bytes[index + 1] == 0x22 {
-                            field.append(0x22)
+                            doubled = true
                             index += 2
                             continue
                         }
-                        index += 1
                         closed = true
                         break
                     }
                     if b == 0x0A { line += 1 }
-                    field.append(b)
                     index += 1
                 }
+                let text = bytes[start..<index]
+                fields.append(doubled ? String(decoding: Self.undoubled(text), as: UTF8.self) : String(decoding: text, as: UTF8.self))
                 if !closed {
                     problem = problem ?? "a quoted field opened on line \(startLine) is never closed"
-                    fields.append(String(decoding: field, as: UTF8.self))
                     break fieldLoop
                 }
+                index += 1  // the closing quote
                 // After the closing quote: a separator, the end of the line, or the end of the text.
                 if index < bytes.count && bytes[index] != 0x2C && bytes[index] != 0x0A && bytes[index] != 0x0D {
-                    problem = problem ?? "field \(fields.count + 1) has text after its closing quote"
+                    problem = problem ?? "field \(fields.count) has text after its closing quote"
                     while index < bytes.count && bytes[index] != 0x2C && bytes[index] != 0x0A && bytes[index] != 0x0D { index += 1 }
                 }
             } else {
@@ -82,9 +99,8 @@ struct CSVReader {
                     if b == 0x22 { problem = problem ?? "field \(fields.count + 1) has a quote but does not start with one" }
                     index += 1
                 }
-                field.append(contentsOf: bytes[start..<index])
+                fields.append(String(decoding: bytes[start..<index], as: UTF8.self))
             }
-            fields.append(String(decoding: field, as: UTF8.self))
             if index >= bytes.count { break }
             switch bytes[index] {
             case 0x2C:
@@ -101,8 +117,20 @@ struct CSVReader {
                 break fieldLoop
             }
         }
-        if let problem { return .failure(Malformed(line: startLine, message: problem)) }
-        return .success(Record(line: startLine, fields: fields))
+        if let problem { return .malformed(Malformed(line: startLine, message: problem)) }
+        return .record(line: startLine)
+    }
+
+    /// A quoted field's text with each doubled quote (`""`) made one.
+    private static func undoubled(_ text: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = text.startIndex
+        while i < text.endIndex {
+            out.append(text[i])
+            i += text[i] == 0x22 ? 2 : 1
+        }
+        return out
     }
 }
 
@@ -143,8 +171,13 @@ struct CSVHeader {
 
     /// The trimmed cell, or nil when the column is absent or the cell is empty.
     func value(_ name: String, in record: CSVReader.Record) -> String? {
-        guard let i = positions[name], i < record.fields.count else { return nil }
-        let v = record.fields[i].trimmed
+        CSVHeader.value(at: positions[name], in: record.fields)
+    }
+
+    /// The trimmed cell at `column` (a position from `positions`), or nil when the column is absent or the cell is empty.
+    static func value(at column: Int?, in fields: [String]) -> String? {
+        guard let i = column, i < fields.count else { return nil }
+        let v = fields[i].trimmed
         return v.isEmpty ? nil : v
     }
 }

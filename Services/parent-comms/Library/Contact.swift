@@ -137,6 +137,25 @@ enum Contact {
         return s
     }
 
+    /// Whether `address` has at least two lines as `addressLines` reads them, without building them.
+    static func hasTwoAddressLines(_ address: String) -> Bool {
+        let bytes = address.utf8
+        let separator: UInt8 = bytes.contains(0x0A) ? 0x0A : UInt8(ascii: ",")
+        var lines = 0
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: separator) ?? bytes.endIndex
+            let segment = bytes[start..<end]
+            // Printable ASCII is never white space; anything else is judged as `addressLines` judges it.
+            if segment.contains(where: { $0 > 0x20 && $0 < 0x7F }) || !String(decoding: segment, as: UTF8.self).trimmed.isEmpty {
+                lines += 1
+                if lines == 2 { return true }
+            }
+            start = end < bytes.endIndex ? bytes.index(after: end) : end
+        }
+        return false
+    }
+
     /// The lines of a postal address written on one line with commas, or on several lines.
     static func addressLines(_ address: String) -> [String] {
         let separator: UInt8 = address.utf8.contains(0x0A) ? 0x0A : UInt8(ascii: ",")

@@ -46,7 +46,6 @@ enum FamilyImport {
         let chunks = v.int("chunks", required: false, range: 1...100_000)
         let importID = v.string("import_id", required: false, maxLength: 64)
         try v.check()
-        Keys.prepare(ctx.db)
         let result = try importCSV(ctx.db, Array(csv.utf8), firstRowLine: firstRowLine.map(Int.init), now: ctx.now.description)
         let n = { (key: String) in Int(result.counts[key]?.intValue ?? 0) }
         try ctx.emit(FamilyImported(rows: n("rows"), imported: n("imported"), rejectedRows: n("rejected_rows"),
@@ -64,9 +63,14 @@ enum FamilyImport {
         var rejections: [Rejection]
     }
 
-    /// Imports the rows of `bytes` (header first) and returns the counts and the rejected cells; new
-    /// families draw their stop codes with `comms_short_code()`, which the caller installs (`Keys.prepare`).
-    static func importCSV(_ db: Database, _ bytes: [UInt8], firstRowLine: Int?, now: String) throws -> Outcome {
+    /// Imports the rows of `bytes` (header first) and returns the counts and the rejected cells.
+    ///
+    /// One pass over the bytes with the statements prepared once and one field array reused for
+    /// every record; a new family's stop token and stop code are drawn in Swift from `random`
+    /// (a buffer of the system's random bytes, refilled as needed), or its code from `code` when
+    /// given (tests: codes that collide).
+    static func importCSV(_ db: Database, _ bytes: [UInt8], firstRowLine: Int?, now: String,
+                          code: (() -> String)? = nil) throws -> Outcome {
         var reader = CSVReader(bytes)
         guard let first = reader.next() else { throw ServiceError.invalid("csv", "is empty: it needs a header line and rows") }
         let headerRecord: CSVReader.Record
@@ -75,58 +79,84 @@ enum FamilyImport {
         case .failure(let m): throw ServiceError.invalid("csv", "the header (line \(m.line)) cannot be read: \(m.message)")
         }
         let header = try CSVHeader(headerRecord, required: requiredColumns, optional: optionalColumns)
+        let columns = Columns(header)
         if let firstRowLine { reader.setLine(firstRowLine) }
         try CommsSchema.prepareForBulkWrite(db)
 
-        let upsertFamily = try db.makeStatement(sql: familyUpsertSQL(header, stopTokenSQL: Keys.importTokenSQL(now: Timestamp(rfc3339: now) ?? .now())))
-        let upsertChild = try db.cachedStatement(sql: """
-            INSERT INTO children(family_ref, child_ref, ehc_plan) VALUES (?, ?, ?)
-            ON CONFLICT(family_ref, child_ref) DO UPDATE SET ehc_plan = excluded.ehc_plan
-            WHERE children.ehc_plan IS NOT excluded.ehc_plan
+        let upsertFamily = try db.makeStatement(sql: familyUpsertSQL(header))
+        // A child is inserted, or else updated when its plan changed: which of the two tells created from updated.
+        let insertChild = try db.makeStatement(sql: """
+            INSERT INTO children(family_ref, child_ref, ehc_plan) VALUES (?, ?, ?) ON CONFLICT(family_ref, child_ref) DO NOTHING
             """)
-        let familiesBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM families") ?? 0
-        let childrenBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM children") ?? 0
-        var rows = 0, imported = 0, rejectedRows = 0, childrenChanged = 0
-        var familiesUpdated = Set<Int64>()
+        let updateChild = try db.makeStatement(sql: """
+            UPDATE children SET ehc_plan = ?3 WHERE family_ref = ?1 AND child_ref = ?2 AND ehc_plan IS NOT ?3
+            """)
         let maxFamilyBefore = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM families") ?? 0
+        // New families get ids above every id so far; a row that returns a higher id than any before created its family.
+        var highestID = maxFamilyBefore
+        var rows = 0, imported = 0, rejectedRows = 0, familiesCreated = 0, childrenCreated = 0, childrenUpdated = 0
+        var familiesUpdated = Set<Int64>()
         var rejections: [Rejection] = []
         var errors: [(String, String)] = []
+        var fields: [String] = []
+        fields.reserveCapacity(header.count)
+        var random = RandomPool()
+        let tokenPrefix = Keys.importTokenPrefix(now: Timestamp(rfc3339: now) ?? .now())
+        var values: [DatabaseValue] = []
 
-        while let next = reader.next() {
+        while let next = reader.next(into: &fields) {
             rows += 1
-            let record: CSVReader.Record
+            let line: Int
             switch next {
-            case .failure(let m):
+            case .malformed(let m):
                 rejectedRows += 1
                 rejections.append(Rejection(line: m.line, field: "csv", message: m.message))
                 continue
-            case .success(let r):
-                record = r
+            case .record(let l):
+                line = l
             }
-            guard record.fields.count == header.count else {
+            guard fields.count == header.count else {
                 rejectedRows += 1
-                rejections.append(Rejection(line: record.line, field: "csv",
-                    message: "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s"); the header has \(header.count)"))
+                rejections.append(Rejection(line: line, field: "csv",
+                    message: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(header.count)"))
                 continue
             }
             errors.removeAll(keepingCapacity: true)
-            guard let row = parse(record, header, errors: &errors) else {
+            guard let row = parse(fields, columns, errors: &errors) else {
                 rejectedRows += 1
-                for (field, message) in errors { rejections.append(Rejection(line: record.line, field: field, message: message)) }
+                for (field, message) in errors { rejections.append(Rejection(line: line, field: field, message: message)) }
                 continue
             }
-            upsertFamily.setUncheckedArguments(familyArguments(row, header, now: now))
             // The id comes back when the row was inserted or changed; a family that existed before the import counts as updated.
             // A new family draws its stop keys; one already taken by another family is drawn again.
-            let id = try Keys.retryingTakenKeys(columns: ["families.stop_token", "families.stop_code"]) { try Int64.fetchOne(upsertFamily) }
-            if let id, id <= maxFamilyBefore { familiesUpdated.insert(id) }
-            upsertChild.setUncheckedArguments([row.familyRef, row.childRef, row.ehcPlan])
-            try upsertChild.execute()
-            childrenChanged += db.changesCount
+            let id = try Keys.retryingTakenKeys(columns: ["families.stop_token", "families.stop_code"]) { () throws -> Int64? in
+                values.removeAll(keepingCapacity: true)
+                familyValues(row, columns, now: now, into: &values)
+                values.append(Keys.importToken(prefix: tokenPrefix, &random).databaseValue)
+                values.append((code?() ?? drawCode(&random)).databaseValue)
+                upsertFamily.setUncheckedArguments(StatementArguments(values))
+                return try Int64.fetchOne(upsertFamily)
+            }
+            if let id {
+                if id > highestID {
+                    familiesCreated += 1
+                    highestID = id
+                } else if id <= maxFamilyBefore {
+                    familiesUpdated.insert(id)
+                }
+            }
+            let childArguments: StatementArguments = [row.familyRef, row.childRef, row.ehcPlan]
+            insertChild.setUncheckedArguments(childArguments)
+            try insertChild.execute()
+            if db.changesCount > 0 {
+                childrenCreated += 1
+            } else {
+                updateChild.setUncheckedArguments(childArguments)
+                try updateChild.execute()
+                childrenUpdated += db.changesCount
+            }
             imported += 1
         }
-        let familiesCreated = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM families") ?? 0) - familiesBefore
-        let childrenCreated = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM children") ?? 0) - childrenBefore
         let counts: [String: JSONValue] = [
             "rows": .int(Int64(rows)),
             "imported": .int(Int64(imported)),
@@ -134,59 +164,81 @@ enum FamilyImport {
             "families_created": .int(Int64(familiesCreated)),
             "families_updated": .int(Int64(familiesUpdated.count)),
             "children_created": .int(Int64(childrenCreated)),
-            "children_updated": .int(Int64(childrenChanged - childrenCreated)),
+            "children_updated": .int(Int64(childrenUpdated)),
         ]
         return Outcome(counts: counts, rejections: rejections)
     }
 
+    /// A short code from the pool's words (a word whose check character is not a symbol is skipped).
+    static func drawCode(_ random: inout RandomPool) -> String {
+        while true {
+            if let code = Keys.shortCode(random.next()) { return code }
+        }
+    }
+
+    /// The header's columns by position, looked up once per request rather than by name in every row.
+    struct Columns {
+        var familyRef, childRef, ehcPlan, consent: Int?
+        var name, email, mobile, address, preferredChannel, updates: Int?
+
+        init(_ header: CSVHeader) {
+            let p = header.positions
+            (familyRef, childRef, ehcPlan, consent) = (p["family_ref"], p["child_ref"], p["ehc_plan"], p["consent"])
+            (name, email, mobile, address) = (p["name"], p["email"], p["mobile"], p["address"])
+            (preferredChannel, updates) = (p["preferred_channel"], p["updates"])
+        }
+    }
+
     /// Checks one record; nil with `errors` filled (field, message) when any cell is bad.
-    static func parse(_ record: CSVReader.Record, _ header: CSVHeader, errors: inout [(String, String)]) -> Row? {
-        func cell(_ name: String) -> String? { header.value(name, in: record) }
-        let familyRef = cell("family_ref").flatMap(Contact.reference)
+    static func parse(_ fields: [String], _ columns: Columns, errors: inout [(String, String)]) -> Row? {
+        func cell(_ column: Int?) -> String? { CSVHeader.value(at: column, in: fields) }
+        let familyRefCell = cell(columns.familyRef), childRefCell = cell(columns.childRef)
+        let familyRef = familyRefCell.flatMap(Contact.reference)
         if familyRef == nil {
-            errors.append(("family_ref", cell("family_ref") == nil ? "is required" : "must be 1 to 64 letters, digits or - _ / ."))
+            errors.append(("family_ref", familyRefCell == nil ? "is required" : "must be 1 to 64 letters, digits or - _ / ."))
         }
-        let childRef = cell("child_ref").flatMap(Contact.reference)
+        let childRef = childRefCell.flatMap(Contact.reference)
         if childRef == nil {
-            errors.append(("child_ref", cell("child_ref") == nil ? "is required" : "must be 1 to 64 letters, digits or - _ / ."))
+            errors.append(("child_ref", childRefCell == nil ? "is required" : "must be 1 to 64 letters, digits or - _ / ."))
         }
-        let ehcPlan = cell("ehc_plan").flatMap(Contact.yesNo)
+        let ehcPlan = cell(columns.ehcPlan).flatMap(Contact.yesNo)
         if ehcPlan == nil { errors.append(("ehc_plan", "must be yes or no")) }
-        let consent = cell("consent").flatMap(Contact.yesNo)
+        let consent = cell(columns.consent).flatMap(Contact.yesNo)
         if consent == nil { errors.append(("consent", "must be yes or no")) }
         var row = Row(familyRef: familyRef ?? "", childRef: childRef ?? "", ehcPlan: ehcPlan ?? false, consent: consent ?? false)
-        if let name = cell("name") {
+        if let name = cell(columns.name) {
             if name.utf8.count > 200 && name.count > 200 { errors.append(("name", "must be at most 200 characters")) } else { row.name = name }
         }
-        if let text = cell("email") {
+        let emailCell = cell(columns.email), mobileCell = cell(columns.mobile), addressCell = cell(columns.address)
+        if let text = emailCell {
             if let email = Contact.email(text) { row.email = email } else { errors.append(("email", "is not an email address (name@domain)")) }
         }
-        if let text = cell("mobile") {
+        if let text = mobileCell {
             if let mobile = Contact.mobile(text) { row.mobile = mobile } else {
                 errors.append(("mobile", "is not a UK mobile number (07… or +44 7…)"))
             }
         }
-        if let address = cell("address") {
+        if let address = addressCell {
             if address.utf8.count > 500 && address.count > 500 { errors.append(("address", "must be at most 500 characters")) }
-            else if Contact.addressLines(address).count < 2 { errors.append(("address", "needs at least two lines (street, town or postcode)")) }
+            else if !Contact.hasTwoAddressLines(address) { errors.append(("address", "needs at least two lines (street, town or postcode)")) }
             else { row.address = address }
         }
-        if let text = cell("preferred_channel") {
+        if let text = cell(columns.preferredChannel) {
             if let channel = Channel(loose: text) {
                 row.preferred = channel
                 let present: Bool
                 switch channel {
-                case .email: present = cell("email") != nil
-                case .sms: present = cell("mobile") != nil
-                case .letter: present = cell("address") != nil
+                case .email: present = emailCell != nil
+                case .sms: present = mobileCell != nil
+                case .letter: present = addressCell != nil
                 }
                 if !present { errors.append(("preferred_channel", "is \(channel.rawValue) but the \(channel.contactColumn) cell is empty")) }
             } else {
                 errors.append(("preferred_channel", "must be email, sms or letter"))
             }
         }
-        if header.has("updates") {
-            if let text = cell("updates") {
+        if columns.updates != nil {
+            if let text = cell(columns.updates) {
                 if let b = Contact.yesNo(text) { row.updates = b } else { errors.append(("updates", "must be yes or no (or empty)")) }
             } else {
                 row.updates = false
@@ -203,7 +255,8 @@ enum FamilyImport {
         return columns
     }
 
-    static func familyUpsertSQL(_ header: CSVHeader, stopTokenSQL: String) -> String {
+    /// The upsert of one family: the present columns, then `created_at`, `updated_at`, `stop_token` and `stop_code` (bound, drawn in Swift).
+    static func familyUpsertSQL(_ header: CSVHeader) -> String {
         let optional = presentColumns(header)
         let columns = ["family_ref", "consent"] + optional + ["created_at", "updated_at"]
         var set = (["consent"] + optional).map { "\($0) = excluded.\($0)" }
@@ -214,23 +267,25 @@ enum FamilyImport {
         let changed = (["consent"] + optional).map { "families.\($0) IS NOT excluded.\($0)" }.joined(separator: " OR ")
         return """
             INSERT INTO families(\(columns.joined(separator: ", ")), stop_token, stop_code)
-            VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), \(stopTokenSQL), \(Keys.codeSQL))
+            VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), ?, ?)
             ON CONFLICT(family_ref) DO UPDATE SET \(set.joined(separator: ", "))
             WHERE \(changed)
             RETURNING id
             """
     }
 
-    static func familyArguments(_ row: Row, _ header: CSVHeader, now: String) -> StatementArguments {
-        var values: [(any DatabaseValueConvertible)?] = [row.familyRef, row.consent]
-        if header.has("name") { values.append(row.name) }
-        if header.has("email") { values.append(row.email) }
-        if header.has("mobile") { values.append(row.mobile) }
-        if header.has("address") { values.append(row.address) }
-        if header.has("preferred_channel") { values.append(row.preferred?.rawValue) }
-        if header.has("updates") { values.append(row.updates ?? false) }
-        values.append(now)
-        values.append(now)
-        return StatementArguments(values)
+    /// The upsert's values before the stop keys, in `familyUpsertSQL`'s order.
+    static func familyValues(_ row: Row, _ columns: Columns, now: String, into values: inout [DatabaseValue]) {
+        values.append(row.familyRef.databaseValue)
+        values.append(row.consent.databaseValue)
+        if columns.name != nil { values.append(row.name.databaseValue) }
+        if columns.email != nil { values.append(row.email.databaseValue) }
+        if columns.mobile != nil { values.append(row.mobile.databaseValue) }
+        if columns.address != nil { values.append(row.address.databaseValue) }
+        if columns.preferredChannel != nil { values.append(row.preferred?.rawValue.databaseValue ?? .null) }
+        if columns.updates != nil { values.append((row.updates ?? false).databaseValue) }
+        let stamp = now.databaseValue
+        values.append(stamp)
+        values.append(stamp)
     }
 }

@@ -10,16 +10,6 @@ enum Keys {
     /// SQL for a new token: 128 random bits as 32 lower-case hex digits.
     static let tokenSQL = "lower(hex(randomblob(16)))"
 
-    /// SQL for a new stop token drawn during a bulk import: the import's start (8 hex digits of Unix
-    /// seconds), then 96 random bits. A chunk's new tokens then sort together at the end of the
-    /// unique index instead of landing on every page of it, so each commit writes only new pages
-    /// (with 128 random bits, every 50,000-row chunk of 638,745 families rewrote the whole index).
-    static func importTokenSQL(now: Timestamp) -> String {
-        let seconds = UInt32(clamping: max(0, now.millis / 1000))
-        let hex = String(seconds, radix: 16)
-        return "'\(String(repeating: "0", count: 8 - hex.count))\(hex)' || lower(hex(randomblob(12)))"
-    }
-
     /// SQL for a new short code (the function `comms_short_code()`, which `prepare` installs).
     static let codeSQL = "comms_short_code()"
 
@@ -48,18 +38,47 @@ enum Keys {
     /// character (`ShortCode`); one random word per draw, drawn again when the check is not a symbol.
     static func shortCode() -> String {
         var g = SystemRandomNumberGenerator()
-        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
         while true {
-            let value = g.next() & ((1 << 45) - 1)
-            let check = Int(value % 37)
-            guard check < 32 else { continue }
-            var out = [UInt8](repeating: 0, count: ShortCode.length)
-            for i in 0..<(ShortCode.length - 1) {
-                out[i] = alphabet[Int((value >> UInt64(5 * (ShortCode.length - 2 - i))) & 31)]
-            }
-            out[ShortCode.length - 1] = alphabet[check]
-            return String(decoding: out, as: UTF8.self)
+            if let code = shortCode(g.next()) { return code }
         }
+    }
+
+    /// The short code of 45 of `random`'s bits, or nil when its check character is not a symbol (draw again).
+    static func shortCode(_ random: UInt64) -> String? {
+        let value = random & ((1 << 45) - 1)
+        let check = Int(value % 37)
+        guard check < 32 else { return nil }
+        return String(unsafeUninitializedCapacity: ShortCode.length) { out in
+            for i in 0..<(ShortCode.length - 1) {
+                out[i] = codeAlphabet[Int((value >> UInt64(5 * (ShortCode.length - 2 - i))) & 31)]
+            }
+            out[ShortCode.length - 1] = codeAlphabet[check]
+            return ShortCode.length
+        }
+    }
+
+    private static let codeAlphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A stop token drawn during a bulk import: `prefix` (8 hex digits of the import's start, Unix
+    /// seconds), then 96 random bits. A chunk's new tokens then sort together at the end of the
+    /// unique index instead of landing on every page of it, so each commit writes only new pages
+    /// (with 128 random bits, every 50,000-row chunk of 638,745 families rewrote the whole index).
+    static func importToken(prefix: [UInt8], _ random: inout RandomPool) -> String {
+        let high = random.next(), low = random.next()
+        return String(unsafeUninitializedCapacity: 32) { out in
+            for i in 0..<8 { out[i] = prefix[i] }
+            for i in 0..<16 { out[8 + i] = hexDigits[Int((high >> UInt64(60 - 4 * i)) & 0xF)] }
+            for i in 0..<8 { out[24 + i] = hexDigits[Int((low >> UInt64(28 - 4 * i)) & 0xF)] }
+            return 32
+        }
+    }
+
+    /// The 8 hex digits of Unix seconds that start a bulk import's stop tokens.
+    static func importTokenPrefix(now: Timestamp) -> [UInt8] {
+        let seconds = UInt32(clamping: max(0, now.millis / 1000))
+        let hex = String(seconds, radix: 16)
+        return Array((String(repeating: "0", count: 8 - hex.count) + hex).utf8)
     }
 
     /// What a typed key is: a token (lower-cased) or a code (canonical), or nothing a key could be.

@@ -32,6 +32,9 @@ enum Updates {
                 ON CONFLICT(action_id) DO UPDATE SET title = excluded.title, status = excluded.status,
                     cancel_reason = COALESCE(excluded.cancel_reason, actions.cancel_reason), updated_at = excluded.updated_at
                 """, arguments: [e.actionID, e.title, e.to.rawValue, e.to == .cancelled ? e.reason : nil, event.at.description])
+            // A tracker moved in with actions.import brings its past: families were told (or not) at the time,
+            // so its completions and cancellations draft nothing; the action itself is kept up to date above.
+            guard e.importID == nil else { break }
             switch e.to {
             case .completed: try draft(ctx, action: e, outcome: .completed, event: event)
             case .cancelled: try draft(ctx, action: e, outcome: .cancelled, event: event)

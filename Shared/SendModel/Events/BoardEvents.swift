@@ -10,23 +10,40 @@ public struct ActionCreated: EventPayload, Hashable {
     public var leadOrganisation: String
     public var due: LocalDate
     public var status: ActionStatus
+    /// The `actions.import` that created it (absent for an action created on its own).
+    public var importID: String?
 
-    public init(actionID: String, title: String, findingIDs: [String], leadOrganisation: String, due: LocalDate, status: ActionStatus) {
+    public init(actionID: String, title: String, findingIDs: [String], leadOrganisation: String, due: LocalDate, status: ActionStatus,
+                importID: String? = nil) {
         self.actionID = actionID
         self.title = title
         self.findingIDs = findingIDs
         self.leadOrganisation = leadOrganisation
         self.due = due
         self.status = status
+        self.importID = importID
     }
 
     enum CodingKeys: String, CodingKey {
         case actionID = "action_id", title, findingIDs = "finding_ids", leadOrganisation = "lead_organisation", due, status
+        case importID = "import_id"
     }
 
     public static var example: Self {
         .init(actionID: "A-0001", title: "Publish the local offer", findingIDs: ["F-1"], leadOrganisation: "Council",
               due: LocalDate(iso: "2026-03-01")!, status: .notStarted)
+    }
+
+    /// `import_id` is always on the wire: null for an action created on its own.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(actionID, forKey: .actionID)
+        try c.encode(title, forKey: .title)
+        try c.encode(findingIDs, forKey: .findingIDs)
+        try c.encode(leadOrganisation, forKey: .leadOrganisation)
+        try c.encode(due, forKey: .due)
+        try c.encode(status, forKey: .status)
+        try c.encode(importID, forKey: .importID)
     }
 }
 
@@ -59,17 +76,22 @@ public struct ActionStatusChanged: EventPayload, Hashable {
     public var reasonGiven: Bool
     /// The reason the board recorded with the change (always given for a cancellation); `null` when none.
     public var reason: String?
+    /// The `actions.import` that recorded the change (absent for a change made on its own).
+    public var importID: String?
 
-    public init(actionID: String, title: String, from: ActionStatus, to: ActionStatus, reason: String?) {
+    public init(actionID: String, title: String, from: ActionStatus, to: ActionStatus, reason: String?, importID: String? = nil) {
         self.actionID = actionID
         self.title = title
         self.from = from
         self.to = to
         self.reason = reason.flatMap { $0.isEmpty ? nil : $0 }
         self.reasonGiven = self.reason != nil
+        self.importID = importID
     }
 
-    enum CodingKeys: String, CodingKey { case actionID = "action_id", title, from, to, reasonGiven = "reason_given", reason }
+    enum CodingKeys: String, CodingKey {
+        case actionID = "action_id", title, from, to, reasonGiven = "reason_given", reason, importID = "import_id"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -79,6 +101,7 @@ public struct ActionStatusChanged: EventPayload, Hashable {
         to = try c.decode(ActionStatus.self, forKey: .to)
         reasonGiven = try c.decode(Bool.self, forKey: .reasonGiven)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        importID = try c.decodeIfPresent(String.self, forKey: .importID)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -89,6 +112,7 @@ public struct ActionStatusChanged: EventPayload, Hashable {
         try c.encode(to, forKey: .to)
         try c.encode(reasonGiven, forKey: .reasonGiven)
         try c.encode(reason, forKey: .reason)
+        try c.encode(importID, forKey: .importID)
     }
 
     public static var example: Self {
@@ -113,18 +137,33 @@ public struct ActionProgress: EventPayload, Hashable {
     public var title: String
     public var updateID: String
     public var statusChange: StatusChange?
+    /// The `actions.import` that recorded the update (absent for an update recorded on its own).
+    public var importID: String?
 
-    public init(actionID: String, title: String, updateID: String, statusChange: StatusChange?) {
+    public init(actionID: String, title: String, updateID: String, statusChange: StatusChange?, importID: String? = nil) {
         self.actionID = actionID
         self.title = title
         self.updateID = updateID
         self.statusChange = statusChange
+        self.importID = importID
     }
 
-    enum CodingKeys: String, CodingKey { case actionID = "action_id", title, updateID = "update_id", statusChange = "status_change" }
+    enum CodingKeys: String, CodingKey {
+        case actionID = "action_id", title, updateID = "update_id", statusChange = "status_change", importID = "import_id"
+    }
 
     public static var example: Self {
         .init(actionID: "A-0001", title: "Publish the local offer", updateID: "U-000001", statusChange: .init(from: .notStarted, to: .inProgress))
+    }
+
+    /// `import_id` is always on the wire (null for an update recorded on its own); `status_change` only with one.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(actionID, forKey: .actionID)
+        try c.encode(title, forKey: .title)
+        try c.encode(updateID, forKey: .updateID)
+        try c.encodeIfPresent(statusChange, forKey: .statusChange)
+        try c.encode(importID, forKey: .importID)
     }
 }
 
@@ -359,5 +398,49 @@ public struct PlanSubmitted: EventPayload, Hashable {
 
     public static var example: Self {
         .init(inspectionID: "INS-1", version: 1, submittedOn: LocalDate(iso: "2026-03-01")!, forced: false, warnings: ["gaps"], actions: 12)
+    }
+}
+
+/// `actions.imported`: one `actions.import` request was applied (its actions and updates were announced
+/// one by one before it, each carrying the same `import_id`). Counts and ids only.
+public struct ActionsImported: EventPayload, Hashable {
+    public static let eventType = EventType.actionsImported
+    public var importID: String
+    /// This request's place in an import sent in several requests (1 of 1 for one request).
+    public var chunk: Int
+    public var chunks: Int
+    /// What this request created.
+    public var actions: Int
+    public var updates: Int
+    public var statusChanges: Int
+    public var firstActionID: String
+    public var lastActionID: String
+    /// What every request of the import has created so far, this one included (the whole import once `chunk == chunks`).
+    public var importActions: Int
+    public var importUpdates: Int
+
+    public init(importID: String, chunk: Int, chunks: Int, actions: Int, updates: Int, statusChanges: Int,
+                firstActionID: String, lastActionID: String, importActions: Int, importUpdates: Int) {
+        self.importID = importID
+        self.chunk = chunk
+        self.chunks = chunks
+        self.actions = actions
+        self.updates = updates
+        self.statusChanges = statusChanges
+        self.firstActionID = firstActionID
+        self.lastActionID = lastActionID
+        self.importActions = importActions
+        self.importUpdates = importUpdates
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case importID = "import_id", chunk, chunks, actions, updates, statusChanges = "status_changes"
+        case firstActionID = "first_action_id", lastActionID = "last_action_id"
+        case importActions = "import_actions", importUpdates = "import_updates"
+    }
+
+    public static var example: Self {
+        .init(importID: "tracker-2025", chunk: 1, chunks: 1, actions: 120, updates: 1400, statusChanges: 230,
+              firstActionID: "A-0009", lastActionID: "A-0128", importActions: 120, importUpdates: 1400)
     }
 }

@@ -6,7 +6,7 @@ public enum EventPayloads {
         InspectionRecorded.self, FindingRecorded.self, FindingJudged.self, FindingCarriedOver.self,
         ActionCreated.self, ActionUpdated.self, ActionStatusChanged.self, ActionProgress.self, ActionExceptionRecorded.self,
         ActionOverdue.self, ActionDueSoon.self, CoverageGap.self, CoverageClosed.self, KPIRecorded.self, KPIReading.self,
-        MemberRecorded.self, MeetingRecorded.self, DecisionRecorded.self, PlanSubmitted.self,
+        MemberRecorded.self, MeetingRecorded.self, DecisionRecorded.self, PlanSubmitted.self, ActionsImported.self,
         FamilyImported.self, QuestionnaireCreated.self, DispatchStarted.self, DispatchCompleted.self, MessageFailed.self,
         ResponseReceived.self, UpdateDrafted.self, UpdatePublished.self, EnquiryReceived.self, EnquiryEscalated.self,
         EnquiryAnswered.self,
