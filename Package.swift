@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "CommsServiceTests", dependencies: ["CommsService", "TestSupport", "SendRuntime",
                                                              .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SupervisorServiceTests", dependencies: ["SupervisorService", "SendRuntime", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SendReportsTests", dependencies: ["SendReports", "TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "PortalTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),

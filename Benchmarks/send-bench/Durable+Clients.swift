@@ -22,9 +22,9 @@ extension Durable {
         print("durable appends (100-byte payload, synchronous=FULL), load average \(loadAverage()); service pid \(pid)")
         for clients in [4, 16] {
             // The fair client.
-            var before = ProcessCPU(pid: pid)
+            var before = CPUSnapshot(pid: pid)
             let fair = try FairClient.throughput(endpoint: endpoint, clients: clients, seconds: seconds)
-            var service = ProcessCPU(pid: pid).since(before)
+            var service = CPUSnapshot(pid: pid).since(before)
             print(String(format: "durable commands, %2d clients, fair client (1 thread, %d DEALERs, one zmq_poll loop): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
                          clients, clients, fair.rate, fair.p50 / 1000, fair.p99 / 1000))
             report(service: service, requests: fair.requests,
@@ -40,9 +40,9 @@ extension Durable {
             figures["service_threads_us_per_request_fair_\(clients)"] = threads(service.threads, fair.requests)
 
             // The old client: one thread per client, each a ServiceClient doing call() in a loop.
-            before = ProcessCPU(pid: pid)
+            before = CPUSnapshot(pid: pid)
             let old = try Durable.throughput(directory: directory, clients: clients, seconds: seconds)
-            service = ProcessCPU(pid: pid).since(before)
+            service = CPUSnapshot(pid: pid).since(before)
             print(String(format: "durable commands, %2d clients, old client (%d threads × ServiceClient.call): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
                          clients, clients, old.rate, old.p50 / 1000, old.p99 / 1000))
             report(service: service, requests: old.requests,
@@ -58,14 +58,14 @@ extension Durable {
     }
 
     /// `    service CPU 76.1 µs/request (bench-server 60.2, ZMQbg/IO/0 12.0, …); client CPU …; N requests`
-    private static func report(service: (micros: Double, threads: [ProcessCPU.ThreadUse]), requests: Int, client: String) {
+    private static func report(service: (micros: Double, threads: [CPUSnapshot.ThreadUse]), requests: Int, client: String) {
         let top = service.threads.prefix(4).map { "\($0.name) \(perRequest($0.micros, requests))" }
         print("    service CPU \(perRequest(service.micros, requests)) µs/request (\(top.joined(separator: ", "))); "
               + "\(client); \(requests) requests")
     }
 
     /// The busiest threads' µs per request, by thread name (threads of one name summed).
-    private static func threads(_ threads: [ProcessCPU.ThreadUse], _ requests: Int) -> JSONValue {
+    private static func threads(_ threads: [CPUSnapshot.ThreadUse], _ requests: Int) -> JSONValue {
         var byName: [String: Double] = [:]
         for t in threads { byName[t.name, default: 0] += t.micros }
         return .object(byName.mapValues { .double(perRequest($0, requests)) })

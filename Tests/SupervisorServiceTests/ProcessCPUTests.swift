@@ -1,3 +1,4 @@
+import SendRuntime
 import SupervisorService
 import Testing
 

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// What `/proc/<pid>/stat` says about a process: its state letter and the CPU time it has used.
-/// The watchdog reads it to tell a service that is silent because it is busy (a long write on its
+/// The supervisor's watchdog reads it to tell a service that is silent because it is busy (a long write on its
 /// socket thread uses the CPU) from one that is hung (frozen, deadlocked, stuck waiting: none).
 public struct ProcessCPU: Equatable, Sendable {
     /// `R` running, `S` sleeping, `D` waiting on the disk, `T`/`t` stopped, `Z` zombie, …
@@ -21,8 +21,11 @@ public struct ProcessCPU: Equatable, Sendable {
     public static let ticksPerSecond = Int64(sysconf(Int32(_SC_CLK_TCK)))
 
     /// Nil when the process is gone or the file cannot be read.
-    public static func read(_ pid: Int32) -> ProcessCPU? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+    public static func read(_ pid: Int32) -> ProcessCPU? { read(path: "/proc/\(pid)/stat") }
+
+    /// From a `stat` file of that format: a process's, or one thread's (`/proc/<pid>/task/<tid>/stat`).
+    public static func read(path: String) -> ProcessCPU? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         return parse(text)
     }
 

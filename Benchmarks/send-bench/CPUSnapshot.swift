@@ -1,4 +1,5 @@
 import Foundation
+import SendRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 /// The CPU a process has used so far, in total and per thread, from `/proc/<pid>/stat` and
 /// `/proc/<pid>/task/*/stat` (utime + stime, in clock ticks) with each thread's name from `comm`.
 /// Two snapshots around a run give the CPU the run cost; threads are matched by tid.
-struct ProcessCPU {
+struct CPUSnapshot {
     struct ThreadUse {
         let tid: Int32
         let name: String
@@ -17,8 +18,6 @@ struct ProcessCPU {
     let pid: Int32
     let micros: Double
     let threads: [ThreadUse]
-
-    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// A snapshot of `pid` now (0 or `getpid()`: this process).
     init(pid: Int32) {
@@ -35,19 +34,14 @@ struct ProcessCPU {
         self.threads = threads
     }
 
-    /// utime + stime of a `stat` file, in microseconds. The fields follow the `(comm)`, which may hold spaces.
+    /// utime + stime of a `stat` file, in microseconds.
     static func statMicros(_ path: String) -> Double? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the comm: state is field 3 of stat(5), so utime (14) and stime (15) are at 11 and 12 here.
-        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
-        return (utime + stime) / ticksPerSecond * 1e6
+        SendRuntime.ProcessCPU.read(path: path).map { Double($0.ticks) / Double(SendRuntime.ProcessCPU.ticksPerSecond) * 1e6 }
     }
 
     /// What was used between `earlier` and this snapshot: the total and each thread (threads
     /// started meanwhile count from zero; threads gone meanwhile are in the total only), busiest first.
-    func since(_ earlier: ProcessCPU) -> (micros: Double, threads: [ThreadUse]) {
+    func since(_ earlier: CPUSnapshot) -> (micros: Double, threads: [ThreadUse]) {
         let before = Dictionary(earlier.threads.map { ($0.tid, $0.micros) }, uniquingKeysWith: { a, _ in a })
         let used = threads.map { ThreadUse(tid: $0.tid, name: $0.name, micros: $0.micros - (before[$0.tid] ?? 0)) }
             .filter { $0.micros > 0 }
