@@ -106,8 +106,8 @@ struct ChaosTests {
                 subscriberRestarted = true
             }
             // Freezes that end: a short one is continued; a long one ends when the watchdog has replaced it.
-            if let f = shortFreeze, Date() >= f.until {
-                kill(f.fault.pid, SIGCONT)
+            if let f = shortFreeze, Date() >= f.until.addingTimeInterval(0.05) {
+                kill(f.fault.pid, SIGCONT)  // its timer has continued it; this makes sure before anything else is dealt
                 shortFreeze = nil
             }
             if let f = longFreeze {
@@ -147,6 +147,9 @@ struct ChaosTests {
             if !supervisorDue && shortFreeze == nil && now >= next[.shortFreeze]! {
                 if let service = ServiceName.managed.filter({ !frozen($0) }).randomElement(), let pid = runningPid(service), kill(pid, SIGSTOP) == 0 {
                     let seconds = plan.shortFreezeSeconds()
+                    // Continued on time from a timer of its own: this loop may wait (for a restarted service to
+                    // be running, for deploy/stack up), and a freeze it forgot would outlast the watchdog.
+                    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { kill(pid, SIGCONT) }
                     let fault = DealtFault(kind: .shortFreeze, service: service, pid: pid, at: now, seconds: seconds)
                     dealt.append(fault)
                     shortFreeze = (fault, Date().addingTimeInterval(seconds))
