@@ -33,6 +33,20 @@ public final class InstanceLock: Sendable {
         unlink(path)
         close(fd)
     }
+
+    /// What a lock file on the run directory says without taking it: whether a process holds it
+    /// now, and the pid written in it (held or not; nil when it holds none). Nil: no such file.
+    public static func inspect(_ path: String) -> (held: Bool, pid: Int32?)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let held = flock(fd, LOCK_SH | LOCK_NB) != 0
+        if !held { _ = flock(fd, LOCK_UN) }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, 32, 0)
+        let pid = n > 0 ? Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: " \n")) : nil
+        return (held, pid)
+    }
 }
 
 extension String {

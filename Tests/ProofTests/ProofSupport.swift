@@ -202,13 +202,4 @@ final class ProofStack {
 }
 
 /// True while some process holds an flock on `path`.
-func lockIsHeld(_ path: String) -> Bool {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    if flock(fd, LOCK_SH | LOCK_NB) == 0 {
-        _ = flock(fd, LOCK_UN)
-        return false
-    }
-    return true
-}
+func lockIsHeld(_ path: String) -> Bool { InstanceLock.inspect(path)?.held == true }

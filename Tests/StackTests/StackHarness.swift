@@ -59,13 +59,7 @@ final class Stack {
     static func lockHolders(_ dir: TestDirectory) -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.run)) ?? []
         return names.filter { $0.hasSuffix(".lock") }.compactMap { name in
-            let fd = open("\(dir.run)/\(name)", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return nil }
-            defer { close(fd) }
-            if flock(fd, LOCK_SH | LOCK_NB) == 0 { return nil }
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let n = pread(fd, &buffer, 32, 0)
-            return n > 0 ? Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces) : nil
+            InstanceLock.inspect("\(dir.run)/\(name)").flatMap { $0.held ? $0.pid : nil }
         }
     }
 
@@ -97,3 +91,26 @@ func runTool(_ path: String, _ arguments: [String], environment: [String: String
 /// The repository's root, for `deploy/stack`.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
+
+/// A fake service for the supervisor to run: a Python script with a command socket only
+/// (`<run>/<name>.cmd`), answering every request as `health` with status ready, as the portal does.
+/// `ignoringSIGTERM`: one that will not stop when asked. Returns the script's path.
+func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool = false) throws -> String {
+    let script = "\(dir.path)/\(name).py"
+    try """
+        #!/usr/bin/env python3
+        import json, os, signal, sys, zmq
+        if \(ignoringSIGTERM ? "True" : "False"):
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        run = sys.argv[sys.argv.index("--run-dir") + 1]
+        sock = zmq.Context().socket(zmq.ROUTER)
+        sock.bind("ipc://%s/\(name).cmd" % run)
+        while True:
+            frames = sock.recv_multipart()
+            request = json.loads(frames[-1])
+            result = {"service": "\(name)", "status": "ready", "pid": os.getpid()}
+            sock.send_multipart(frames[:-1] + [json.dumps({"v": 1, "id": request.get("id"), "ok": True, "result": result}).encode()])
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+    chmod(script, 0o700)
+    return script
+}

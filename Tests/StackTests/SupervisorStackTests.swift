@@ -182,22 +182,7 @@ struct SupervisorStackTests {
     @Test("a service that ignores SIGTERM gets SIGKILL on its process group after the stop timeout")
     func stuckServiceIsKilled() throws {
         let dir = TestDirectory()
-        let script = "\(dir.path)/stuck.py"
-        try """
-            #!/usr/bin/env python3
-            # A service that answers health and ignores SIGTERM.
-            import json, os, signal, sys, zmq
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            run = sys.argv[sys.argv.index("--run-dir") + 1]
-            sock = zmq.Context().socket(zmq.ROUTER)
-            sock.bind("ipc://%s/stuck.cmd" % run)
-            while True:
-                frames = sock.recv_multipart()
-                request = json.loads(frames[-1])
-                result = {"service": "stuck", "status": "ready", "pid": os.getpid()}
-                sock.send_multipart(frames[:-1] + [json.dumps({"v": 1, "id": request.get("id"), "ok": True, "result": result}).encode()])
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o700)
+        let script = try fakeHealthService(dir, name: "stuck", ignoringSIGTERM: true)
         let stack = try Stack(config: """
             {"services": [{"name": "stuck", "executable": "\(script)"}], "stop_timeout_ms": 500}
             """, directory: dir)

@@ -93,21 +93,7 @@ struct WatchdogStackTests {
     @Test("a service without a PUB socket (like the portal) is watched by its health answers: frozen past the limit, it is killed and restarted")
     func watchedByHealth() throws {
         let dir = TestDirectory()
-        let script = "\(dir.path)/edge.py"
-        try """
-            #!/usr/bin/env python3
-            # A service with a command socket only, answering health, as the portal does.
-            import json, os, sys, zmq
-            run = sys.argv[sys.argv.index("--run-dir") + 1]
-            sock = zmq.Context().socket(zmq.ROUTER)
-            sock.bind("ipc://%s/edge.cmd" % run)
-            while True:
-                frames = sock.recv_multipart()
-                request = json.loads(frames[-1])
-                result = {"service": "edge", "status": "ready", "pid": os.getpid()}
-                sock.send_multipart(frames[:-1] + [json.dumps({"v": 1, "id": request.get("id"), "ok": True, "result": result}).encode()])
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o700)
+        let script = try fakeHealthService(dir, name: "edge")
         let stack = try Stack(config: """
             {"services": [{"name": "edge", "executable": "\(script)"}], "watchdog_seconds": 2}
             """, directory: dir)

@@ -459,29 +459,12 @@ final class Supervisor {
     }
 
     /// The pid a lock file names, held or not.
-    private func lockFilePid(_ path: String) -> pid_t? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = pread(fd, &buffer, 32, 0)
-        guard n > 0 else { return nil }
-        return pid_t(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces)
-    }
+    private func lockFilePid(_ path: String) -> pid_t? { InstanceLock.inspect(path)?.pid }
 
     /// The pid written in a service's lock file while another process holds the lock; nil when free.
     private func lockHolder(_ path: String) -> pid_t? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
-            _ = flock(fd, LOCK_UN)
-            return nil
-        }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = pread(fd, &buffer, 32, 0)
-        guard n > 0 else { return nil }
-        return pid_t(String(decoding: buffer[0..<n], as: UTF8.self).trimmingSpaces)
+        guard let lock = InstanceLock.inspect(path), lock.held else { return nil }
+        return lock.pid
     }
 
     /// One line in the service's log between runs, so an operator reading it sees where each run begins.
