@@ -71,7 +71,7 @@ struct ChaosTests {
         var order: [String] = []
         var subscriberRestarted = false
         var subscriberExits: [Int32] = []
-        var shortFreeze: (fault: DealtFault, until: Date)?
+        var shortFreeze: (fault: DealtFault, until: Date, thaw: Thaw)?
         var longFreeze: DealtFault?
         var longFreezeProblems: [String] = []
         var stackUpProblems: [String] = []
@@ -107,7 +107,7 @@ struct ChaosTests {
             }
             // Freezes that end: a short one is continued; a long one ends when the watchdog has replaced it.
             if let f = shortFreeze, Date() >= f.until.addingTimeInterval(0.05) {
-                kill(f.fault.pid, SIGCONT)  // its timer has continued it; this makes sure before anything else is dealt
+                f.thaw.now()  // its timer has continued it; this makes sure, and a late timer then does nothing
                 shortFreeze = nil
             }
             if let f = longFreeze {
@@ -149,10 +149,11 @@ struct ChaosTests {
                     let seconds = plan.shortFreezeSeconds()
                     // Continued on time from a timer of its own: this loop may wait (for a restarted service to
                     // be running, for deploy/stack up), and a freeze it forgot would outlast the watchdog.
-                    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { kill(pid, SIGCONT) }
+                    let thaw = Thaw(pid)
+                    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { thaw.now() }
                     let fault = DealtFault(kind: .shortFreeze, service: service, pid: pid, at: now, seconds: seconds)
                     dealt.append(fault)
-                    shortFreeze = (fault, Date().addingTimeInterval(seconds))
+                    shortFreeze = (fault, Date().addingTimeInterval(seconds), thaw)
                 }
                 next[.shortFreeze] = now + plan.interval(.shortFreeze, dealt: count(.shortFreeze))
             }
@@ -181,7 +182,7 @@ struct ChaosTests {
             next[.serviceKill] = Date().timeIntervalSince(started) + plan.interval(.serviceKill, dealt: count(.serviceKill))
         }
         // A freeze still on at the end is ended as it would have been.
-        if let f = shortFreeze { kill(f.fault.pid, SIGCONT) }
+        if let f = shortFreeze { f.thaw.now() }
         if let f = longFreeze {
             let replaced = waitUntil(timeout: Double(plan.watchdogSeconds) + 20, interval: 0.1) {
                 stack.pid(f.service).map { $0 != f.pid } == true && stack.rows()[f.service]?["state"]?.stringValue == "running"
@@ -345,6 +346,23 @@ struct Report {
     mutating func check(_ ok: Bool, _ s: String) {
         line((ok ? "  ✓ " : "  ✗ ") + s)
         if !ok { failures.append(s) }
+    }
+}
+
+/// The SIGCONT that ends a short freeze, sent once: by its timer, on time even while the fault loop
+/// waits, or by the loop, whichever comes first. A timer that fires late must not continue the same
+/// process frozen again meanwhile (a long freeze of the same service), so the second call does nothing.
+final class Thaw: @unchecked Sendable {
+    // `@unchecked Sendable`: `done` is guarded by `lock`.
+    private let lock = NSLock()
+    private var done = false
+    let pid: Int32
+    init(_ pid: Int32) { self.pid = pid }
+    func now() {
+        lock.withLock {
+            if !done { kill(pid, SIGCONT) }
+            done = true
+        }
     }
 }
 
