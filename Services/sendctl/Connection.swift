@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SendModel
 import SendRuntime
+import ZeroMQ
 
 /// Options every sendctl command that talks to the stack takes.
 struct ConnectionOptions: ParsableArguments {
@@ -9,6 +10,19 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
     var timeout: Double = 5
+
+    @Option(help: ArgumentHelp("The key file to present (default: SEND_KEY_FILE, else ~/.config/send-partnership/key).", valueName: "file"))
+    var key: String?
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Present the key NAME (~/.config/send-partnership/NAME.key, made by `sendctl keys new --name NAME`).", valueName: "name"))
+    var keyName: String?
+
+    /// The key this run presents.
+    func identity() throws -> CurveKeyPair {
+        if let key { return try KeyFile.read(key) }
+        if let keyName { return try KeyFile.read(KeyFile.personalPath(keyName)) }
+        return try ClientIdentity.current(directories: directories.directories)
+    }
 }
 
 /// Calls commands on the stack's services from a dedicated thread (ZeroMQ sockets block; they stay
@@ -37,7 +51,7 @@ struct Connection {
         let timeout = timeout ?? options.timeout
         return await runOnThread {
             Result {
-                let client = try Connection.client(service, directories: directories)
+                let client = try Connection.client(service, directories: directories, identity: try options.identity())
                 defer { client.close() }
                 return try client.call(command, args, id: id, timeout: timeout, attempts: 2)
             }
@@ -50,7 +64,7 @@ struct Connection {
         let timeout = options.timeout
         return await runOnThread {
             Result {
-                let client = try ServiceClient(service: service, directories: directories)
+                let client = try ServiceClient(service: service, directories: directories, identity: try options.identity())
                 defer { client.close() }
                 return try client.waitForHealth(timeout: timeout)
             }
@@ -59,8 +73,8 @@ struct Connection {
 
     /// A client of `service`, or `unavailable` saying how to start the stack when its socket is missing.
     /// Call on a thread of your own and use the client there.
-    static func client(_ service: String, directories: RuntimeDirectories) throws -> ServiceClient {
-        let client = try ServiceClient(service: service, directories: directories)
+    static func client(_ service: String, directories: RuntimeDirectories, identity: CurveKeyPair? = nil) throws -> ServiceClient {
+        let client = try ServiceClient(service: service, directories: directories, identity: identity)
         guard client.socketExists else {
             client.close()
             throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.socketPath). "
@@ -82,7 +96,12 @@ struct Connection {
             case .internal: return ExitCode(70)
             case .badRequest, .unknownCommand: return ExitCode(64)
             case .invalid, .notFound, .conflict: return ExitCode(65)
+            case .forbidden: return ExitCode(77)
             }
+        }
+        if let e = error as? StartupError {
+            printError("sendctl: \(e.message)")
+            return ExitCode(77)
         }
         printError("sendctl: \(error)")
         return ExitCode(70)

@@ -124,6 +124,9 @@ public struct Event: Sendable, Hashable {
     public var data: JSONValue
     /// The identity of the log that stored it (its source's `incarnation`); nil from a source that does not say.
     public var incarnation: String?
+    /// Who made the change that stored it (a person's id and role, or a service as `stack`); nil
+    /// from a source that does not say.
+    public var actor: Actor?
     /// The JSON it was read from, kept so that passing it on costs no rebuild.
     private var original: JSONValue?
 
@@ -153,10 +156,18 @@ public struct Event: Sendable, Hashable {
 
     /// The event's JSON bytes, as `json.jsonBytes` would give, with `at` already formatted.
     public static func encode(source: String, seq: Int64, type: String, at: String, data: JSONValue,
-                              incarnation: String? = nil) -> [UInt8] {
+                              incarnation: String? = nil, actor: Actor? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(192)
-        out.append(contentsOf: #"{"at":"#.utf8)
+        out.reserveCapacity(224)
+        out.append(contentsOf: #"{"#.utf8)
+        if let actor {
+            out.append(contentsOf: #""actor":{"person":"#.utf8)
+            JSONValue.writeString(actor.person, into: &out)
+            out.append(contentsOf: #","role":"#.utf8)
+            JSONValue.writeString(actor.role.rawValue, into: &out)
+            out.append(contentsOf: #"},"#.utf8)
+        }
+        out.append(contentsOf: #""at":"#.utf8)
         JSONValue.writeString(at, into: &out)
         out.append(contentsOf: #","data":"#.utf8)
         JSONValue.write(data, into: &out)
@@ -182,6 +193,7 @@ public struct Event: Sendable, Hashable {
         }
         self.init(source: source, seq: seq, type: type, at: at, data: value["data"] ?? .object([:]))
         incarnation = value["incarnation"]?.stringValue
+        actor = Actor(json: value["actor"])
         original = value
     }
 

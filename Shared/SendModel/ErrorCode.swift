@@ -8,6 +8,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case notFound = "not_found"
     /// An illegal state change or a duplicate.
     case conflict
+    /// The caller's key may not do this: its role is not one the command allows (the message names them).
+    case forbidden
     /// The service cannot do it now (stopping, disk read-only or full); safe to retry.
     case unavailable
     case `internal`

@@ -42,6 +42,9 @@ public enum EventType {
 
     // supervisor
     public static let serviceStarted = "service.started"
+    /// The register of people and keys (Events/PeopleEvents.swift).
+    public static let personAdded = "person.added"
+    public static let personRevoked = "person.revoked"
     public static let serviceExited = "service.exited"
     public static let serviceRestarted = "service.restarted"
     public static let serviceFailed = "service.failed"

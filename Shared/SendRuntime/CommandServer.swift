@@ -35,6 +35,10 @@ final class CommandServer: @unchecked Sendable {
     let writer: Writer
     let reader: Reader
     let status: HostStatus
+    /// Who each key is: checked on every request (a key revoked since its handshake is refused).
+    let register: Register
+    /// The key pair the command socket serves with (CURVE).
+    let serverKeys: CurveKeyPair
     /// Bytes from the host: `s` stop taking requests, `q` flush and quit.
     let controlPipe = WakePipe()
 
@@ -50,7 +54,10 @@ final class CommandServer: @unchecked Sendable {
 
     init(service: String, commandEndpoint: String, eventEndpoint: String, repliesEndpoint: String,
          context: ZeroMQ.Context, settings: Settings, logger: Logger, commands: [String: CommandHandler],
-         writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64, incarnation: String) {
+         writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64, incarnation: String,
+         register: Register, serverKeys: CurveKeyPair) {
+        self.register = register
+        self.serverKeys = serverKeys
         self.service = service
         self.commandEndpoint = commandEndpoint
         self.eventEndpoint = eventEndpoint
@@ -77,6 +84,9 @@ final class CommandServer: @unchecked Sendable {
             try replies.setReceiveHighWaterMark(0)
             try replies.bind(repliesEndpoint)
             router = try Socket(context, .router)
+            // Every client handshakes with CURVE, and the ZAP handler (bound first) checks its key.
+            try router.makeCurveServer(serverKeys)
+            try router.setZAPDomain("send")
             try router.setRouterMandatory(false)
             // Past 4× the request limit the peer is disconnected; up to it, the request gets `bad_request`.
             try router.setMaxMessageSize(Int64(settings.maxRequestBytes) * 4 + 4096)
@@ -153,7 +163,7 @@ final class CommandServer: @unchecked Sendable {
         groups += 1
         let now = monotonicMicros()
         var present = Set<[UInt8]>()
-        for job in batch { if case .command(_, let route, _) = job, let id = route.first { present.insert(id) } }
+        for job in batch { if case .command(_, let route, _, _) = job, let id = route.first { present.insert(id) } }
         var expected = present.count
         for (id, seen) in recentClients where !present.contains(id) {
             if seen.group >= groups - 2 && now - seen.micros < 2000 { expected += 1 }
@@ -169,7 +179,7 @@ final class CommandServer: @unchecked Sendable {
                 }
                 let before = batch.count
                 drainRequests(router, into: &batch)
-                for job in batch[before...] { if case .command(_, let route, _) = job, let id = route.first { present.insert(id) } }
+                for job in batch[before...] { if case .command(_, let route, _, _) = job, let id = route.first { present.insert(id) } }
                 remaining = deadline - monotonicMicros()
             }
         }
@@ -183,6 +193,7 @@ final class CommandServer: @unchecked Sendable {
     /// Commits the batch, then publishes its events in seq order, then answers.
     private func execute(_ batch: [WriteJob], router: Socket, publisher: Socket) {
         let result = writer.process(batch)
+        for body in result.committed { body() }
         for event in result.events {
             _ = try? publisher.send(frames: [Array(event.type.utf8), event.body], dontWait: true)
             lastPublished = event.seq
@@ -190,7 +201,7 @@ final class CommandServer: @unchecked Sendable {
         if !result.events.isEmpty { status.setLastSeq(lastPublished) }
         for (job, outcome) in zip(batch, result.outcomes) {
             switch job {
-            case .command(_, let route, _):
+            case .command(_, let route, _, _):
                 sendRouted(router, route + [outcome.reply ?? []])
             case .task(_, let done):
                 done.fulfil(outcome.result ?? .failure(ServiceError(.internal, "no outcome")))
@@ -229,13 +240,13 @@ final class CommandServer: @unchecked Sendable {
 
     private func drainRequests(_ router: Socket, into batch: inout [WriteJob]) {
         var handled = 0
-        while handled < writer.maxBatch, let frames = try? router.receive(dontWait: true) {
+        while handled < writer.maxBatch, let (frames, user) = try? router.receiveWithUser(dontWait: true) {
             handled += 1
-            handle(frames, router: router, batch: &batch)
+            handle(frames, user: user, router: router, batch: &batch)
         }
     }
 
-    private func handle(_ frames: [[UInt8]], router: Socket, batch: inout [WriteJob]) {
+    private func handle(_ frames: [[UInt8]], user: String?, router: Socket, batch: inout [WriteJob]) {
         // [routing id, empty, body] from REQ or a DEALER that sends the delimiter; [routing id, body] otherwise.
         guard frames.count >= 2 else { return }
         let route: [[UInt8]]
@@ -267,6 +278,19 @@ final class CommandServer: @unchecked Sendable {
         case .success(let r):
             request = r
         }
+        // Who: the key's person now (a key revoked since its handshake is refused here), then whether their role may.
+        let actor: Actor
+        switch register.actor(user) {
+        case .success(let a): actor = a
+        case .failure(let error):
+            reply(router, route, .failure(request.id, error))
+            return
+        }
+        let known = ServiceDefinition.builtInCommands.contains(request.command) || commands[request.command] != nil
+        if known, let refusal = Access.check(service, request.command, actor) {
+            reply(router, route, .failure(request.id, refusal))
+            return
+        }
         if stopping {
             reply(router, route, .failure(request.id, ServiceError(.unavailable, "\(service) is stopping; retry with the same id once it is back")))
             return
@@ -275,13 +299,13 @@ final class CommandServer: @unchecked Sendable {
         case "health":
             reply(router, route, .ok(request.id, status.health()))
         case "events.since":
-            reader.queue.submit(Reader.Job.eventsSince(request: request, route: route))
+            reader.queue.submit(Reader.Job.eventsSince(request: request, route: route, actor: actor))
         default:
             switch commands[request.command] {
             case .read(let handler)?:
-                reader.queue.submit(Reader.Job(request: request, route: route, handler: handler))
+                reader.queue.submit(Reader.Job(request: request, route: route, actor: actor, handler: handler))
             case .write(let handler)?:
-                batch.append(.command(request, route: route, handler: handler))
+                batch.append(.command(request, route: route, actor: actor, handler: handler))
             case nil:
                 let known = (Array(commands.keys) + ["health", "events.since"]).sorted().joined(separator: ", ")
                 reply(router, route, .failure(request.id, ServiceError(.unknownCommand,

@@ -15,9 +15,16 @@ public final class WriteContext {
     public let now: Timestamp
     public let logger: Logger
     public let service: String
+    /// Who asked: the person (id, role, and for an action lead the organisation) whose key sent the
+    /// request, or the service itself (`role: stack`) for followers, timers and tasks. Every event
+    /// this change emits records it.
+    public let actor: Actor
     var emitted: [(type: String, data: JSONValue)] = []
+    /// What runs once the change is committed (and never when it is not).
+    var committed: [@Sendable () -> Void] = []
 
-    init(db: Database, args: JSONValue, requestID: String?, today: LocalDate, now: Timestamp, logger: Logger, service: String) {
+    init(db: Database, args: JSONValue, requestID: String?, today: LocalDate, now: Timestamp, logger: Logger, service: String,
+         actor: Actor) {
         self.db = db
         self.args = args
         self.requestID = requestID
@@ -25,7 +32,12 @@ public final class WriteContext {
         self.now = now
         self.logger = logger
         self.service = service
+        self.actor = actor
     }
+
+    /// Runs `body` on the writer's thread once this change is durable; if it is rolled back,
+    /// never. For state kept in memory beside the database.
+    public func afterCommit(_ body: @escaping @Sendable () -> Void) { committed.append(body) }
 
     /// Adds a typed event to this change's outbox: the payload's type names the event. There is
     /// no untyped emit: every event's data is a payload type of SendModel (docs/PROTOCOL.md).
@@ -54,13 +66,16 @@ public final class ReadContext {
     public let today: LocalDate
     public let now: Timestamp
     public let logger: Logger
+    /// Who asked (see `WriteContext.actor`).
+    public let actor: Actor
 
-    init(db: Database, args: JSONValue, today: LocalDate, now: Timestamp, logger: Logger) {
+    init(db: Database, args: JSONValue, today: LocalDate, now: Timestamp, logger: Logger, actor: Actor) {
         self.db = db
         self.args = args
         self.today = today
         self.now = now
         self.logger = logger
+        self.actor = actor
     }
 
     public func validator() -> Validator { Validator(args) }

@@ -123,15 +123,21 @@ public final class EdgeClient: Sendable {
         var dealers: [Socket] = []
         var router: Socket?
         var routerPath: String?
+        let identity: CurveKeyPair
+        var unconnected = Set(services.indices)
         do {
             context = try Context()
-            for service in services {
+            identity = try ClientIdentity.current()
+            for _ in services {
                 let socket = try Socket(context, .dealer)
                 try socket.setLinger(0)
                 try socket.setReconnectInterval(50, max: 1000)
-                try socket.connect(try directories.commandEndpoint(service))
                 dealers.append(socket)
             }
+            try connectKnown(dealers, identity: identity, unconnected: &unconnected)
+        } catch let error as ServiceError {
+            bound.fulfil(.failure(StartupError("no key for the edge: \(error.message)")))
+            return
         } catch let error as StartupError {
             bound.fulfil(.failure(error))
             return
@@ -160,6 +166,9 @@ public final class EdgeClient: Sendable {
                     let socket = try Socket(context, .router)
                     try socket.setLinger(0)
                     try socket.setMaxMessageSize(64 << 10)
+                    // CURVE with the edge's own key (it holds no key of the stack's); it answers `health` alone.
+                    try socket.makeCurveServer(identity)
+                    try KeyFile.writePublic(identity.publicKey, to: directories.publicKeyPath(healthName))
                     try socket.bind(endpoint)
                     router = socket
                     healthBound.fulfil(.success(()))
@@ -175,6 +184,7 @@ public final class EdgeClient: Sendable {
                 for call in taken { call.complete(.failure(failure)) }
                 break
             }
+            if !unconnected.isEmpty { try? connectKnown(dealers, identity: identity, unconnected: &unconnected) }
             let now = monotonicMillis()
             for var call in taken {
                 if let previous = inFlight[call.id] {
@@ -228,6 +238,17 @@ public final class EdgeClient: Sendable {
         if let routerPath { unlink(routerPath) }
         context.shutdown()
         wake.close()
+    }
+
+    /// Connects each dealer whose service's public key is known (`<run>/<service>.public`); the
+    /// others wait for it (their requests time out as a silent service's would).
+    private func connectKnown(_ dealers: [Socket], identity: CurveKeyPair, unconnected: inout Set<Int>) throws {
+        for i in unconnected.sorted() {
+            guard let key = KeyFile.readPublic(directories.publicKeyPath(services[i])) else { continue }
+            try dealers[i].makeCurveClient(identity, serverKey: key)
+            try dealers[i].connect(try directories.commandEndpoint(services[i]))
+            unconnected.remove(i)
+        }
     }
 
     private func send(_ call: Call, on dealers: [Socket]) {

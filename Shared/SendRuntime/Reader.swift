@@ -11,17 +11,19 @@ final class Reader: Sendable {
         let request: Request
         let route: [[UInt8]]
         let handler: @Sendable (ReadContext) throws -> JSONValue
+        let actor: Actor
         /// Set for `events.since`: its reply is built from the stored event bytes without re-encoding them.
         var rawEvents = false
 
-        init(request: Request, route: [[UInt8]], handler: @escaping @Sendable (ReadContext) throws -> JSONValue) {
+        init(request: Request, route: [[UInt8]], actor: Actor, handler: @escaping @Sendable (ReadContext) throws -> JSONValue) {
             self.request = request
             self.route = route
+            self.actor = actor
             self.handler = handler
         }
 
-        static func eventsSince(request: Request, route: [[UInt8]]) -> Job {
-            var job = Job(request: request, route: route, handler: { _ in .null })
+        static func eventsSince(request: Request, route: [[UInt8]], actor: Actor) -> Job {
+            var job = Job(request: request, route: route, actor: actor, handler: { _ in .null })
             job.rawEvents = true
             return job
         }
@@ -59,7 +61,8 @@ final class Reader: Sendable {
         if job.rawEvents { return eventsSince(job.request) }
         do {
             let value = try pool.read { db in
-                try job.handler(ReadContext(db: db, args: job.request.args, today: LocalDate.today(), now: Timestamp.now(), logger: logger))
+                try job.handler(ReadContext(db: db, args: job.request.args, today: LocalDate.today(), now: Timestamp.now(), logger: logger,
+                                             actor: job.actor))
             }
             return Reply.ok(job.request.id, value).bytes
         } catch let error as ServiceError {

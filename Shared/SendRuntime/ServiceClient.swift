@@ -24,29 +24,51 @@ public final class ServiceClient {
     private let context: Context
     /// The id of a request `post` sent whose reply has not been collected yet.
     private var posted: String?
+    /// The key this client presents (CURVE); the server checks it at the handshake.
+    public let identity: CurveKeyPair
+    /// The server's public key, once known (`<run>/<service>.public`); the socket connects only then.
+    private var serverKey: String?
+    private let fixedServerKey: Bool
+    private var monitor: HandshakeMonitor?
+    /// Set when the server's ZAP handler refused this key.
+    private var refusal: ServiceError?
+    private static let monitors = Mutex<UInt64>(0)
 
     /// A client with a ZeroMQ context of its own.
-    public convenience init(service: String, directories: RuntimeDirectories) throws {
-        try self.init(context: try Context(), service: service, endpoint: try directories.commandEndpoint(service))
+    public convenience init(service: String, directories: RuntimeDirectories, identity: CurveKeyPair? = nil) throws {
+        try self.init(context: try Context(), service: service, endpoint: try directories.commandEndpoint(service),
+                      identity: try identity ?? ClientIdentity.current(directories: directories), serverKey: directories.serverKey(service))
     }
 
-    public convenience init(context: Context, service: String, directories: RuntimeDirectories) throws {
-        try self.init(context: context, service: service, endpoint: try directories.commandEndpoint(service))
+    public convenience init(context: Context, service: String, directories: RuntimeDirectories, identity: CurveKeyPair? = nil) throws {
+        try self.init(context: context, service: service, endpoint: try directories.commandEndpoint(service),
+                      identity: try identity ?? ClientIdentity.current(directories: directories), serverKey: directories.serverKey(service))
     }
 
-    public init(context: Context, service: String, endpoint: String) throws {
+    /// `identity`: the key to present (nil: this process's, see `ClientIdentity`); `serverKey`: the
+    /// service's public key (nil: read from `<run>/<service>.public` beside the endpoint, when it appears).
+    public init(context: Context, service: String, endpoint: String, identity: CurveKeyPair? = nil, serverKey: String? = nil) throws {
         self.context = context
         self.service = service
         self.endpoint = endpoint
+        self.identity = try identity ?? ClientIdentity.current()
+        fixedServerKey = serverKey != nil
         socket = try Socket(context, .dealer)
         try socket.setLinger(0)
         try socket.setReconnectInterval(50, max: 1000)
-        try socket.connect(endpoint)
+        self.serverKey = serverKey
+        try connectIfKnown()
     }
 
-    deinit { socket.close() }
+    deinit {
+        monitor?.close()
+        socket.close()
+    }
 
-    public func close() { socket.close() }
+    public func close() {
+        monitor?.close()
+        socket.close()
+    }
 
     /// The command socket's file; it exists while the service runs (or after it was killed).
     public var socketPath: String { RuntimeDirectories.socketPath(of: endpoint) }
@@ -54,9 +76,49 @@ public final class ServiceClient {
     /// True when the service's command socket file exists (it may still be starting or dead).
     public var socketExists: Bool { access(socketPath, F_OK) == 0 }
 
+    /// `<run>/<service>.public`, beside the command socket.
+    var publicKeyPath: String {
+        let path = RuntimeDirectories.socketPath(of: endpoint)
+        return (path.hasSuffix(".cmd") ? String(path.dropLast(4)) : path) + ".public"
+    }
+
+    private var connected = false
+
+    /// Connects once the server's key is known; until then requests find nothing to talk to.
+    private func connectIfKnown() throws {
+        if connected { return }
+        if serverKey == nil { serverKey = KeyFile.readPublic(publicKeyPath) }
+        guard let serverKey else { return }
+        try socket.makeCurveClient(identity, serverKey: serverKey)
+        let n = ServiceClient.monitors.withLock { value in
+            value += 1
+            return value
+        }
+        monitor = try HandshakeMonitor(socket, context: context, name: "\(getpid())-\(service)-\(n)")
+        try socket.connect(endpoint)
+        connected = true
+    }
+
+    /// Reads the monitor: a refusal by the server's ZAP handler is kept to be thrown.
+    private func checkHandshakes() {
+        guard let monitor else { return }
+        for event in monitor.drain() {
+            switch event {
+            case .succeeded: refusal = nil
+            case .refused:
+                refusal = ServiceError(.forbidden, "\(service) refused this key at the handshake: it is not in the register, or it was "
+                    + "revoked (the key's public half begins \(identity.publicKey.prefix(8))). Ask an operator to register it: "
+                    + "`sendctl people add --key \(identity.publicKey) --post … --role …`")
+            case .failed:
+                if !fixedServerKey { refusal = nil }
+            }
+        }
+    }
+
     /// Sends a request without waiting; collect its reply with `send` of the same request (which
     /// then waits for the reply already on its way instead of sending again) — for prefetching.
     public func post(_ request: Request) throws {
+        try connectIfKnown()
         try socket.send(frames: [[], request.json.jsonBytes])
         posted = request.id
     }
@@ -79,6 +141,10 @@ public final class ServiceClient {
         let bytes = request.json.jsonBytes
         let alreadySent = posted == request.id
         posted = nil
+        try connectIfKnown()
+        guard connected else {
+            throw ServiceError(.unavailable, "\(service) is not running here: no public key at \(publicKeyPath) (a service writes it when it starts)")
+        }
         for attempt in 1...max(1, attempts) {
             if !(alreadySent && attempt == 1) { try socket.send(frames: [[], bytes]) }
             let deadline = monotonicMillis() + Int64(timeout * 1000)
@@ -86,7 +152,10 @@ public final class ServiceClient {
                 let remaining = deadline - monotonicMillis()
                 if remaining <= 0 { break }
                 var items = [PollItem(socket)]
-                try poll(&items, timeoutMilliseconds: Int(remaining))
+                if let monitor { items.append(monitor.pollItem) }
+                try poll(&items, timeoutMilliseconds: Int(min(remaining, 100)))
+                if items.count > 1 && items[1].isReadable { checkHandshakes() }
+                if let refusal { throw refusal }
                 guard items[0].isReadable, let frames = try socket.receive(dontWait: true) else { continue }
                 guard let body = frames.last, let reply = read(body) else { continue }
                 return reply

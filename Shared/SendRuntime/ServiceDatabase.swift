@@ -83,6 +83,21 @@ public enum ServiceDatabase {
                 ALTER TABLE send_cursors ADD COLUMN incarnation TEXT;
                 """)
         }
+        // The register of people and keys: the supervisor's is the register itself, every other
+        // service's a copy kept from the supervisor's events (`person.added`, `person.revoked`).
+        migrator.registerMigration("runtime-v4-people") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_people (
+                    person_id TEXT PRIMARY KEY,
+                    key TEXT NOT NULL UNIQUE,
+                    post TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    organisation TEXT,
+                    added_at TEXT NOT NULL,
+                    revoked_at TEXT
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 
     /// This database's log identity (16 hex digits).

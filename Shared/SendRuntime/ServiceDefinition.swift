@@ -59,6 +59,10 @@ public struct ServiceDefinition: Sendable {
     /// for a service whose stream is not made of events (the notifications service turns them
     /// into notifications). The event it gets has this service as source and seq 0.
     public var runtimeEvents: (@Sendable (WriteContext, Event) throws -> Void)?
+    /// True for the one service that keeps the register of people and keys (the supervisor): it
+    /// answers `people.add`, `people.revoke` and `people.list` and emits the register's events;
+    /// every other service follows them from the supervisor into its own copy.
+    public var keepsRegister: Bool
 
     public init(name: String,
                 migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
@@ -66,7 +70,9 @@ public struct ServiceDefinition: Sendable {
                 follows: [Follow] = [],
                 periodicJobs: [PeriodicJob] = [],
                 backgroundTasks: [BackgroundTask] = [],
-                runtimeEvents: (@Sendable (WriteContext, Event) throws -> Void)? = nil) {
+                runtimeEvents: (@Sendable (WriteContext, Event) throws -> Void)? = nil,
+                keepsRegister: Bool = false) {
+        self.keepsRegister = keepsRegister
         self.name = name
         self.migrations = migrations
         self.commands = commands

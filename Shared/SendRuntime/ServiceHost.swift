@@ -81,6 +81,15 @@ public final class ServiceHost: Sendable {
     let lock: InstanceLock
     let checkpointer: Checkpointer?
     let socketPaths: [String]
+    /// Who each key is (the ZAP handler and the command server read it).
+    let register: Register
+    let zap: ZAPHandler
+    /// The stack's key pair: the command socket serves with it, and this process's clients use it.
+    public let stackKeys: CurveKeyPair
+    /// The commands the service answers: its own, and the register's for the supervisor.
+    let commands: [String: CommandHandler]
+    /// The followers: the domain's, with the register's events of the supervisor applied first.
+    let follows: [Follow]
 
     public var isStopping: Bool { stopFlag.isSet }
 
@@ -119,7 +128,36 @@ public final class ServiceHost: Sendable {
         } else {
             checkpointer = nil
         }
+        let stackKeys = try KeyFile.readOrCreate(directories.stackKeyPath)
+        self.stackKeys = stackKeys
+        ClientIdentity.assign(stackKeys)
+        let register = Register(stackKey: stackKeys.publicKey)
+        self.register = register
+        try pool.read { db in try register.load(db) }
+        var commands = definition.commands
+        var follows = definition.follows
+        if definition.keepsRegister {
+            for (name, handler) in RegisterCommands.commands(register) {
+                guard commands[name] == nil else { throw StartupError("\(definition.name) defines the register's command '\(name)'") }
+                commands[name] = handler
+            }
+        } else {
+            // The register reaches every service as the supervisor's events, applied before the domain's own handler sees them.
+            if let index = follows.firstIndex(where: { $0.source == ServiceName.supervisor }) {
+                let domain = follows[index].handler
+                follows[index] = Follow(ServiceName.supervisor) { ctx, event in
+                    try register.apply(ctx, event)
+                    try domain(ctx, event)
+                }
+            } else {
+                follows.append(Follow(ServiceName.supervisor) { ctx, event in try register.apply(ctx, event) })
+            }
+        }
+        self.commands = commands
+        self.follows = follows
+        try KeyFile.writePublic(stackKeys.publicKey, to: directories.publicKeyPath(definition.name))
         context = try ZeroMQ.Context()
+        zap = ZAPHandler(context: context, register: register, logger: logger)
         let replies = "inproc://\(definition.name)-reader-replies"
         writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
         reader = Reader(pool: pool, logger: logger, context: context, repliesEndpoint: replies)
@@ -131,8 +169,9 @@ public final class ServiceHost: Sendable {
                                settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
                                                publishHighWaterMark: options.publishHighWaterMark,
                                                groupWaitMicros: options.groupWaitMicros),
-                               logger: logger, commands: definition.commands, writer: writer, reader: reader,
-                               status: status, lastSeq: lastSeq, incarnation: incarnation)
+                               logger: logger, commands: commands, writer: writer, reader: reader,
+                               status: status, lastSeq: lastSeq, incarnation: incarnation,
+                               register: register, serverKeys: stackKeys)
     }
 
     /// Runs a write in the writer's next group commit, waits for it to be durable and returns
@@ -162,6 +201,11 @@ public final class ServiceHost: Sendable {
     /// Runs until SIGTERM/SIGINT (or `requestStop`); returns once everything is stopped.
     public func run() throws {
         let signalFD = StopSignals.install()
+        // The ZAP handler is bound before the command socket: no client is ever let in unchecked.
+        let zapDone = startThread("\(definition.name)-zap") { [zap] in zap.run() }
+        if case .failure(let error) = zap.bound.wait() {
+            throw StartupError("cannot bind \(definition.name)'s ZAP handler: \(error)")
+        }
         let serverDone = startThread("\(definition.name)-server") { [server] in server.run() }
         if case .failure(let error) = server.bound.wait() {
             throw StartupError("cannot bind \(definition.name)'s sockets in \(options.directories.run): \(error)")
@@ -171,7 +215,8 @@ public final class ServiceHost: Sendable {
 
         // Followers read their cursors now; the runtime tables exist.
         var followerThreads: [Completion<Bool>] = []
-        for follow in definition.follows {
+        if definition.keepsRegister { RegisterCommands.bootstrap(host: self, register: register) }
+        for follow in follows {
             followerThreads.append(startThread("\(definition.name)-follow-\(follow.source)") { [self] in runFollower(follow) })
         }
         var jobThreads: [Completion<Bool>] = []
@@ -206,6 +251,8 @@ public final class ServiceHost: Sendable {
         writer.queue.close()
         server.control(UInt8(ascii: "q"))
         _ = serverDone.wait()
+        zap.stop.set()
+        _ = zapDone.wait()
         writer.close()
         if let checkpointer {
             checkpointer.stop()

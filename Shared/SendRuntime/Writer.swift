@@ -6,7 +6,7 @@ import SendModel
 /// A unit of work for the writer.
 enum WriteJob: Sendable {
     /// A client's write command: its reply goes back to the command server with `route`.
-    case command(Request, route: [[UInt8]], handler: @Sendable (WriteContext) throws -> JSONValue)
+    case command(Request, route: [[UInt8]], actor: Actor, handler: @Sendable (WriteContext) throws -> JSONValue)
     /// Work from inside the service (followers, timers, background tasks); `done` gets the outcome after commit.
     /// Its typed result travels beside it (see `perform`), never through JSON.
     case task(@Sendable (WriteContext) throws -> Void, done: Completion<Result<Void, ServiceError>>)
@@ -49,6 +49,8 @@ final class Writer: @unchecked Sendable {
     struct BatchResult {
         var events: [(seq: Int64, type: String, body: [UInt8])] = []
         var outcomes: [Outcome] = []
+        /// What the committed jobs asked to run after the commit, in job order.
+        var committed: [@Sendable () -> Void] = []
     }
 
     /// The writer's hot SQL, prepared once on its connection (see `HeldStatement`).
@@ -82,7 +84,7 @@ final class Writer: @unchecked Sendable {
             var result = BatchResult()
             result.outcomes = batch.map { job in
                 switch job {
-                case .command(let request, _, _): Outcome(reply: Reply.failure(request.id, failure).bytes)
+                case .command(let request, _, _, _): Outcome(reply: Reply.failure(request.id, failure).bytes)
                 case .task: Outcome(result: .failure(failure))
                 }
             }
@@ -119,7 +121,7 @@ final class Writer: @unchecked Sendable {
         var ids: [String] = []
         ids.reserveCapacity(batch.count)
         for job in batch {
-            guard case .command(let request, _, _) = job else { return nil }
+            guard case .command(let request, _, _, _) = job else { return nil }
             ids.append(request.id)
         }
         if ids.count > 1 && Set(ids).count != ids.count { return nil }
@@ -132,11 +134,12 @@ final class Writer: @unchecked Sendable {
                 return nil
             }
             for job in batch {
-                guard case .command(let request, _, let handler) = job else { preconditionFailure("checked above") }
+                guard case .command(let request, _, let actor, let handler) = job else { preconditionFailure("checked above") }
                 let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: clock.today, now: clock.now,
-                                       logger: logger, service: service)
+                                       logger: logger, service: service, actor: actor)
                 let value = try handler(ctx)
                 try storeEvents(ctx, statements: statements, clock: clock, events: &result.events)
+                result.committed.append(contentsOf: ctx.committed)
                 let reply = Reply.okBytes(request.id, value)
                 try statements.storeReply(id: request.id, command: request.command, at: clock.text, reply: reply)
                 result.outcomes.append(Outcome(reply: reply))
@@ -162,7 +165,8 @@ final class Writer: @unchecked Sendable {
         try statements.begin.execute()
         do {
             for job in batch {
-                result.outcomes.append(try run(job, db: db, statements: statements, clock: clock, events: &result.events))
+                result.outcomes.append(try run(job, db: db, statements: statements, clock: clock, events: &result.events,
+                                               committed: &result.committed))
             }
             try statements.commit.execute()
         } catch {
@@ -174,15 +178,16 @@ final class Writer: @unchecked Sendable {
 
     /// Runs one job in its own savepoint. Errors the job raises roll back only that savepoint.
     private func run(_ job: WriteJob, db: Database, statements: WriterStatements, clock: BatchClock,
-                     events: inout [(seq: Int64, type: String, body: [UInt8])]) throws -> Outcome {
+                     events: inout [(seq: Int64, type: String, body: [UInt8])], committed: inout [@Sendable () -> Void]) throws -> Outcome {
         switch job {
-        case .command(let request, _, let handler):
+        case .command(let request, _, let actor, let handler):
             if let stored = try statements.storedReply(request.id) {
                 return Outcome(reply: stored)
             }
             let ctx = WriteContext(db: db, args: request.args, requestID: request.id, today: clock.today, now: clock.now,
-                                   logger: logger, service: service)
+                                   logger: logger, service: service, actor: actor)
             let result = try runInSavepoint(ctx, statements: statements, clock: clock, events: &events) { try handler(ctx) }
+            if case .success = result { committed.append(contentsOf: ctx.committed) }
             let reply: [UInt8]
             switch result {
             case .success(let value): reply = Reply.okBytes(request.id, value)
@@ -195,11 +200,13 @@ final class Writer: @unchecked Sendable {
             return Outcome(reply: reply)
         case .task(let body, _):
             let ctx = WriteContext(db: db, args: .object([:]), requestID: nil, today: clock.today, now: clock.now,
-                                   logger: logger, service: service)
-            return Outcome(result: try runInSavepoint(ctx, statements: statements, clock: clock, events: &events) {
+                                   logger: logger, service: service, actor: .stack(service))
+            let outcome = try runInSavepoint(ctx, statements: statements, clock: clock, events: &events) {
                 try body(ctx)
                 return .null
-            }.map { _ in () })
+            }.map { _ in () }
+            if case .success = outcome { committed.append(contentsOf: ctx.committed) }
+            return Outcome(result: outcome)
         }
     }
 
@@ -209,7 +216,7 @@ final class Writer: @unchecked Sendable {
         for emitted in ctx.emitted {
             let seq = nextSeq
             let body = Event.encode(source: service, seq: seq, type: emitted.type, at: clock.text, data: emitted.data,
-                                    incarnation: incarnation)
+                                    incarnation: incarnation, actor: ctx.actor)
             try statements.storeEvent(seq: seq, type: emitted.type, at: clock.text, body: body)
             events.append((seq, emitted.type, body))
             nextSeq += 1

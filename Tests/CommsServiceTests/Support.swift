@@ -54,7 +54,7 @@ final class CommsDatabase {
     func read(_ handler: (ReadContext) throws -> JSONValue, _ args: JSONValue = [:]) throws -> JSONValue {
         let today = self.today
         return try pool.read { db in
-            try handler(ReadContext(db: db, args: args, today: today, now: Timestamp.now(), logger: Logger(label: "test")))
+            try handler(ReadContext(db: db, args: args, today: today, now: Timestamp.now(), logger: Logger(label: "test"), actor: .stack("test")))
         }
     }
 

@@ -20,6 +20,11 @@ public struct ChildRun: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // A person's own key on this machine is never a test's: children use the stack's key of
+        // the directories they are given, or the key a test names.
+        env["XDG_CONFIG_HOME"] = "\(NSTemporaryDirectory())/send-test-no-config"
+        env["SEND_KEY_FILE"] = nil
+        env["SEND_OPERATOR_KEY"] = nil
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let base = "\(NSTemporaryDirectory())/send-child-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"

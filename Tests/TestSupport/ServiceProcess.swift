@@ -1,6 +1,7 @@
 public import Foundation
 public import SendModel
 public import SendRuntime
+public import ZeroMQ
 
 /// Where the package's built executables are: `SEND_BIN_DIR`, else beside the test bundle.
 public enum Binaries {
@@ -37,6 +38,11 @@ public final class ServiceProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         // Tests run in parallel: a portal a test starts (under a supervisor) listens on a port of its own.
         if env["SEND_PORTAL_ADDRESS"] == nil { env["SEND_PORTAL_ADDRESS"] = "127.0.0.1:0" }
+        // No person's own key from the machine: a child presents the test directory's stack key
+        // (the data directory's owner), or the key a test names.
+        env["XDG_CONFIG_HOME"] = "\(directory.path)/config"
+        env["SEND_KEY_FILE"] = nil
+        env["SEND_OPERATOR_KEY"] = nil
         for (k, v) in environment { env[k] = v }
         process.environment = env
         outputPath = "\(directory.path)/\(name)-\(UInt32.random(in: 0...UInt32.max)).log"
@@ -92,13 +98,17 @@ public final class TestClient: @unchecked Sendable {
     let directories: RuntimeDirectories
     private var clients: [String: ServiceClient] = [:]
 
-    public init(_ directory: TestDirectory) throws {
+    /// The key this client presents: the test directory's stack key unless a test gives one.
+    public let identity: CurveKeyPair
+
+    public init(_ directory: TestDirectory, identity: CurveKeyPair? = nil) throws {
         directories = directory.directories
+        self.identity = try identity ?? directory.stackKeys()
     }
 
     func client(_ service: String) throws -> ServiceClient {
         if let c = clients[service] { return c }
-        let c = try ServiceClient(service: service, directories: directories)
+        let c = try ServiceClient(service: service, directories: directories, identity: identity)
         clients[service] = c
         return c
     }

@@ -1,5 +1,6 @@
 import Foundation
 public import SendRuntime
+public import ZeroMQ
 
 /// A private directory for one test, short enough for ipc paths: `/tmp/spt-XXXXXX/{run,data}`.
 /// Every test gets its own, so tests running in parallel never share a socket or a database.
@@ -21,6 +22,13 @@ public final class TestDirectory: Sendable {
 
     /// `--run-dir R --data-dir D`
     public var flags: [String] { ["--run-dir", run, "--data-dir", data] }
+
+    /// The stack's key pair of this directory (`data/keys/stack.key`), made now when the stack has not
+    /// made it yet: the services started here serve with it, and the tests' clients present it.
+    public func stackKeys() throws -> CurveKeyPair { try KeyFile.readOrCreate(directories.stackKeyPath) }
+
+    /// `data/keys/stack.key`: `SEND_KEY_FILE` for a child (a Python client) that must act as the stack.
+    public var stackKeyPath: String { directories.stackKeyPath }
 
     /// Removes the directory (tests call this at the end; a failing test leaves it for inspection).
     public func remove() { try? FileManager.default.removeItem(atPath: path) }

@@ -269,9 +269,13 @@ final class Supervisor {
         if isRestart { child.restarts += 1 }
         appendMarker(child, "starting \(child.spec.executable)" + (isRestart ? " (restart \(child.restarts))" : ""))
         let arguments = child.spec.args + ["--run-dir", directories.run, "--data-dir", directories.data]
+        var childEnvironment = config.environment(for: child.spec, base: environment)
+        // The portal presents its own key (role portal), never the stack's; a service uses the stack's key.
+        childEnvironment["SEND_KEY_FILE"] = child.spec.name == ServiceName.portal ? directories.portalKeyPath : nil
+        childEnvironment["SEND_OPERATOR_KEY"] = nil
         do {
             let pid = try ChildProcess.spawn(executable: child.executablePath, arguments: arguments,
-                                             environment: config.environment(for: child.spec, base: environment),
+                                             environment: childEnvironment,
                                              logPath: child.logPath)
             child.pid = pid
             child.state = .starting

@@ -47,7 +47,8 @@ public enum SupervisorService {
                 BackgroundTask("children") { host in
                     Supervisor(config: config, binDirectory: binDirectory, host: host, state: state).run()
                 },
-            ]
+            ],
+            keepsRegister: true
         )
     }
 

@@ -11,7 +11,7 @@ public enum EventPayloads {
         ResponseReceived.self, UpdateDrafted.self, UpdatePublished.self, EnquiryReceived.self, EnquiryEscalated.self,
         EnquiryAnswered.self,
         ServiceStarted.self, ServiceExited.self, ServiceRestarted.self, ServiceFailed.self,
-        ServiceHung.self, OrphanStopped.self, ServiceGone.self,
+        ServiceHung.self, OrphanStopped.self, ServiceGone.self, PersonAdded.self, PersonRevoked.self,
         FollowerStalled.self, FollowerResumed.self,
     ]
 

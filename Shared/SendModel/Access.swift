@@ -1,0 +1,139 @@
+/// Who may do what (docs/PROTOCOL.md, "Keys, people and roles"): the roles of the people of a
+/// local area's partnership, and for every command of every service the roles that may call it.
+/// Each service enforces its own rows; the table is the single source, tested against the
+/// services' command lists and the README's table.
+public enum Role: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The stack itself, its restarts and the register of people.
+    case `operator`
+    case boardChair = "board_chair"
+    case boardMember = "board_member"
+    /// Progress and status of the actions their organisation leads, and nothing else.
+    case actionLead = "action_lead"
+    /// The only role that can read or change families.
+    case commsOfficer = "comms_officer"
+    case parentCarerForum = "parent_carer_forum"
+    /// DfE and NHS England advisers: reads, never personal data.
+    case adviser
+    /// family-portal's key: the families' door, and nothing else.
+    case portal
+    /// The stack's own processes (followers, the supervisor's health checks): whoever holds the
+    /// stack's secret key already holds its data directory, so it may call every command.
+    case stack
+
+    /// The roles an operator may give a person (`people.add`).
+    public static let people: [Role] = [.operator, .boardChair, .boardMember, .actionLead, .commsOfficer, .parentCarerForum, .adviser, .portal]
+
+    /// "board chair", as people read it.
+    public var words: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+}
+
+/// Who made a change: a person of the register (by id, never a name) and their role, or a
+/// service of the stack (a follower, a timer) as `{"person": "<service>", "role": "stack"}`.
+public struct Actor: Sendable, Codable, Hashable {
+    public var person: String
+    public var role: Role
+    /// The lead organisation an action lead speaks for (not on the wire: looked up in the register).
+    public var organisation: String?
+    /// The person's post, for the register's readers (not on the wire).
+    public var post: String?
+
+    public init(person: String, role: Role, organisation: String? = nil, post: String? = nil) {
+        self.person = person
+        self.role = role
+        self.organisation = organisation
+        self.post = post
+    }
+
+    /// The stack's key, or a service acting on its own.
+    public static func stack(_ who: String = "stack") -> Actor { Actor(person: who, role: .stack) }
+
+    enum CodingKeys: String, CodingKey { case person, role }
+
+    public var json: JSONValue { ["person": .string(person), "role": .string(role.rawValue)] }
+
+    public init?(json: JSONValue?) {
+        guard let person = json?["person"]?.stringValue, let role = json?["role"]?.stringValue.flatMap(Role.init(rawValue:)) else { return nil }
+        self.init(person: person, role: role)
+    }
+}
+
+/// The command table: for every command of every service, the roles that may call it. The
+/// `stack` role may call every command and is not listed. A command with no row is refused to
+/// everyone but the stack (and a test fails).
+public enum Access {
+    /// Every person's role but the portal's: reads with no personal data.
+    public static let everyone: Set<Role> = [.operator, .boardChair, .boardMember, .actionLead, .commsOfficer, .parentCarerForum, .adviser]
+    static let chair: Set<Role> = [.boardChair]
+    static let comms: Set<Role> = [.commsOfficer]
+    static let ops: Set<Role> = [.operator]
+
+    /// Commands every service answers.
+    public static let builtIn: [String: Set<Role>] = [
+        "health": everyone.union([.portal]),
+        "events.since": everyone,
+    ]
+
+    public static let table: [String: [String: Set<Role>]] = [
+        ServiceName.findings: [
+            "inspections.add": chair, "inspections.list": everyone, "inspections.show": everyone,
+            "findings.import": chair, "findings.add": chair, "findings.list": everyone, "findings.show": everyone,
+            "findings.judge": chair, "revisit.record": chair,
+        ],
+        ServiceName.board: [
+            "actions.create": chair, "actions.import": chair,
+            // An action lead: the status of the actions their organisation leads, nothing else of them.
+            "actions.update": [.boardChair, .actionLead],
+            "actions.progress": [.boardChair, .actionLead],
+            "exceptions.add": [.boardChair, .actionLead],
+            "actions.list": everyone, "actions.show": everyone, "actions.history": everyone,
+            "actions.coverage": everyone, "actions.overdue": everyone, "exceptions.list": everyone,
+            "kpis.add": chair, "kpis.record": chair, "kpis.list": everyone, "kpis.show": everyone,
+            "board.members.add": chair, "board.members.list": everyone,
+            "board.meetings.add": chair, "board.meetings.list": everyone, "board.meetings.show": everyone,
+            "board.decide": [.boardChair, .boardMember], "board.decisions.list": everyone,
+            "plan.status": everyone, "plan.submit": chair, "plan.import": chair,
+        ],
+        ServiceName.comms: [
+            "families.import": comms, "families.list": comms, "families.show": comms, "families.opt_out": comms,
+            "questionnaires.create": comms, "questionnaires.list": everyone, "questionnaires.show": everyone,
+            "questionnaires.send": comms, "questionnaires.remind": comms, "questionnaires.respond": comms,
+            "questionnaires.import_responses": comms, "questionnaires.results": comms,
+            "dispatches.show": comms,
+            "updates.list": everyone, "updates.show": everyone, "updates.edit": [.commsOfficer, .parentCarerForum],
+            "updates.publish": comms,
+            "enquiries.add": comms, "enquiries.list": comms, "enquiries.answer": comms,
+            PortalCommand.questionnaire: [.portal], PortalCommand.respond: [.portal], PortalCommand.stopStatus: [.portal],
+            PortalCommand.optOut: [.portal], PortalCommand.optIn: [.portal], PortalCommand.enquiryAdd: [.portal],
+            PortalCommand.enquiry: [.portal],
+        ],
+        ServiceName.notifications: [
+            "notifications.list": everyone, "notifications.rules": everyone,
+        ],
+        ServiceName.supervisor: [
+            "status": everyone, "restart": ops, "stop": ops,
+            "people.add": ops, "people.revoke": ops, "people.list": ops,
+        ],
+    ]
+
+    /// The roles that may call `command` on `service`; nil when the table has no row for it.
+    public static func roles(_ service: String, _ command: String) -> Set<Role>? {
+        builtIn[command] ?? table[service]?[command]
+    }
+
+    /// Nil when `actor` may call the command, else the `forbidden` error naming the roles it needs.
+    public static func check(_ service: String, _ command: String, _ actor: Actor) -> ServiceError? {
+        if actor.role == .stack { return nil }
+        guard let allowed = roles(service, command) else {
+            return ServiceError(.forbidden, "\(command) is for the stack's own key only; your key (\(actor.person)) has the role \(actor.role.rawValue)")
+        }
+        if allowed.contains(actor.role) { return nil }
+        return ServiceError(.forbidden, "\(command) needs the role \(list(allowed)); your key (\(actor.person)) has the role \(actor.role.rawValue)")
+    }
+
+    /// "board_chair or board_member", in the order of `Role.allCases`.
+    public static func list(_ roles: Set<Role>) -> String {
+        let names = Role.allCases.filter(roles.contains).map(\.rawValue)
+        if names.count <= 1 { return names.first ?? "none" }
+        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+}
