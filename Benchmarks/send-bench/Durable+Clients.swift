@@ -16,14 +16,17 @@ extension Durable {
             defer { client.close() }
             return Int32(try client.call("health")["pid"]?.intValue ?? 0)
         }()
+        let keys = try KeyFile.read(directory.directories.stackKeyPath)
+        guard let server = directory.directories.serverKey("bench") else { throw StartupError("no public key for bench in \(directory.directories.run)") }
+        let curve = (keys: keys, server: server)
         // Warm up (WAL growth, page cache, connections), not reported.
-        _ = try FairClient.throughput(endpoint: endpoint, clients: 4, seconds: min(0.5, seconds))
+        _ = try FairClient.throughput(endpoint: endpoint, clients: 4, seconds: min(0.5, seconds), curve: curve)
 
         print("durable appends (100-byte payload, synchronous=FULL), load average \(loadAverage()); service pid \(pid)")
         for clients in [4, 16] {
             // The fair client.
             var before = CPUSnapshot(pid: pid)
-            let fair = try FairClient.throughput(endpoint: endpoint, clients: clients, seconds: seconds)
+            let fair = try FairClient.throughput(endpoint: endpoint, clients: clients, seconds: seconds, curve: curve)
             var service = CPUSnapshot(pid: pid).since(before)
             print(String(format: "durable commands, %2d clients, fair client (1 thread, %d DEALERs, one zmq_poll loop): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
                          clients, clients, fair.rate, fair.p50 / 1000, fair.p99 / 1000))
@@ -55,6 +58,38 @@ extension Durable {
             figures["service_threads_us_per_request_old_\(clients)"] = threads(service.threads, old.requests)
         }
         figures["durable_load_average"] = .string(loadAverage())
+    }
+
+    /// What CURVE costs: the fair client at 4 and 16 clients against a service with CURVE and one
+    /// without (`send-bench serve --no-curve`, a benchmark's service only), alternated twice in one
+    /// run so that a drift of the machine's load falls on both.
+    static func compareCurve(directory: BenchDirectory, seconds: Double, into figures: inout [String: JSONValue]) throws {
+        let plain = try ServiceChild("send-bench", arguments: ["serve", "--name", "plain", "--no-curve"], service: "plain",
+                                     directories: directory.directories, curve: false)
+        defer { plain.stop() }
+        let keys = try KeyFile.read(directory.directories.stackKeyPath)
+        guard let server = directory.directories.serverKey("bench") else { throw StartupError("no public key for bench in \(directory.directories.run)") }
+        let on = try directory.directories.commandEndpoint("bench")
+        let off = try directory.directories.commandEndpoint("plain")
+        _ = try FairClient.throughput(endpoint: off, clients: 4, seconds: min(0.5, seconds), curve: nil)
+        print("CURVE on the command socket (fair client; each figure the mean of two runs alternated), load average \(loadAverage())")
+        for clients in [4, 16] {
+            var with: [FairClient.Result] = [], without: [FairClient.Result] = []
+            for _ in 0..<2 {
+                with.append(try FairClient.throughput(endpoint: on, clients: clients, seconds: seconds / 2, curve: (keys, server)))
+                without.append(try FairClient.throughput(endpoint: off, clients: clients, seconds: seconds / 2, curve: nil))
+            }
+            let rateOn = with.map(\.rate).reduce(0, +) / 2, rateOff = without.map(\.rate).reduce(0, +) / 2
+            let p99On = with.map(\.p99).max() ?? 0, p99Off = without.map(\.p99).max() ?? 0
+            print(String(format: "durable commands, %2d clients: CURVE on %8.0f /s (p99 %.2f ms), off %8.0f /s (p99 %.2f ms): %.2f× (target ≥ 0.90×)",
+                         clients, rateOn, p99On / 1000, rateOff, p99Off / 1000, rateOn / max(1, rateOff)))
+            figures["curve_on_\(clients)_clients_per_s"] = .double(rateOn.rounded())
+            figures["curve_off_\(clients)_clients_per_s"] = .double(rateOff.rounded())
+            figures["curve_on_\(clients)_clients_p99_ms"] = .double(milliseconds(p99On))
+            figures["curve_off_\(clients)_clients_p99_ms"] = .double(milliseconds(p99Off))
+            figures["curve_ratio_\(clients)_clients"] = .double((rateOn / max(1, rateOff) * 100).rounded() / 100)
+        }
+        figures["curve_load_average"] = .string(loadAverage())
     }
 
     /// `    service CPU 76.1 µs/request (bench-server 60.2, ZMQbg/IO/0 12.0, …); client CPU …; N requests`

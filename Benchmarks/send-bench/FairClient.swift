@@ -22,12 +22,14 @@ enum FairClient {
     }
 
     /// `clients` sockets, each sending `append` and then the next once its reply is in, for `seconds`.
-    static func throughput(endpoint: String, clients: Int, seconds: Double) throws -> Result {
+    /// `curve`: the key to present and the server's public key (nil for a service without CURVE).
+    static func throughput(endpoint: String, clients: Int, seconds: Double, curve: (keys: CurveKeyPair, server: String)?) throws -> Result {
         let context = try ZeroMQ.Context()
         var sockets: [Socket] = []
         defer { for s in sockets { s.close() } }
         for _ in 0..<clients {
             let s = try Socket(context, .dealer)
+            if let curve { try s.makeCurveClient(curve.keys, serverKey: curve.server) }
             try s.connect(endpoint)
             sockets.append(s)
         }

@@ -58,12 +58,15 @@ struct RunBenchmarks: ParsableCommand {
             figures["rtt_p50_us"] = .double((rtt.p50 * 10).rounded() / 10)
             figures["rtt_p99_us"] = .double((rtt.p99 * 10).rounded() / 10)
         }
-        if want("durable") || want("paced") {
+        if want("durable") || want("paced") || want("curve") {
             let service = attach == nil ? try ServiceChild("send-bench", arguments: ["serve"], service: "bench", directories: work.directories) : nil
             defer { service?.stop() }
             let work = attach.map { BenchDirectory(path: ($0 as NSString).deletingLastPathComponent) } ?? work
             if want("durable") {
                 try Durable.compareClients(directory: work, servicePID: service?.pid, seconds: seconds, into: &figures)
+            }
+            if want("curve") && attach == nil {
+                try Durable.compareCurve(directory: work, seconds: seconds, into: &figures)
             }
             if want("paced") {
                 let r = try Durable.paced(directory: work, perSecond: 1000, seconds: seconds)

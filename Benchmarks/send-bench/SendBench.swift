@@ -17,9 +17,14 @@ struct SendBench: ParsableCommand {
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a bench service (append, fail, count, ids).")
     @Option var name = "bench"
+    @Flag(help: "No CURVE on the command socket (to measure what CURVE costs; the stack's services always have it).")
+    var noCurve = false
     @OptionGroup var directories: DirectoryOptions
     func run() throws {
-        ServiceHost.main(BenchDomain.service(name: name), runDir: directories.runDir, dataDir: directories.dataDir)
+        let curve = !noCurve
+        ServiceHost.main(BenchDomain.service(name: name), runDir: directories.runDir, dataDir: directories.dataDir) { options in
+            options.curve = curve
+        }
     }
 }
 

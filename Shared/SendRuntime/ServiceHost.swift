@@ -24,6 +24,9 @@ public final class ServiceHost: Sendable {
         public var checkpointer = true
         /// The WAL size past which the checkpointer makes readers let go (`SEND_WAL_LIMIT_MB`).
         public var walLimitBytes: Int64 = 64 << 20
+        /// CURVE and the ZAP handler on the command socket. Always on for the stack's services; a
+        /// benchmark turns it off (`send-bench serve --no-curve`) to measure what it costs.
+        public var curve = true
 
         public init(directories: RuntimeDirectories) { self.directories = directories }
 
@@ -168,7 +171,7 @@ public final class ServiceHost: Sendable {
                                repliesEndpoint: replies, context: context,
                                settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
                                                publishHighWaterMark: options.publishHighWaterMark,
-                                               groupWaitMicros: options.groupWaitMicros),
+                                               groupWaitMicros: options.groupWaitMicros, curve: options.curve),
                                logger: logger, commands: commands, writer: writer, reader: reader,
                                status: status, lastSeq: lastSeq, incarnation: incarnation,
                                register: register, serverKeys: stackKeys)
@@ -348,7 +351,8 @@ public final class ServiceHost: Sendable {
 
 extension ServiceHost {
     /// The `main` of every service executable: logging, options, run; start-up errors exit 78 with one clear line.
-    public static func main(_ definition: @autoclosure () throws -> ServiceDefinition, runDir: String?, dataDir: String?) -> Never {
+    public static func main(_ definition: @autoclosure () throws -> ServiceDefinition, runDir: String?, dataDir: String?,
+                            configure: (inout Options) -> Void = { _ in }) -> Never {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = currentEnvironment()["SEND_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
@@ -360,7 +364,9 @@ extension ServiceHost {
             let definition = try definition()
             logger = Logger(label: definition.name)
             let directories = RuntimeDirectories.resolve(runDir: runDir, dataDir: dataDir)
-            let host = try ServiceHost(definition, options: try Options.fromEnvironment(directories), logger: logger)
+            var options = try Options.fromEnvironment(directories)
+            configure(&options)
+            let host = try ServiceHost(definition, options: options, logger: logger)
             try host.run()
             exit(0)
         } catch let error as StartupError {

@@ -1,4 +1,17 @@
+import Foundation
+import SendRuntime
 import ZeroMQ
+
+/// The CURVE keys a raw socket of a test directory's stack presents: the stack's own key
+/// (`<dir>/data/keys/stack.key`, made when missing) to the server key of the socket at `path`.
+func stackCurve(forSocket path: String) throws -> (keys: CurveKeyPair, server: String) {
+    let run = (path as NSString).deletingLastPathComponent
+    let data = ((run as NSString).deletingLastPathComponent as NSString).appendingPathComponent("data")
+    let keys = try KeyFile.readOrCreate(RuntimeDirectories(run: run, data: data).stackKeyPath)
+    let service = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    let server = KeyFile.readPublic("\(run)/\(service).public") ?? keys.publicKey
+    return (keys, server)
+}
 
 /// A plain REQ socket, for sending exact bytes (bad requests included).
 public final class RawREQ: @unchecked Sendable {
@@ -10,6 +23,9 @@ public final class RawREQ: @unchecked Sendable {
         context = try Context()
         socket = try Socket(context, .req)
         try socket.setReceiveTimeout(5000)
+        try socket.setSendTimeout(5000)
+        let curve = try stackCurve(forSocket: path)
+        try socket.makeCurveClient(curve.keys, serverKey: curve.server)
         try socket.connect("ipc://\(path)")
     }
 
@@ -35,6 +51,9 @@ public final class RawDEALER: @unchecked Sendable {
         context = try Context()
         socket = try Socket(context, .dealer)
         try socket.setReceiveTimeout(10_000)
+        try socket.setSendTimeout(10_000)
+        let curve = try stackCurve(forSocket: path)
+        try socket.makeCurveClient(curve.keys, serverKey: curve.server)
         try socket.connect("ipc://\(path)")
     }
 
