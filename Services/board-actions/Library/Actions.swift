@@ -48,6 +48,8 @@ enum Actions {
         let id = v.boardID("action_id", BoardID.action)
         try v.check()
         var action = try ActionRecord.require(db, id!)
+        try ActionLeadScope.check(change.actor, action)
+        try ActionLeadScope.checkFields(change.actor, args)
         var fields = try ActionFields.read(v, db: db, existing: action)
         let status = v.oneOf("status", ActionStatus.self, required: false)
         let reason = v.string("reason", required: false, maxLength: 2000)

@@ -15,6 +15,7 @@ enum Progress {
         let reason = v.string("reason", required: false, maxLength: 2000)
         try v.check()
         var action = try ActionRecord.require(db, id!)
+        try ActionLeadScope.check(change.actor, action)
         if action.status == .cancelled || action.status == .verified {
             throw ServiceError.conflict("\(action.id) is \(action.status.rawValue): a closed action takes no more progress updates")
         }
@@ -67,6 +68,7 @@ enum Progress {
         let author = v.string("author_role", required: false, maxLength: 200)
         try v.check()
         let action = try ActionRecord.require(db, id!)
+        try ActionLeadScope.check(change.actor, action)
         guard action.status.isOpen else {
             throw ServiceError.conflict("\(action.id) is \(action.status.rawValue): exceptions commentary is for open actions that are off track")
         }
