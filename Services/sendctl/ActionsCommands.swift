@@ -172,7 +172,8 @@ struct ActionsCommand: AsyncParsableCommand {
             print("Status history:")
             for h in result["status_history"]?.arrayValue ?? [] {
                 let reason = h["reason"].map { $0.isNull ? "" : "  (\($0.cell))" } ?? ""
-                print("  \(h["on"]?.cell ?? "")  \(h["from"]?.cell ?? "-") → \(h["to"]?.cell ?? "")\(reason)")
+                let by = h["by"].flatMap { $0.isNull ? nil : "  by \($0["person"]?.cell ?? "") \($0["role"]?.cell ?? "")" } ?? ""
+                print("  \(h["on"]?.cell ?? "")  \(h["from"]?.cell ?? "-") → \(h["to"]?.cell ?? "")\(by)\(reason)")
             }
             let updates = result["updates"]?.arrayValue ?? []
             if !updates.isEmpty {

@@ -4,8 +4,9 @@ import SendModel
 ///
 /// Per weakness its actions and their RAG; the statutory dates on a timeline; the status of all
 /// actions over time; each KPI against its baseline and target; questionnaire response rates and
-/// answers; the red actions with their exceptions commentary, or "missing". Every chart has a
-/// table or summary in words, and a CSV file with the same figures.
+/// answers; the red actions with their exceptions commentary, or "missing", and who set their
+/// status last (by id, post and role, never a name). Every chart has a table or summary in words,
+/// and a CSV file with the same figures.
 public enum BoardPack {
     public static let htmlName = "board-pack.html"
     static let prefix = "board-pack-"
@@ -358,10 +359,13 @@ public enum BoardPack {
             h.element("h2", ["id": "exceptions"], "Red actions and exceptions commentary")
             let e = data.exceptions
             var table = CSV(["action_id", "title", "status", "due", "lead_organisation", "action_lead", "rag_reason", "commentary_state",
-                             "commentary", "commentary_on", "commentary_author"])
+                             "commentary", "commentary_on", "commentary_author", "status_set_to", "status_set_on", "status_set_by",
+                             "status_set_by_role", "status_set_by_post"])
             for a in e.actions {
+                let set = a.lastStatusChange
                 table.row([a.actionID, a.title, a.status.rawValue, a.due.iso, a.leadOrganisation, a.actionLead, a.ragReason, a.state,
-                           a.commentary ?? "", a.commentaryOn?.iso ?? "", a.commentaryAuthor ?? ""])
+                           a.commentary ?? "", a.commentaryOn?.iso ?? "", a.commentaryAuthor ?? "", set?.to.rawValue ?? "",
+                           set?.on.iso ?? "", set?.by?.person ?? "", set?.by?.role.rawValue ?? "", set?.by?.post ?? ""])
             }
             let file = csv("red-actions", table)
             var intro = "\(Words.plural(e.red, "action is", "actions are")) red"
@@ -371,7 +375,8 @@ public enum BoardPack {
             }
             h.element("p", [:], intro)
             if !e.actions.isEmpty {
-                h.table(caption: "Red actions", headers: ["Action", "Lead", "Due", "Why red", "Exceptions commentary", "Recorded"],
+                h.table(caption: "Red actions", headers: ["Action", "Lead", "Due", "Why red", "Exceptions commentary", "Recorded",
+                                                          "Status last set"],
                         rows: e.actions.map { a in
                             let commentary: String = switch a.state {
                             case "missing": "Missing"
@@ -379,7 +384,8 @@ public enum BoardPack {
                             default: a.commentary ?? "Missing"
                             }
                             return ["\(a.actionID) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", Words.shortDate(a.due), a.ragReason,
-                                    commentary, a.commentaryOn.map { Words.shortDate($0) + (a.commentaryAuthor.map { ", \($0)" } ?? "") } ?? "—"]
+                                    commentary, a.commentaryOn.map { Words.shortDate($0) + (a.commentaryAuthor.map { ", \($0)" } ?? "") } ?? "—",
+                                    a.lastStatusChange.map(Words.statusSet) ?? "—"]
                         }, id: "table-red", classes: [2: { _ in "nowrap" }, 4: { $0 == "Missing" ? "missing" : $0.hasPrefix("Stale") ? "stale" : nil }])
             }
             h.raw("<p>Data: <a href=\"\(file)\">\(file)</a></p>")

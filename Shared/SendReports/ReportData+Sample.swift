@@ -75,11 +75,15 @@ extension ReportData {
                 start: start.adding(days: i % 200), due: due, overdue: overdue, findingIDs: f1 == f2 ? [f1] : [f1, f2],
                 kpiID: "K-00\(1 + i % 5)", updates: changes / max(count, 1), lastUpdate: today.adding(days: -(i % 90))))
             if rag == .red {
+                // Who set the status last: an action lead for most, before keys for every third.
+                let set = StatusSet(from: s == .delayed ? .inProgress : s == .inProgress ? .notStarted : nil, to: s,
+                                    on: today.adding(days: -(i % 30)),
+                                    by: i % 3 == 0 ? nil : Actor(person: "P-\(3 + i % 4)", role: .actionLead, post: "Head of Service"))
                 red.append(RedAction(actionID: id, title: actions[i].title, status: s, due: due, leadOrganisation: actions[i].leadOrganisation,
                                      actionLead: "Head of Service", ragReason: "delayed",
                                      commentary: i % 2 == 0 ? "Internal commentary on action \(i + 1)" : nil,
                                      commentaryAuthor: i % 2 == 0 ? "Head of Service" : nil, commentaryOn: i % 2 == 0 ? today : nil,
-                                     state: i % 2 == 0 ? "current" : "missing"))
+                                     state: i % 2 == 0 ? "current" : "missing", lastStatusChange: set))
             }
             plan.byStatus[s, default: 0] += 1
             switch rag {

@@ -303,10 +303,13 @@ public struct ReportData: Sendable {
         public var commentaryOn: LocalDate?
         /// `missing` (none), `stale` (only before the last meeting) or `current`.
         public var state: String
+        /// The last change of its status and who made it; nil when the board does not say.
+        public var lastStatusChange: StatusSet?
 
         public init(actionID: String, title: String, status: Status, due: LocalDate, leadOrganisation: String, actionLead: String,
                     ragReason: String, commentary: String? = nil, commentaryAuthor: String? = nil, commentaryOn: LocalDate? = nil,
-                    state: String) {
+                    state: String, lastStatusChange: StatusSet? = nil) {
+            self.lastStatusChange = lastStatusChange
             self.actionID = actionID
             self.title = title
             self.status = status
@@ -318,6 +321,24 @@ public struct ReportData: Sendable {
             self.commentaryAuthor = commentaryAuthor
             self.commentaryOn = commentaryOn
             self.state = state
+        }
+    }
+
+    /// A change of an action's status and who made it: a person of the register by id, role and
+    /// post (never a name), or the stack itself.
+    public struct StatusSet: Sendable {
+        /// Nil when the action was created.
+        public var from: Status?
+        public var to: Status
+        public var on: LocalDate
+        /// Nil when it was recorded before keys.
+        public var by: Actor?
+
+        public init(from: Status?, to: Status, on: LocalDate, by: Actor?) {
+            self.from = from
+            self.to = to
+            self.on = on
+            self.by = by
         }
     }
 

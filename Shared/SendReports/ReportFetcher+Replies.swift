@@ -89,10 +89,19 @@ extension ReportFetcher {
                 due: date(a["due"]) ?? LocalDate(dayNumber: 0), leadOrganisation: a["lead_organisation"]?.stringValue ?? "",
                 actionLead: a["action_lead"]?.stringValue ?? "", ragReason: a["rag_reason"]?.stringValue ?? "",
                 commentary: c["commentary"]?.stringValue, commentaryAuthor: c["author_role"]?.stringValue, commentaryOn: date(c["on"]),
-                state: a["commentary_state"]?.stringValue ?? (c.isNull ? "missing" : "current"))
+                state: a["commentary_state"]?.stringValue ?? (c.isNull ? "missing" : "current"),
+                lastStatusChange: statusSet(a["last_status_change"]))
         }
         return ReportData.Exceptions(sinceMeeting: date(r["since_meeting"]), red: actions.count,
                                      missing: actions.filter { $0.state != "current" }.count, actions: actions)
+    }
+
+    /// An action's `last_status_change` (`{from, to, on, by: {person, role, post} | null}`); nil when absent.
+    static func statusSet(_ c: JSONValue?) -> ReportData.StatusSet? {
+        guard let c, let to = c["to"]?.stringValue.flatMap(ReportData.Status.init(rawValue:)), let on = date(c["on"]) else { return nil }
+        var by = Actor(json: c["by"])
+        by?.post = c["by"]?["post"]?.stringValue
+        return ReportData.StatusSet(from: c["from"]?.stringValue.flatMap(ReportData.Status.init(rawValue:)), to: to, on: on, by: by)
     }
 
     /// `questionnaires.results`, with the list entry and `questionnaires.show` for dates and the order of options.

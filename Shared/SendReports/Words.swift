@@ -120,6 +120,22 @@ enum Words {
         return first.uppercased() + s.dropFirst()
     }
 
+    /// "Set to delayed on 3 November 2026 by P-3, Head of SEND (action lead)"; "Created on …" for the
+    /// first row of an action's history; "(before keys: who is not recorded)" for changes made before.
+    static func statusSet(_ c: ReportData.StatusSet) -> String {
+        let what = c.from == nil ? "Created" : "Set to \(status(c.to))"
+        let who = c.by.map { " by " + changer($0) } ?? " (before keys: who is not recorded)"
+        return "\(what) on \(longDate(c.on))\(who)"
+    }
+
+    /// A person of the register by id, post and role, never by name: "P-3, Head of SEND (action lead)";
+    /// the stack's own changes: "the stack's own key", "the board service".
+    static func changer(_ a: Actor) -> String {
+        if a.role == .stack { return a.person == "stack" ? "the stack's own key" : "the \(a.person) service" }
+        let post = a.post.map { $0.isEmpty ? "" : ", \($0)" } ?? ""
+        return "\(a.person)\(post) (\(a.role.words))"
+    }
+
     /// "in 12 days", "today", "12 days ago"
     static func relative(_ days: Int) -> String {
         switch days {

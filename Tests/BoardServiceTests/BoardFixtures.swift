@@ -11,6 +11,8 @@ final class BoardDatabase {
     let directory: TestDirectory
     let pool: DatabasePool
     var today: LocalDate
+    /// Who makes the next writes (default: the service itself).
+    var actor: Actor = .stack(ServiceName.board)
     private(set) var events: [(type: String, data: JSONValue)] = []
     private var findingsSeq: Int64 = 0
 
@@ -26,8 +28,9 @@ final class BoardDatabase {
     func write<T>(_ body: (BoardChange) throws -> T) throws -> T {
         let box = EventBox()
         let today = self.today
+        let actor = self.actor
         let result = try pool.write { db in
-            try body(BoardChange(db: db, today: today, now: Timestamp.now(), emit: { box.items.append(($0, $1)) }))
+            try body(BoardChange(db: db, today: today, now: Timestamp.now(), actor: actor, emit: { box.items.append(($0, $1)) }))
         }
         events += box.items
         return result

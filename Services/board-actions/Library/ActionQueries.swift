@@ -80,7 +80,8 @@ enum ActionQueries {
                                        arguments: [action.id]).map { row -> JSONValue in
             ["from": JSONValue(row["from_status"] as String?), "to": .string(row["to_status"]),
              "reason": JSONValue(row["reason"] as String?), "on": .string(row["on_date"]), "at": .string(row["at"]),
-             "update_id": JSONValue(row["update_id"] as String?), "decision_id": JSONValue(row["decision_id"] as String?)]
+             "update_id": JSONValue(row["update_id"] as String?), "decision_id": JSONValue(row["decision_id"] as String?),
+             "by": StatusHistory.by(person: row["actor_person"], role: row["actor_role"])]
         }
         let updates = try Row.fetchAll(db, sql: "SELECT * FROM progress_updates WHERE action_id = ? ORDER BY n",
                                        arguments: [action.id]).map(Progress.json)

@@ -32,8 +32,9 @@ enum Actions {
             try db.execute(sql: "INSERT INTO action_findings(action_id, finding_id) VALUES (?, ?)", arguments: [id, findingID])
         }
         try db.execute(sql: """
-            INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at) VALUES (?, NULL, ?, NULL, ?, ?)
-            """, arguments: [id, ActionStatus.notStarted.rawValue, createdOn.iso, change.at])
+            INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, actor_person, actor_role)
+            VALUES (?, NULL, ?, NULL, ?, ?, ?, ?)
+            """, arguments: [id, ActionStatus.notStarted.rawValue, createdOn.iso, change.at, change.actor.person, change.actor.role.rawValue])
         try change.emit(ActionCreated(actionID: id, title: f.title ?? "", findingIDs: findingIDs, leadOrganisation: f.leadOrganisation ?? "",
                                       due: f.due ?? change.today, status: .notStarted))
         try Coverage.announceClosed(change, findingIDs: findingIDs, actionID: id)
@@ -47,6 +48,8 @@ enum Actions {
         let id = v.boardID("action_id", BoardID.action)
         try v.check()
         var action = try ActionRecord.require(db, id!)
+        try ActionLeadScope.check(change.actor, action)
+        try ActionLeadScope.checkFields(change.actor, args)
         var fields = try ActionFields.read(v, db: db, existing: action)
         let status = v.oneOf("status", ActionStatus.self, required: false)
         let reason = v.string("reason", required: false, maxLength: 2000)
@@ -118,7 +121,7 @@ enum Actions {
         return changes
     }
 
-    /// The one place an action's status changes: checks the move, records it in the history,
+    /// The one place an action's status changes: checks the move, records it in the history with who made it,
     /// announces it, and reports weaknesses a cancellation leaves uncovered. Returns the old status.
     /// `on` is the day it changed (default today; an imported plan's past gives earlier days).
     @discardableResult
@@ -138,9 +141,11 @@ enum Actions {
             WHERE action_id = ?
             """, arguments: [to.rawValue, on.iso, change.at, to.rawValue, reason, to.rawValue, decisionID, action.id])
         try db.execute(sql: """
-            INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, update_id, decision_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [action.id, from.rawValue, to.rawValue, reason, on.iso, change.at, updateID, decisionID])
+            INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, update_id, decision_id,
+                actor_person, actor_role)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [action.id, from.rawValue, to.rawValue, reason, on.iso, change.at, updateID, decisionID,
+                             change.actor.person, change.actor.role.rawValue])
         try change.emit(ActionStatusChanged(actionID: action.id, title: action.title, from: from, to: to, reason: reason))
         if to == .cancelled {
             try Coverage.announceLost(change, findingIDs: try ActionRecord.findingIDs(db, action.id), actionID: action.id,

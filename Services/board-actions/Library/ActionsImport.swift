@@ -157,9 +157,11 @@ enum ActionsImport {
             """)
         let insertFinding = try db.cachedStatement(sql: "INSERT INTO action_findings(action_id, finding_id) VALUES (?, ?)")
         let insertHistory = try db.cachedStatement(sql: """
-            INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, update_id, decision_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+            INSERT INTO action_status_history(action_id, from_status, to_status, reason, on_date, at, update_id, decision_id,
+                actor_person, actor_role)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
             """)
+        let by = (person: change.actor.person, role: change.actor.role.rawValue)
         let insertUpdate = try db.cachedStatement(sql: """
             INSERT INTO progress_updates(n, update_id, action_id, note, evidence, author_role, status_from, status_to, on_date, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -190,7 +192,7 @@ enum ActionsImport {
                 at, at, item.updates.count, item.updates.last?.on.iso,
             ])
             for findingID in findingIDs { try insertFinding.execute(arguments: [id, findingID]) }
-            try insertHistory.execute(arguments: [id, nil, ActionStatus.notStarted.rawValue, nil, createdOn.iso, at, nil])
+            try insertHistory.execute(arguments: [id, nil, ActionStatus.notStarted.rawValue, nil, createdOn.iso, at, nil, by.person, by.role])
             try change.emit(ActionCreated(actionID: id, title: title, findingIDs: findingIDs, leadOrganisation: f.leadOrganisation ?? "",
                                           due: f.due ?? today, status: .notStarted, importID: importID))
             try Coverage.announceClosed(change, findingIDs: findingIDs, actionID: id)
@@ -202,7 +204,8 @@ enum ActionsImport {
                 if let to = update.status {
                     // As actions.progress: the note explains the change when no separate reason is given.
                     let reason = update.reason ?? update.note
-                    try insertHistory.execute(arguments: [id, current.rawValue, to.rawValue, reason, update.on.iso, at, updateID])
+                    try insertHistory.execute(arguments: [id, current.rawValue, to.rawValue, reason, update.on.iso, at, updateID,
+                                                          by.person, by.role])
                     try change.emit(ActionStatusChanged(actionID: id, title: title, from: current, to: to, reason: reason, importID: importID))
                     if to == .cancelled {
                         try Coverage.announceLost(change, findingIDs: findingIDs, actionID: id, reason: .actionCancelled)

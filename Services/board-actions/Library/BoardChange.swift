@@ -9,13 +9,18 @@ public struct BoardChange {
     public let db: Database
     public let today: LocalDate
     public let now: Timestamp
+    /// Who is making the change (the request's key, or the service itself for followers and
+    /// timers): an action lead's scope is checked against it, and the status history records it.
+    public let actor: Actor
     let sink: (any EventPayload) throws -> Void
 
     /// For tests and the benchmark: `emit` receives each event's type and its data, encoded from its payload.
-    public init(db: Database, today: LocalDate, now: Timestamp, emit: @escaping (String, JSONValue) -> Void) {
+    public init(db: Database, today: LocalDate, now: Timestamp, actor: Actor = .stack(ServiceName.board),
+                emit: @escaping (String, JSONValue) -> Void) {
         self.db = db
         self.today = today
         self.now = now
+        self.actor = actor
         self.sink = { payload in emit(type(of: payload).eventType, try payload.eventData()) }
     }
 
@@ -23,6 +28,7 @@ public struct BoardChange {
         self.db = ctx.db
         self.today = ctx.today
         self.now = ctx.now
+        self.actor = ctx.actor
         self.sink = { payload in try ctx.emit(payload) }
     }
 

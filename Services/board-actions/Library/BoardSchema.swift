@@ -216,5 +216,13 @@ enum BoardSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Issue 16: who changed each status — the actor's person id and role, never a name. Rows
+        // recorded before keys have neither (NULL).
+        migrator.registerMigration("board-v3-status-actor") { db in
+            try db.execute(sql: """
+                ALTER TABLE action_status_history ADD COLUMN actor_person TEXT;
+                ALTER TABLE action_status_history ADD COLUMN actor_role TEXT;
+                """)
+        }
     }
 }

@@ -15,6 +15,7 @@ enum Progress {
         let reason = v.string("reason", required: false, maxLength: 2000)
         try v.check()
         var action = try ActionRecord.require(db, id!)
+        try ActionLeadScope.check(change.actor, action)
         if action.status == .cancelled || action.status == .verified {
             throw ServiceError.conflict("\(action.id) is \(action.status.rawValue): a closed action takes no more progress updates")
         }
@@ -67,6 +68,7 @@ enum Progress {
         let author = v.string("author_role", required: false, maxLength: 200)
         try v.check()
         let action = try ActionRecord.require(db, id!)
+        try ActionLeadScope.check(change.actor, action)
         guard action.status.isOpen else {
             throw ServiceError.conflict("\(action.id) is \(action.status.rawValue): exceptions commentary is for open actions that are off track")
         }
@@ -102,8 +104,22 @@ enum Progress {
             """) ?? 0
     }
 
+    /// The latest row of an action's status history, read from `row` at `i` (from, to, on, person,
+    /// role, post): `{from, to, on, by: {person, role, post} | null}`. `post` is the person's post in
+    /// the register (never a name); null for the stack's own changes.
+    static func lastChange(_ row: Row, at i: Int) -> JSONValue {
+        guard let to = row[i + 1] as String? else { return .null }
+        var by = StatusHistory.by(person: row[i + 3], role: row[i + 4])
+        if case .object(var o) = by {
+            o["post"] = JSONValue(row[i + 5] as String?)
+            by = .object(o)
+        }
+        return ["from": JSONValue(row[i] as String?), "to": .string(to), "on": .string(row[i + 2]), "by": by]
+    }
+
     /// `exceptions.list`: red actions whose lead has not given a commentary since the last board meeting
-    /// (`missing`: never; `stale`: only before that meeting). With `all`, every red action.
+    /// (`missing`: never; `stale`: only before that meeting). With `all`, every red action, each with
+    /// the last change of its status and who made it.
     static func listExceptions(_ db: Database, _ args: JSONValue, today: LocalDate) throws -> JSONValue {
         let v = Validator(args)
         let all = v.bool("all", required: false) ?? false
@@ -112,10 +128,14 @@ enum Progress {
         let red = "\(RAGRating.sql(today: today)) = 'red'"
         let current = hasCurrentCommentarySQL(since: since)
         let rows = try Row.fetchAll(db, sql: """
-            SELECT a.*, e.commentary, e.author_role, e.on_date, e.at, \(current) AS current
+            SELECT a.*, e.commentary, e.author_role, e.on_date, e.at, \(current) AS current,
+                h.from_status, h.to_status, h.on_date, h.actor_person, h.actor_role, p.post
             FROM actions a
             LEFT JOIN exception_commentaries e
                 ON e.n = (SELECT MAX(x.n) FROM exception_commentaries x WHERE x.action_id = a.action_id)
+            LEFT JOIN action_status_history h
+                ON h.n = (SELECT MAX(y.n) FROM action_status_history y WHERE y.action_id = a.action_id)
+            LEFT JOIN send_people p ON p.person_id = h.actor_person
             WHERE \(red)\(all ? "" : " AND NOT \(current)") ORDER BY a.n
             """)
         let redCount = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM actions a WHERE \(red)") ?? 0
@@ -135,6 +155,7 @@ enum Progress {
                 "due": .string(action.due.iso), "lead_organisation": .string(action.leadOrganisation),
                 "action_lead": .string(action.actionLead), "rag_reason": .string(action.rating(today: today).explanation),
                 "commentary": commentary, "commentary_state": .string(state),
+                "last_status_change": lastChange(row, at: extra + 5),
             ]
         }
         return ["since_meeting": JSONValue(since), "red": .int(redCount), "missing": .int(missing), "actions": .array(items)]
