@@ -17,6 +17,22 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Present the key NAME (~/.config/send-partnership/NAME.key, made by `sendctl keys new --name NAME`).", valueName: "name"))
     var keyName: String?
 
+    /// The key this run presents for a call to `service`. With no key at all and no socket for the
+    /// service, what the person must hear is that the stack is not running, not that they lack a key.
+    func identity(for service: String) throws -> CurveKeyPair {
+        do {
+            return try identity()
+        } catch {
+            let directories = self.directories.directories
+            if let endpoint = try? directories.commandEndpoint(service),
+               access(RuntimeDirectories.socketPath(of: endpoint), F_OK) != 0 {
+                throw ServiceError(.unavailable, "\(service) is not running: no socket at \(RuntimeDirectories.socketPath(of: endpoint)). "
+                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+            }
+            throw error
+        }
+    }
+
     /// The key this run presents.
     func identity() throws -> CurveKeyPair {
         if let key { return try KeyFile.read(key) }
@@ -51,7 +67,7 @@ struct Connection {
         let timeout = timeout ?? options.timeout
         return await runOnThread {
             Result {
-                let client = try Connection.client(service, directories: directories, identity: try options.identity())
+                let client = try Connection.client(service, directories: directories, identity: try options.identity(for: service))
                 defer { client.close() }
                 return try client.call(command, args, id: id, timeout: timeout, attempts: 2)
             }
@@ -64,7 +80,7 @@ struct Connection {
         let timeout = options.timeout
         return await runOnThread {
             Result {
-                let client = try ServiceClient(service: service, directories: directories, identity: try options.identity())
+                let client = try ServiceClient(service: service, directories: directories, identity: try options.identity(for: service))
                 defer { client.close() }
                 return try client.waitForHealth(timeout: timeout)
             }

@@ -103,7 +103,14 @@ func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool
         if \(ignoringSIGTERM ? "True" : "False"):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         run = sys.argv[sys.argv.index("--run-dir") + 1]
+        data = sys.argv[sys.argv.index("--data-dir") + 1]
+        # A process of the stack: it serves with the stack's key (docs/PROTOCOL.md, Keys, people and roles).
+        fields = dict(l.split(" = ", 1) for l in open("%s/keys/stack.key" % data).read().splitlines() if " = " in l)
         sock = zmq.Context().socket(zmq.ROUTER)
+        sock.curve_server = True
+        sock.curve_publickey = fields["public-key"].encode()
+        sock.curve_secretkey = fields["secret-key"].encode()
+        open("%s/\(name).public" % run, "w").write(fields["public-key"] + "\\n")
         sock.bind("ipc://%s/\(name).cmd" % run)
         while True:
             frames = sock.recv_multipart()

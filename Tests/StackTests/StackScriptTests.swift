@@ -29,13 +29,13 @@ struct StackScriptTests {
         #expect(up.output.contains("sockets:  \(dir.run)/<service>.cmd and .pub"))
         #expect(up.output.contains("logs:     \(dir.data)/logs/<service>.log"))
 
-        let status = try runTool(Binaries.path("sendctl"), ["status", "--run-dir", dir.run], directory: dir)
+        let status = try runTool(Binaries.path("sendctl"), ["status", "--run-dir", dir.run, "--data-dir", dir.data], directory: dir)
         #expect(status.status == 0)
         for name in ServiceName.supervised {
             #expect(status.output.split(separator: "\n").contains { $0.hasPrefix(name) && $0.contains("running") },
                     "\(name) is not shown running:\n\(status.output)")
         }
-        let json = try JSONValue.parse(try runTool(Binaries.path("sendctl"), ["status", "--json", "--run-dir", dir.run],
+        let json = try JSONValue.parse(try runTool(Binaries.path("sendctl"), ["status", "--json", "--run-dir", dir.run, "--data-dir", dir.data],
                                                    directory: dir).output)
         #expect(json["ready"]?.boolValue == true)
         let pids = (json["services"]?.arrayValue ?? []).compactMap { $0["pid"]?.intValue.map { Int32($0) } }
@@ -45,7 +45,7 @@ struct StackScriptTests {
         let again = try runTool(script, ["up", "--detach"], environment: env, directory: dir)
         #expect(again.status == 1)
         #expect(again.output.contains("the stack is already running on \(dir.run) (supervisor pid \(supervisor)); nothing changed"))
-        let after = try JSONValue.parse(try runTool(Binaries.path("sendctl"), ["status", "--json", "--run-dir", dir.run],
+        let after = try JSONValue.parse(try runTool(Binaries.path("sendctl"), ["status", "--json", "--run-dir", dir.run, "--data-dir", dir.data],
                                                     directory: dir).output)
         #expect((after["services"]?.arrayValue ?? []).compactMap { $0["pid"]?.intValue.map { Int32($0) } } == pids)
 
@@ -62,7 +62,7 @@ struct StackScriptTests {
         for pid in pids + [supervisor] { #expect(!isAlive(pid), "pid \(pid) is still running") }
         #expect(Stack.sockets(dir) == [])
 
-        let stopped = try runTool(Binaries.path("sendctl"), ["status", "--run-dir", dir.run], directory: dir)
+        let stopped = try runTool(Binaries.path("sendctl"), ["status", "--run-dir", dir.run, "--data-dir", dir.data], directory: dir)
         #expect(stopped.status == 69)
         #expect(stopped.output.contains("supervisor is not running"))
         let downAgain = try runTool(script, ["down"], environment: env, directory: dir)

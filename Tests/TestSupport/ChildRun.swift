@@ -22,7 +22,8 @@ public struct ChildRun: Sendable {
         var env = ProcessInfo.processInfo.environment
         // A person's own key on this machine is never a test's: children use the stack's key of
         // the directories they are given, or the key a test names.
-        env["XDG_CONFIG_HOME"] = "\(NSTemporaryDirectory())/send-test-no-config"
+        // A directory of this run's own: a key a child makes there (deploy/stack up makes one) is never another run's.
+        env["XDG_CONFIG_HOME"] = "\(NSTemporaryDirectory())/send-test-config-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         env["SEND_KEY_FILE"] = nil
         env["SEND_OPERATOR_KEY"] = nil
         for (k, v) in environment { env[k] = v }
