@@ -66,6 +66,8 @@ public enum Access {
     static let chair: Set<Role> = [.boardChair]
     static let comms: Set<Role> = [.commsOfficer]
     static let ops: Set<Role> = [.operator]
+    /// The reads the public progress page is made of (family-portal's `/progress`): public data.
+    static let publicData: Set<Role> = everyone.union([.portal])
 
     /// Commands every service answers.
     public static let builtIn: [String: Set<Role>] = [
@@ -75,8 +77,8 @@ public enum Access {
 
     public static let table: [String: [String: Set<Role>]] = [
         ServiceName.findings: [
-            "inspections.add": chair, "inspections.list": everyone, "inspections.show": everyone,
-            "findings.import": chair, "findings.add": chair, "findings.list": everyone, "findings.show": everyone,
+            "inspections.add": chair, "inspections.list": everyone, "inspections.show": publicData,
+            "findings.import": chair, "findings.add": chair, "findings.list": publicData, "findings.show": everyone,
             "findings.judge": chair, "revisit.record": chair,
         ],
         ServiceName.board: [
@@ -85,21 +87,24 @@ public enum Access {
             "actions.update": [.boardChair, .actionLead],
             "actions.progress": [.boardChair, .actionLead],
             "exceptions.add": [.boardChair, .actionLead],
-            "actions.list": everyone, "actions.show": everyone, "actions.history": everyone,
-            "actions.coverage": everyone, "actions.overdue": everyone, "exceptions.list": everyone,
-            "kpis.add": chair, "kpis.record": chair, "kpis.list": everyone, "kpis.show": everyone,
+            "actions.list": publicData, "actions.show": everyone, "actions.history": publicData,
+            "actions.coverage": everyone, "actions.overdue": everyone, "exceptions.list": publicData,
+            "kpis.add": chair, "kpis.record": chair, "kpis.list": publicData, "kpis.show": publicData,
             "board.members.add": chair, "board.members.list": everyone,
             "board.meetings.add": chair, "board.meetings.list": everyone, "board.meetings.show": everyone,
             "board.decide": [.boardChair, .boardMember], "board.decisions.list": everyone,
-            "plan.status": everyone, "plan.submit": chair, "plan.import": chair,
+            "plan.status": publicData, "plan.submit": chair, "plan.import": chair,
         ],
         ServiceName.comms: [
             "families.import": comms, "families.list": comms, "families.show": comms, "families.opt_out": comms,
-            "questionnaires.create": comms, "questionnaires.list": everyone, "questionnaires.show": everyone,
+            "questionnaires.create": comms, "questionnaires.list": publicData, "questionnaires.show": everyone,
             "questionnaires.send": comms, "questionnaires.remind": comms, "questionnaires.respond": comms,
-            "questionnaires.import_responses": comms, "questionnaires.results": comms,
+            "questionnaires.import_responses": comms,
+            // Rates and distributions for every reader (the public page and the board pack); the
+            // free-text answers, the families' own words, only for a comms officer (comms leaves them out for others).
+            "questionnaires.results": publicData,
             "dispatches.show": comms,
-            "updates.list": everyone, "updates.show": everyone, "updates.edit": [.commsOfficer, .parentCarerForum],
+            "updates.list": publicData, "updates.show": everyone, "updates.edit": [.commsOfficer, .parentCarerForum],
             "updates.publish": comms,
             "enquiries.add": comms, "enquiries.list": comms, "enquiries.answer": comms,
             PortalCommand.questionnaire: [.portal], PortalCommand.respond: [.portal], PortalCommand.stopStatus: [.portal],

@@ -125,6 +125,10 @@ public final class EdgeClient: Sendable {
         var routerPath: String?
         let identity: CurveKeyPair
         var unconnected = Set(services.indices)
+        var monitors: [Int: HandshakeMonitor] = [:]
+        /// Dealers whose handshake was refused, and when: libzmq does not connect them again, so each
+        /// is made anew a second later (the register may have caught up with the edge's key meanwhile).
+        var refused: [Int: Int64] = [:]
         do {
             context = try Context()
             identity = try ClientIdentity.current()
@@ -134,7 +138,7 @@ public final class EdgeClient: Sendable {
                 try socket.setReconnectInterval(50, max: 1000)
                 dealers.append(socket)
             }
-            try connectKnown(dealers, identity: identity, unconnected: &unconnected)
+            try connectKnown(dealers, identity: identity, unconnected: &unconnected, monitors: &monitors, context: context)
         } catch let error as ServiceError {
             bound.fulfil(.failure(StartupError("no key for the edge: \(error.message)")))
             return
@@ -184,7 +188,20 @@ public final class EdgeClient: Sendable {
                 for call in taken { call.complete(.failure(failure)) }
                 break
             }
-            if !unconnected.isEmpty { try? connectKnown(dealers, identity: identity, unconnected: &unconnected) }
+            for (i, at) in refused where monotonicMillis() - at >= 1000 {
+                refused[i] = nil
+                monitors.removeValue(forKey: i)?.close()
+                dealers[i].close()
+                if let socket = try? Socket(context, .dealer) {
+                    _ = try? socket.setLinger(0)
+                    _ = try? socket.setReconnectInterval(50, max: 1000)
+                    dealers[i] = socket
+                    unconnected.insert(i)
+                }
+            }
+            if !unconnected.isEmpty {
+                try? connectKnown(dealers, identity: identity, unconnected: &unconnected, monitors: &monitors, context: context)
+            }
             let now = monotonicMillis()
             for var call in taken {
                 if let previous = inFlight[call.id] {
@@ -205,6 +222,8 @@ public final class EdgeClient: Sendable {
             items.append(PollItem(fileDescriptor: wake.readEnd))
             for d in dealers { items.append(PollItem(d)) }
             if let router { items.append(PollItem(router)) }
+            let monitored = monitors.keys.sorted()
+            for i in monitored { items.append(monitors[i]!.pollItem) }
             let nextDeadline = inFlight.values.map(\.deadline).min() ?? (now + 1000)
             _ = try? poll(&items, timeoutMilliseconds: Int(max(0, min(1000, nextDeadline - monotonicMillis()))))
             if items[0].isReadable { _ = wake.drain() }
@@ -218,6 +237,14 @@ public final class EdgeClient: Sendable {
             }
             if let router, items[dealers.count + 1].isReadable {
                 while let frames = try? router.receive(dontWait: true) { answer(frames, on: router) }
+            }
+            let firstMonitor = dealers.count + 1 + (router == nil ? 0 : 1)
+            for (k, i) in monitored.enumerated() where items[firstMonitor + k].isReadable {
+                for event in monitors[i]?.drain() ?? [] {
+                    if case .refused = event, refused[i] == nil {
+                        refused[i] = monotonicMillis()
+                    }
+                }
             }
 
             let after = monotonicMillis()
@@ -233,6 +260,7 @@ public final class EdgeClient: Sendable {
                 }
             }
         }
+        for m in monitors.values { m.close() }
         for d in dealers { d.close() }
         router?.close()
         if let routerPath { unlink(routerPath) }
@@ -242,14 +270,20 @@ public final class EdgeClient: Sendable {
 
     /// Connects each dealer whose service's public key is known (`<run>/<service>.public`); the
     /// others wait for it (their requests time out as a silent service's would).
-    private func connectKnown(_ dealers: [Socket], identity: CurveKeyPair, unconnected: inout Set<Int>) throws {
+    private func connectKnown(_ dealers: [Socket], identity: CurveKeyPair, unconnected: inout Set<Int>,
+                              monitors: inout [Int: HandshakeMonitor], context: Context) throws {
         for i in unconnected.sorted() {
             guard let key = KeyFile.readPublic(directories.publicKeyPath(services[i])) else { continue }
             try dealers[i].makeCurveClient(identity, serverKey: key)
+            EdgeClient.monitorCount.withLock { $0 += 1 }
+            let n = EdgeClient.monitorCount.withLock { $0 }
+            monitors[i] = try HandshakeMonitor(dealers[i], context: context, name: "edge-\(getpid())-\(i)-\(n)")
             try dealers[i].connect(try directories.commandEndpoint(services[i]))
             unconnected.remove(i)
         }
     }
+
+    private static let monitorCount = Mutex<Int>(0)
 
     private func send(_ call: Call, on dealers: [Socket]) {
         guard let index = services.firstIndex(of: call.service) else { return }

@@ -19,7 +19,7 @@ import Glibc
 public final class ServiceClient {
     public let service: String
     public let endpoint: String
-    private let socket: Socket
+    private var socket: Socket
     /// Kept so the context outlives the socket; ours when the caller gave none.
     private let context: Context
     /// The id of a request `post` sent whose reply has not been collected yet.
@@ -53,9 +53,7 @@ public final class ServiceClient {
         self.endpoint = endpoint
         self.identity = try identity ?? ClientIdentity.current()
         fixedServerKey = serverKey != nil
-        socket = try Socket(context, .dealer)
-        try socket.setLinger(0)
-        try socket.setReconnectInterval(50, max: 1000)
+        socket = try ServiceClient.makeSocket(context)
         self.serverKey = serverKey
         try connectIfKnown()
     }
@@ -84,6 +82,32 @@ public final class ServiceClient {
 
     private var connected = false
 
+    static func makeSocket(_ context: Context) throws -> Socket {
+        let socket = try Socket(context, .dealer)
+        try socket.setLinger(0)
+        try socket.setReconnectInterval(50, max: 1000)
+        // A socket whose handshake was refused has nowhere to queue: a send then fails rather than waits.
+        try socket.setSendTimeout(2000)
+        return socket
+    }
+
+    /// After a refused handshake libzmq does not connect again: the next request starts on a new
+    /// socket (the key may have been registered meanwhile), at most once a second.
+    private var refusedAt: Int64?
+
+    private func resetAfterRefusal() throws {
+        guard let at = refusedAt, monotonicMillis() - at >= 1000 else { return }
+        monitor?.close()
+        monitor = nil
+        socket.close()
+        socket = try ServiceClient.makeSocket(context)
+        connected = false
+        refusedAt = nil
+        refusal = nil
+        if !fixedServerKey { serverKey = nil }
+        try connectIfKnown()
+    }
+
     /// Connects once the server's key is known; until then requests find nothing to talk to.
     private func connectIfKnown() throws {
         if connected { return }
@@ -106,6 +130,7 @@ public final class ServiceClient {
             switch event {
             case .succeeded: refusal = nil
             case .refused:
+                refusedAt = monotonicMillis()
                 refusal = ServiceError(.forbidden, "\(service) refused this key at the handshake: it is not in the register, or it was "
                     + "revoked (the key's public half begins \(identity.publicKey.prefix(8))). Ask an operator to register it: "
                     + "`sendctl people add --key \(identity.publicKey) --post … --role …`")
@@ -118,6 +143,7 @@ public final class ServiceClient {
     /// Sends a request without waiting; collect its reply with `send` of the same request (which
     /// then waits for the reply already on its way instead of sending again) — for prefetching.
     public func post(_ request: Request) throws {
+        try resetAfterRefusal()
         try connectIfKnown()
         try socket.send(frames: [[], request.json.jsonBytes])
         posted = request.id
@@ -141,6 +167,8 @@ public final class ServiceClient {
         let bytes = request.json.jsonBytes
         let alreadySent = posted == request.id
         posted = nil
+        try resetAfterRefusal()
+        if let refusal { throw refusal }
         try connectIfKnown()
         guard connected else {
             throw ServiceError(.unavailable, "\(service) is not running here: no public key at \(publicKeyPath) (a service writes it when it starts)")

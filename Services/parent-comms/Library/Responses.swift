@@ -218,7 +218,11 @@ enum Responses {
             if question.kind == .freeText {
                 let texts = try String.fetchAll(ctx.db, sql: "\(valuesSQL) ORDER BY value", arguments: [q.id, question.position])
                 o["answered"] = .int(Int64(texts.count))
-                o["answers"] = .array(texts.map { .string($0) })
+                // Free text is the families' own words: for comms officers (and the stack) only; the
+                // portal, which reads the results for the public page, gets the count.
+                if ctx.actor.role == .commsOfficer || ctx.actor.role == .stack {
+                    o["answers"] = .array(texts.map { .string($0) })
+                }
             } else {
                 let counts = try Row.fetchAll(ctx.db, sql: "SELECT value, COUNT(*) FROM (\(valuesSQL)) GROUP BY value",
                                               arguments: [q.id, question.position])
