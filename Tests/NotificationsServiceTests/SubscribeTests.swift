@@ -153,12 +153,12 @@ struct SubscribeTests {
         rig.dir.remove()
     }
 
-    @Test("a plain SUB socket in Python, from the protocol document alone, receives the same notifications")
+    @Test("a plain SUB socket in Python (and a CURVE REQ for events.since), from the protocol document alone, receives the same notifications")
     func pythonSubscriber() throws {
         let rig = try Rig()
         defer { rig.stop() }
         let python = try ServiceProcess("/usr/bin/env", ["python3", "\(Python.protocolDirectory)/notification_subscriber.py", rig.dir.run, "3"],
-                                        directory: rig.dir, label: "python-subscriber")
+                                        directory: rig.dir, environment: ["SEND_KEY_FILE": rig.dir.stackKeyPath], label: "python-subscriber")
         defer { python.stop() }
         // Subscribed and caught up; any notification its SUB socket misses it fetches with events.since.
         #expect(waitUntil(timeout: 30) { python.output.contains("following\n") }, "\(python.output)")

@@ -7,13 +7,14 @@ import TestSupport
 /// Bad input from outside the Swift code: `Tests/Protocol/fuzz_client.py` (pyzmq) against each
 /// real service, started with a small request size limit, holding real data. Services that
 /// follow others get their data from their real sources, which are then stopped: the fuzz runs
-/// against the service alone.
+/// against the service alone, presenting the stack's key; then the same client without a key and
+/// with a key in no register, which the service refuses at the handshake.
 @Suite("Bad input against every service (pyzmq fuzz client)", .serialized)
 struct FuzzTests {
     static let limit = 65_536
     static let flood = 20_000
 
-    @Test("random bytes, truncated and nested JSON, oversize and multi-frame messages, wrong types, unknown commands, a flood: no crash, right codes, data unchanged",
+    @Test("random bytes, truncated and nested JSON, oversize and multi-frame messages, wrong types, unknown commands, a flood: no crash, right codes, data unchanged; without a key or with an unknown one: no reply at all",
           arguments: [ServiceName.findings, ServiceName.board, ServiceName.comms, ServiceName.notifications, ServiceName.supervisor])
     func fuzz(service: String) throws {
         let dir = TestDirectory("fuzz-\(service)")
@@ -73,6 +74,19 @@ struct FuzzTests {
         #expect(!run.timedOut, "the fuzz client did not finish within 300 s:\n\(run.output)")
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains(" passed, 0 failed"))
+
+        // No key, and a key in no register: refused at the handshake, no reply at all, nothing recorded.
+        for (flag, words) in [("--no-key", "no key: the handshake was refused (EVENT_HANDSHAKE_FAILED_PROTOCOL, mechanism mismatch"),
+                              ("--unknown-key", "unknown key: the handshake was refused (EVENT_HANDSHAKE_FAILED_AUTH, status 400)")] {
+            let refused = try runPython("fuzz_client.py", [dir.run, service, flag] + extra, directory: dir, timeout: 60)
+            print("fuzz \(service) \(flag):\n\(refused.output)", terminator: "")
+            #expect(refused.status == 0, "\(refused.output)")
+            #expect(refused.output.contains(words), "\(refused.output)")
+            #expect(refused.output.contains("; 0 replies to "), "\(refused.output)")
+            #expect(refused.output.contains("a valid key is still answered: health ok, same pid \(pid)"), "\(refused.output)")
+            #expect(refused.output.contains("nothing recorded: last_seq "), "\(refused.output)")
+            #expect(refused.output.contains(" passed, 0 failed"), "\(refused.output)")
+        }
         // The same process answers: it never crashed or restarted.
         #expect(client.health(service)?["pid"]?.intValue == Int64(pid))
         if let target { #expect(target.isRunning, "\(service) exited:\n\(target.output)") }

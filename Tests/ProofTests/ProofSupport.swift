@@ -22,10 +22,11 @@ func runTool(_ path: String, _ arguments: [String], environment: [String: String
     return ToolRun(status: run.status, output: run.output, timedOut: run.timedOut)
 }
 
-/// `python3 Tests/Protocol/<script> …`.
+/// `python3 Tests/Protocol/<script> …`, presenting the directory's stack key (`SEND_KEY_FILE`).
 func runPython(_ script: String, _ arguments: [String], directory: TestDirectory, timeout: Double) throws -> ToolRun {
-    try runTool("/usr/bin/env", ["python3", "\(Python.protocolDirectory)/\(script)"] + arguments,
-                directory: directory, timeout: timeout)
+    _ = try directory.stackKeys()
+    return try runTool("/usr/bin/env", ["python3", "\(Python.protocolDirectory)/\(script)"] + arguments,
+                       environment: ["SEND_KEY_FILE": directory.stackKeyPath], directory: directory, timeout: timeout)
 }
 
 /// Executables per service name.

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A findings client written from docs/PROTOCOL.md alone (pyzmq, a plain REQ socket).
 
-    python3 findings_client.py RUN_DIR [--tag TAG]
+    SEND_KEY_FILE=KEY python3 findings_client.py RUN_DIR [--tag TAG]
+
+It presents the key pair in SEND_KEY_FILE (CURVE) and the service's public key from
+<run>/findings.public ("Keys, people and roles").
 
 Against the live `findings` service in RUN_DIR it records an inspection (inspections.add), two
 findings (findings.add), imports a small report twice (findings.import: recorded, then unchanged),
@@ -10,6 +13,7 @@ filter, and reads the events back (events.since). It prints one JSON object with
 exits 0 when everything matched the document, 1 (with the reason on stderr) when not, 2 on bad usage.
 """
 import json
+import os
 import sys
 import uuid
 
@@ -23,11 +27,18 @@ class ProtocolError(Exception):
     pass
 
 
+def key_file(path):
+    fields = dict(line.split(" = ", 1) for line in open(path).read().splitlines() if " = " in line)
+    return fields["public-key"].encode(), fields["secret-key"].encode()
+
+
 class Client:
     """One REQ socket to <run>/<service>.cmd; on a timeout, a new socket and the same request id."""
 
     def __init__(self, run_dir, service="findings"):
         self.endpoint = f"ipc://{run_dir}/{service}.cmd"
+        self.keys = key_file(os.environ["SEND_KEY_FILE"])
+        self.server_key = open(f"{run_dir}/{service}.public").read().strip().encode()
         self.ctx = zmq.Context.instance()
         self.sock = None
         self._connect()
@@ -36,6 +47,8 @@ class Client:
         if self.sock is not None:
             self.sock.close(linger=0)
         self.sock = self.ctx.socket(zmq.REQ)
+        self.sock.curve_publickey, self.sock.curve_secretkey = self.keys
+        self.sock.curve_serverkey = self.server_key
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.setsockopt(zmq.RCVTIMEO, TIMEOUT_MS)
         self.sock.connect(self.endpoint)
@@ -172,6 +185,10 @@ def run(run_dir, tag):
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__, file=sys.stderr)
+        return 2
+    if not os.environ.get("SEND_KEY_FILE"):
+        print("findings_client: SEND_KEY_FILE is not set: name the key file to present (docs/PROTOCOL.md, Keys, people and roles)",
+              file=sys.stderr)
         return 2
     tag = argv[argv.index("--tag") + 1] if "--tag" in argv else uuid.uuid4().hex[:6]
     try:

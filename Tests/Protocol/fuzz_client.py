@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Bad input against one live SEND Partnership service, from outside the Swift code (pyzmq).
 
-Usage: fuzz_client.py RUN_DIR SERVICE [--max-bytes N] [--flood N] [--seed N]
-                      [--acts-without-args CMD ...]
+Usage: SEND_KEY_FILE=KEY fuzz_client.py RUN_DIR SERVICE [--max-bytes N] [--flood N] [--seed N]
+                      [--acts-without-args CMD ...] [--no-key | --unknown-key]
 
-Written from docs/PROTOCOL.md. It sends random bytes, truncated JSON, deeply nested JSON, frames
+Written from docs/PROTOCOL.md. Every command socket is CURVE ("Keys, people and roles"): the
+client presents the key pair in SEND_KEY_FILE and the service's public key from
+<run>/<service>.public. It sends random bytes, truncated JSON, deeply nested JSON, frames
 over the size limit (start the service with SEND_MAX_REQUEST_BYTES=N and pass --max-bytes N),
 multi-frame garbage, wrong envelope fields, unknown commands, wrong types in every field of every
 command (commands are discovered from the `unknown_command` message; fields from `invalid`
@@ -17,10 +19,19 @@ details), and a flood of requests from one DEALER. It checks that:
     every list command are the same before and after.
 Commands named with --acts-without-args (writes that need no argument, such as a supervisor's
 `stop`) are sent only envelope-level garbage, never args: any args would make them act.
+
+With --no-key (a plain socket, no CURVE) or --unknown-key (a fresh key pair that is in no
+register) it sends instead `health`, `events.since`, every command the service lists (with no
+args) and some garbage from such a socket, and checks that the handshake is refused (its socket
+monitor reports it) and that no reply comes at all; then, with the key of SEND_KEY_FILE, that the
+service still answers with the same pid and that nothing was recorded (every event and every
+list the same). The fuzz above is not run then.
+
 Prints one line per failed check, a summary per kind of input, and a last line
 'N passed, N failed'; exits non-zero if any check failed.
 """
 import argparse
+import errno
 import hashlib
 import json
 import os
@@ -31,6 +42,7 @@ import time
 import uuid
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
 
 parser = argparse.ArgumentParser()
 parser.add_argument("run_dir")
@@ -39,12 +51,28 @@ parser.add_argument("--max-bytes", type=int, default=16 << 20, help="the service
 parser.add_argument("--flood", type=int, default=20000)
 parser.add_argument("--seed", type=int, default=None)
 parser.add_argument("--acts-without-args", nargs="*", default=[])
+keyless = parser.add_mutually_exclusive_group()
+keyless.add_argument("--no-key", action="store_true", help="only requests from a plain socket (no CURVE): all refused")
+keyless.add_argument("--unknown-key", action="store_true", help="only requests from a key in no register: all refused")
 opts = parser.parse_args()
+if not os.environ.get("SEND_KEY_FILE"):
+    sys.exit("fuzz_client.py: SEND_KEY_FILE is not set: name the key file to present (docs/PROTOCOL.md, Keys, people and roles)")
 seed = opts.seed if opts.seed is not None else random.randrange(1 << 30)
 rng = random.Random(seed)
 endpoint = f"ipc://{opts.run_dir}/{opts.service}.cmd"
 ctx = zmq.Context()
-CODES = {"bad_request", "unknown_command", "invalid", "not_found", "conflict", "unavailable", "internal"}
+CODES = {"bad_request", "unknown_command", "invalid", "not_found", "conflict", "forbidden", "unavailable", "internal"}
+# The stack's key may call every command: `forbidden` for it would be a bug, like `internal`.
+NEVER = ("internal", "unavailable", "bad_request", "forbidden")
+
+
+def key_file(path):
+    fields = dict(line.split(" = ", 1) for line in open(path).read().splitlines() if " = " in line)
+    return fields["public-key"].encode(), fields["secret-key"].encode()
+
+
+KEYS = key_file(os.environ["SEND_KEY_FILE"])
+SERVER_KEY = open(f"{opts.run_dir}/{opts.service}.public").read().strip().encode()
 
 passed = failed = 0
 tally = {}  # kind -> [requests, failures]
@@ -66,6 +94,8 @@ def check(kind, condition, detail=""):
 
 def dealer(timeout_ms=10000):
     s = ctx.socket(zmq.DEALER)
+    s.curve_publickey, s.curve_secretkey = KEYS
+    s.curve_serverkey = SERVER_KEY
     s.setsockopt(zmq.RCVTIMEO, timeout_ms)
     s.setsockopt(zmq.LINGER, 0)
     s.setsockopt(zmq.SNDHWM, 0)
@@ -173,6 +203,84 @@ before = snapshot()
 print(f"before: last_seq {before.get('last_seq')}, {before.get('events')} events, lists {sorted(before.get('lists', {}))}",
       flush=True)
 
+
+def summary_and_exit():
+    for kind, (n, f) in tally.items():
+        print(f"{'ok  ' if f == 0 else 'FAIL'} {kind}: {n} checks, {f} failed")
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+# --- without a key, or with a key in no register: refused at the handshake ----------------------
+HANDSHAKE_EVENTS = {zmq.EVENT_HANDSHAKE_SUCCEEDED: "EVENT_HANDSHAKE_SUCCEEDED",
+                    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "EVENT_HANDSHAKE_FAILED_NO_DETAIL",
+                    zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "EVENT_HANDSHAKE_FAILED_PROTOCOL",
+                    zmq.EVENT_HANDSHAKE_FAILED_AUTH: "EVENT_HANDSHAKE_FAILED_AUTH"}
+WINDOW_S = 3.0
+
+if opts.no_key or opts.unknown_key:
+    label = "no key" if opts.no_key else "unknown key"
+    kind = f"refused: {label}"
+    refused = ctx.socket(zmq.DEALER)
+    refused.setsockopt(zmq.LINGER, 0)
+    refused.setsockopt(zmq.RECONNECT_IVL, 200)
+    if opts.unknown_key:
+        # A key pair made now: no register holds it.
+        refused.curve_publickey, refused.curve_secretkey = zmq.curve_keypair()
+        refused.curve_serverkey = SERVER_KEY
+    monitor = refused.get_monitor_socket(zmq.EVENT_ALL)
+    refused.connect(endpoint)
+    bodies = [json.dumps({"v": 1, "id": f"refused-{c}", "command": c, "args": {}}).encode() for c in ["health", "events.since"] + commands]
+    bodies += [b"this is not json", b'{"v":1,"id":"refused-trunc","command":', b"\xff" * 64]
+    for body in bodies:
+        refused.send_multipart([b"", body])
+    poller = zmq.Poller()
+    poller.register(refused, zmq.POLLIN)
+    poller.register(monitor, zmq.POLLIN)
+    replies, events = [], []
+    telling = ("EVENT_HANDSHAKE_FAILED_AUTH", 400) if opts.unknown_key else \
+        ("EVENT_HANDSHAKE_FAILED_PROTOCOL", zmq.PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+    started = time.time()
+    # At least the window; longer (up to 10 s) until the monitor has seen the refusal itself.
+    while time.time() < started + WINDOW_S or (telling not in events and time.time() < started + 10):
+        for sock_ready, _ in poller.poll(50):
+            if sock_ready is refused:
+                replies.append(refused.recv_multipart())
+            else:
+                m = recv_monitor_message(monitor)
+                if m["event"] in HANDSHAKE_EVENTS:
+                    events.append((HANDSHAKE_EVENTS[m["event"]], m["value"]))
+    refused.disable_monitor()
+    monitor.close()
+    refused.close()
+    failures = [e for e in events if e[0] != "EVENT_HANDSHAKE_SUCCEEDED"]
+    check(kind, not any(e[0] == "EVENT_HANDSHAKE_SUCCEEDED" for e in events), f"a handshake succeeded: {events}")
+    check(kind, len(failures) > 0, f"the socket monitor saw no refused handshake in {WINDOW_S} s: {events}")
+    # Unknown key: the ZAP handler's 400 reaches the client in the ERROR command. No key: a NULL
+    # client meets a CURVE server, the mechanisms do not match (or, when the server saw it first,
+    # the connection is closed under the client: EPIPE, ECONNRESET).
+    expected = [telling] if opts.unknown_key else \
+        [telling, ("EVENT_HANDSHAKE_FAILED_NO_DETAIL", errno.EPIPE), ("EVENT_HANDSHAKE_FAILED_NO_DETAIL", errno.ECONNRESET)]
+    check(kind, telling in failures, f"the socket monitor did not report {telling}: {events}")
+    check(kind, all(e in expected for e in failures), f"expected only {expected}: {failures}")
+    check(kind, replies == [], f"{len(replies)} replies came: {[r[-1][:200] for r in replies[:3]]}")
+    shown = telling if telling in failures else failures[0] if failures else ("no handshake event", 0)
+    detail = {"EVENT_HANDSHAKE_FAILED_AUTH": f"status {int(shown[1])}",
+              "EVENT_HANDSHAKE_FAILED_PROTOCOL": "mechanism mismatch" if shown[1] == zmq.PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
+              else f"protocol error {int(shown[1]):#x}",
+              "EVENT_HANDSHAKE_FAILED_NO_DETAIL": errno.errorcode.get(int(shown[1]), str(int(shown[1])))}.get(shown[0], "-")
+    print(f"{label}: the handshake was refused ({shown[0]}, {detail}); {len(failures)} of {len(events)} handshakes refused "
+          f"in {time.time() - started:.1f} s; {len(replies)} replies to {len(bodies)} requests", flush=True)
+
+    reply = request("health")
+    still = check(kind, well_formed(reply) and reply.get("ok") and reply["result"].get("pid") == pid, reply)
+    if still:
+        print(f"a valid key is still answered: health ok, same pid {pid}", flush=True)
+    after = snapshot()
+    if check(kind, after == before, f"\nbefore {json.dumps(before)[:1500]}\nafter  {json.dumps(after)[:1500]}"):
+        print(f"nothing recorded: last_seq {after.get('last_seq')} before and after, {len(after.get('lists', {}))} lists unchanged", flush=True)
+    summary_and_exit()
+
 # --- random bytes ------------------------------------------------------------------------------
 for i in range(300):
     n = rng.choice([0, 1, 2, 7, 64, 500, 4000, rng.randrange(1, min(opts.max_bytes, 65536))])
@@ -227,7 +335,7 @@ for c in commands:
     for _ in range(25):  # 2 levels each: 53 in all, under the limit of 64
         nested = {"x": [nested]}
     reply = request(c, {"fuzz_nested": nested})
-    check("nested within the limit", well_formed(reply) and code(reply) not in ("internal", "unavailable", "bad_request"), reply)
+    check("nested within the limit", well_formed(reply) and code(reply) not in NEVER, reply)
 
 # --- frames over the size limit ----------------------------------------------------------------
 over = b'{"v":1,"id":"big","command":"health","args":{"x":"' + b"a" * opts.max_bytes + b'"}}'
@@ -397,7 +505,7 @@ for c in fuzzable:
     args = {}
     for _ in range(6):
         reply = request(c, args)
-        check("wrong types in every field", well_formed(reply) and code(reply) not in ("internal", "unavailable", "bad_request"),
+        check("wrong types in every field", well_formed(reply) and code(reply) not in NEVER,
               f"{c} {reply}")
         found = details(reply)
         if not found:
@@ -420,7 +528,7 @@ for c in fuzzable:
     for wrong in (12345, "zz", {"zz": 1}, [{}]):
         probe = {k: wrong for k in candidates}
         reply = request(c, probe)
-        check("wrong types in every field", well_formed(reply) and code(reply) not in ("internal", "unavailable", "bad_request"),
+        check("wrong types in every field", well_formed(reply) and code(reply) not in NEVER,
               f"{c} {reply}")
         for d in details(reply):
             if d["field"] not in ("$", "") and not learn(paths, d["field"], d.get("message", "")):
@@ -433,7 +541,7 @@ for c in fuzzable:
             if not set_path(args, container, {k: wrong for k in candidates}):
                 continue
             reply = request(c, args)
-            check("wrong types in every field", well_formed(reply) and code(reply) not in ("internal", "unavailable", "bad_request"),
+            check("wrong types in every field", well_formed(reply) and code(reply) not in NEVER,
                   f"{c} {reply}")
             for d in details(reply):
                 if d["field"] not in ("$", "") and not learn(paths, d["field"], d.get("message", "")):
@@ -576,7 +684,4 @@ after = snapshot()
 check("data unchanged", after == before, f"\nbefore {json.dumps(before)[:1500]}\nafter  {json.dumps(after)[:1500]}")
 print(f"after: last_seq {after.get('last_seq')}, {after.get('events')} events")
 
-for kind, (n, f) in tally.items():
-    print(f"{'ok  ' if f == 0 else 'FAIL'} {kind}: {n} checks, {f} failed")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summary_and_exit()

@@ -1,24 +1,42 @@
 #!/usr/bin/env python3
 """A SEND Partnership client written from docs/PROTOCOL.md alone, with a plain REQ socket.
 
-Usage: protocol_client.py RUN_DIR SERVICE
-Checks, against a live service: health, events.since, and every envelope error code the
-protocol promises for bad requests. Prints one line per check and a last line
+Usage: SEND_KEY_FILE=KEY protocol_client.py RUN_DIR SERVICE
+Presents the key pair in SEND_KEY_FILE (CURVE) and the service's public key from
+<run>/<service>.public, as "Keys, people and roles" says. Checks, against a live service:
+health, events.since (with each event's actor), and every envelope error code the protocol
+promises for bad requests. Prints one line per check and a last line
 'N passed, N failed'; exits non-zero if any check failed.
 """
 import json
+import os
 import sys
 import uuid
 
 import zmq
 
 run_dir, service = sys.argv[1], sys.argv[2]
+if not os.environ.get("SEND_KEY_FILE"):
+    sys.exit("protocol_client.py: SEND_KEY_FILE is not set: name the key file to present (docs/PROTOCOL.md, Keys, people and roles)")
 ctx = zmq.Context()
 passed = failed = 0
+ROLES = {"operator", "board_chair", "board_member", "action_lead", "comms_officer", "parent_carer_forum", "adviser", "portal", "stack"}
+
+
+def key_file(path):
+    fields = dict(line.split(" = ", 1) for line in open(path).read().splitlines() if " = " in line)
+    return fields["public-key"].encode(), fields["secret-key"].encode()
+
+
+def curve(s):
+    """Our key pair and the service's public key, set before connect."""
+    s.curve_publickey, s.curve_secretkey = key_file(os.environ["SEND_KEY_FILE"])
+    s.curve_serverkey = open(f"{run_dir}/{service}.public").read().strip().encode()
+    return s
 
 
 def connect():
-    s = ctx.socket(zmq.REQ)
+    s = curve(ctx.socket(zmq.REQ))
     s.setsockopt(zmq.RCVTIMEO, 5000)
     s.setsockopt(zmq.LINGER, 0)
     s.connect(f"ipc://{run_dir}/{service}.cmd")
@@ -64,7 +82,9 @@ check("events.since returns events and last_seq", isinstance(result.get("events"
 seqs = [e["seq"] for e in result.get("events", [])]
 check("events come in seq order from 1", seqs == list(range(1, len(seqs) + 1)), seqs)
 for e in result.get("events", []):
-    check(f"event {e['seq']} has the documented fields", {"v", "source", "seq", "type", "at", "data"} <= set(e) and e["source"] == service, e)
+    check(f"event {e['seq']} has the documented fields", {"v", "source", "seq", "type", "at", "data", "actor"} <= set(e) and e["source"] == service, e)
+    actor = e.get("actor") or {}
+    check(f"event {e['seq']} names its actor by id and role", isinstance(actor.get("person"), str) and actor.get("role") in ROLES, e)
 
 reply = raw(b"this is not json")
 check("not JSON -> bad_request, id null", reply.get("ok") is False and reply["error"]["code"] == "bad_request" and reply.get("id") is None, reply)
@@ -86,7 +106,7 @@ rid, reply = request("events.since", {"limit": 0})
 check("out of range -> invalid naming the field", reply["error"]["code"] == "invalid" and reply["error"].get("field") == "limit", reply)
 
 # DEALER variant: send [empty, JSON] ourselves.
-d = ctx.socket(zmq.DEALER)
+d = curve(ctx.socket(zmq.DEALER))
 d.setsockopt(zmq.RCVTIMEO, 5000)
 d.setsockopt(zmq.LINGER, 0)
 d.connect(f"ipc://{run_dir}/{service}.cmd")
@@ -94,7 +114,7 @@ d.send_multipart([b"", json.dumps({"v": 1, "id": "dealer-1", "command": "health"
 frames = d.recv_multipart()
 check("DEALER gets [empty, reply]", len(frames) == 2 and frames[0] == b"" and json.loads(frames[1])["id"] == "dealer-1", frames)
 
-# Events on the PUB socket: a heartbeat arrives within about a second.
+# Events on the PUB socket (not CURVE: a plain SUB): a heartbeat arrives within about a second.
 sub = ctx.socket(zmq.SUB)
 sub.setsockopt(zmq.RCVTIMEO, 3000)
 sub.setsockopt(zmq.SUBSCRIBE, b"heartbeat")

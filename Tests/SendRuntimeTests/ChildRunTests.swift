@@ -23,10 +23,14 @@ struct ChildRunTests {
 
     @Test("Python.run honours its timeout")
     func pythonTimeout() throws {
-        // With no service at the run directory its first request waits for ever.
-        let result = try Python.run(script: "notification_subscriber.py", arguments: ["/nonexistent-run-dir", "1"], timeout: 1)
+        // With no service at the run directory it waits for ever for the service's public key.
+        let dir = TestDirectory()
+        _ = try dir.stackKeys()
+        let result = try Python.run(script: "notification_subscriber.py", arguments: ["/nonexistent-run-dir", "1"],
+                                    environment: ["SEND_KEY_FILE": dir.stackKeyPath], timeout: 1)
         #expect(result.status != 0)
         #expect(result.output.contains("[test harness: env was still running after 1.0 s; stopped with signal \(SIGTERM)]"), "\(result.output)")
+        dir.remove()
     }
 
     @Test("a program that prints more than a pipe holds ends normally, all of its output kept")

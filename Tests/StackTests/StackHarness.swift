@@ -94,6 +94,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// A fake service for the supervisor to run: a Python script with a command socket only
 /// (`<run>/<name>.cmd`), answering every request as `health` with status ready, as the portal does.
+/// Like every command socket it is CURVE: it serves with the stack's key (`<data>/keys/stack.key`)
+/// and writes its public key to `<run>/<name>.public`; with no ZAP handler it takes any client key.
 /// `ignoringSIGTERM`: one that will not stop when asked. Returns the script's path.
 func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool = false) throws -> String {
     let script = "\(dir.path)/\(name).py"
@@ -104,14 +106,14 @@ func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         run = sys.argv[sys.argv.index("--run-dir") + 1]
         data = sys.argv[sys.argv.index("--data-dir") + 1]
-        # A process of the stack: it serves with the stack's key (docs/PROTOCOL.md, Keys, people and roles).
-        fields = dict(l.split(" = ", 1) for l in open("%s/keys/stack.key" % data).read().splitlines() if " = " in l)
+        keys = dict(line.split(" = ", 1) for line in open(data + "/keys/stack.key").read().splitlines() if " = " in line)
         sock = zmq.Context().socket(zmq.ROUTER)
         sock.curve_server = True
-        sock.curve_publickey = fields["public-key"].encode()
-        sock.curve_secretkey = fields["secret-key"].encode()
-        open("%s/\(name).public" % run, "w").write(fields["public-key"] + "\\n")
+        sock.curve_secretkey = keys["secret-key"].encode()
         sock.bind("ipc://%s/\(name).cmd" % run)
+        with open("%s/\(name).public.tmp" % run, "w") as f:
+            f.write(keys["public-key"] + "\\n")
+        os.rename("%s/\(name).public.tmp" % run, "%s/\(name).public" % run)
         while True:
             frames = sock.recv_multipart()
             request = json.loads(frames[-1])
