@@ -88,7 +88,7 @@ public enum KeyFile {
     /// Writes a public key to `path` (replacing it atomically): what clients read to know a server.
     public static func writePublic(_ key: String, to path: String) throws(StartupError) {
         let temporary = "\(path).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data("\(key)\n".utf8), attributes: [.posixPermissions: 0o600]),
+        guard FileManager.default.createFile(atPath: temporary, contents: Data("\(key)\n".utf8), attributes: [.posixPermissions: 0o644]),
               rename(temporary, path) == 0 else {
             unlink(temporary)
             throw StartupError("cannot write the public key file \(path): \(String(cString: strerror(errno)))")
