@@ -11,7 +11,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
     var timeout: Double = 5
 
-    @Option(help: ArgumentHelp("The key file to present (default: SEND_KEY_FILE, else ~/.config/send-partnership/key).", valueName: "file"))
+    @Option(help: ArgumentHelp("The key file to present (default: SEND_KEY_FILE, else ~/.config/send-partnership/key, "
+        + "else the stack's own key when you own its data directory).", valueName: "file"))
     var key: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Present the key NAME (~/.config/send-partnership/NAME.key, made by `sendctl keys new --name NAME`).", valueName: "name"))

@@ -9,8 +9,9 @@ final class Stack {
     let supervisor: ServiceProcess
     let client: TestClient
 
-    /// Starts the supervisor with `config` (JSON text) or, when nil, its embedded default.
-    init(config: String? = nil, directory: TestDirectory = TestDirectory()) throws {
+    /// Starts the supervisor with `config` (JSON text) or, when nil, its embedded default, and
+    /// `environment` added to its own (e.g. `SEND_OPERATOR_KEY`).
+    init(config: String? = nil, directory: TestDirectory = TestDirectory(), environment: [String: String] = [:]) throws {
         dir = directory
         var arguments = dir.flags
         if let config {
@@ -18,7 +19,7 @@ final class Stack {
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             arguments += ["--config", path]
         }
-        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir)
+        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir, environment: environment)
         client = try TestClient(dir)
     }
 
