@@ -52,7 +52,7 @@ struct Connection {
         let timeout = timeout ?? options.timeout
         return await runOnThread {
             Result {
-                let client = try Connection.client(service, directories: directories, identity: try options.identity())
+                let client = try Connection.client(service, directories: directories, identity: options.identity)
                 defer { client.close() }
                 return try client.call(command, args, id: id, timeout: timeout, attempts: 2)
             }
@@ -72,16 +72,16 @@ struct Connection {
         }
     }
 
-    /// A client of `service`, or `unavailable` saying how to start the stack when its socket is missing.
-    /// Call on a thread of your own and use the client there.
-    static func client(_ service: String, directories: RuntimeDirectories, identity: CurveKeyPair? = nil) throws -> ServiceClient {
-        let client = try ServiceClient(service: service, directories: directories, identity: identity)
-        guard client.socketExists else {
-            client.close()
-            throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.socketPath). "
+    /// A client of `service` presenting the key `identity` gives, or `unavailable` saying how to start
+    /// the stack when its socket is missing (before any key is looked for: a stack that is not running
+    /// is the first thing to say). Call on a thread of your own and use the client there.
+    static func client(_ service: String, directories: RuntimeDirectories, identity: () throws -> CurveKeyPair) throws -> ServiceClient {
+        let socket = RuntimeDirectories.socketPath(of: try directories.commandEndpoint(service))
+        guard access(socket, F_OK) == 0 else {
+            throw ServiceError(.unavailable, "\(service) is not running: no socket at \(socket). "
                 + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
         }
-        return client
+        return try ServiceClient(service: service, directories: directories, identity: try identity())
     }
 
     /// Prints the error in one readable block and returns the exit code for it.

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import SendModel
 import SendRuntime
+import ZeroMQ
 
 /// `sendctl subscribe`: follow notifications as they arrive, exactly once and in order.
 struct SubscribeCommand: AsyncParsableCommand {
@@ -65,12 +66,16 @@ struct SubscribeCommand: AsyncParsableCommand {
     func follow() -> Int32 {
         let directories = connection.directories.directories
         let stop = StopFlag()
+        // The key this run presents, to the health check and to the follower's events.since calls alike.
+        let identity: CurveKeyPair
+        do { identity = try connection.identity() } catch { return Connection.exit(for: error).rawValue }
+        ClientIdentity.assign(identity)
         do {
             let service = ServiceName.notifications
             // The service may be restarting: wait for it up to --timeout before saying it is not running.
             let health: JSONValue
             do {
-                let client = try ServiceClient(service: service, directories: directories)
+                let client = try ServiceClient(service: service, directories: directories, identity: identity)
                 defer { client.close() }
                 health = try client.waitForHealth(timeout: connection.timeout)
             } catch {

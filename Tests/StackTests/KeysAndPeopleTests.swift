@@ -108,7 +108,7 @@ struct KeysAndPeopleTests {
         #expect(inspection.status == 0 && inspection.stdout.hasPrefix("Recorded INS-testshire-2026:"), "\(inspection.output)")
         let kpi = try sendctl(["kpis", "add", "--name", "Weeks waiting", "--unit", "weeks", "--baseline", "40", "--target", "18",
                                "--direction", "lower_is_better"] + chair, config: config, dir)
-        #expect(kpi.status == 0 && kpi.stdout.hasPrefix("Added K-001"), "\(kpi.output)")
+        #expect(kpi.status == 0 && kpi.stdout.hasPrefix("added K-001: Weeks waiting"), "\(kpi.output)")
         let read = try sendctl(["--as", "chair", "actions", "list"], config: config, dir)
         #expect(read.status == 0, "\(read.output)")
 
