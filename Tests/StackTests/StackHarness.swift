@@ -94,8 +94,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().path
 
 /// A fake service for the supervisor to run: a Python script with a command socket only
-/// (`<run>/<name>.cmd`), answering every request as `health` with status ready, as the portal does.
-/// `ignoringSIGTERM`: one that will not stop when asked. Returns the script's path.
+/// (`<run>/<name>.cmd`, CURVE with the stack's key as every service's), answering every request as
+/// `health` with status ready, as the portal does. `ignoringSIGTERM`: one that will not stop when
+/// asked. Returns the script's path.
 func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool = false) throws -> String {
     let script = "\(dir.path)/\(name).py"
     try """
@@ -104,7 +105,11 @@ func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool
         if \(ignoringSIGTERM ? "True" : "False"):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         run = sys.argv[sys.argv.index("--run-dir") + 1]
+        data = sys.argv[sys.argv.index("--data-dir") + 1]
+        key = dict(line.split(" = ", 1) for line in open(data + "/keys/stack.key").read().splitlines() if " = " in line)
         sock = zmq.Context().socket(zmq.ROUTER)
+        sock.curve_server = True
+        sock.curve_publickey, sock.curve_secretkey = key["public-key"].encode(), key["secret-key"].encode()
         sock.bind("ipc://%s/\(name).cmd" % run)
         while True:
             frames = sock.recv_multipart()
