@@ -59,7 +59,8 @@ struct Sendctl: AsyncParsableCommand {
                 break
             }
         }
-        if leading.isEmpty { return arguments }
+        // `people add` has a --key of its own (the person's public key): a key file before it is not moved into it.
+        if leading.isEmpty || (rest.starts(with: ["people", "add"]) && leading.contains { $0.hasPrefix("--key") }) { return arguments }
         var moved = Array(rest)
         moved.insert(contentsOf: leading, at: moved.firstIndex(of: "--") ?? moved.endIndex)
         return moved

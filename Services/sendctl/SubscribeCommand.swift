@@ -66,9 +66,20 @@ struct SubscribeCommand: AsyncParsableCommand {
     func follow() -> Int32 {
         let directories = connection.directories.directories
         let stop = StopFlag()
-        // The key this run presents, to the health check and to the follower's events.since calls alike.
+        // The key this run presents, to the health check and to the follower's events.since calls alike;
+        // with no key, a stack that is not running is still the first thing to say.
         let identity: CurveKeyPair
-        do { identity = try connection.identity() } catch { return Connection.exit(for: error).rawValue }
+        do {
+            identity = try connection.identity()
+        } catch {
+            let socket = (try? directories.commandEndpoint(ServiceName.notifications)).map(RuntimeDirectories.socketPath(of:))
+            if let socket, access(socket, F_OK) != 0 {
+                printError("sendctl: the notifications service is not running (no socket at \(socket)). "
+                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+                return 69
+            }
+            return Connection.exit(for: error).rawValue
+        }
         ClientIdentity.assign(identity)
         do {
             let service = ServiceName.notifications
