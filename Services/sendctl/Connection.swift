@@ -11,27 +11,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
     var timeout: Double = 5
 
-    @Option(help: ArgumentHelp("The key file to present (default: SEND_KEY_FILE, else ~/.config/send-partnership/key).", valueName: "file"))
+    @Option(help: ArgumentHelp("The key file to present (default: SEND_KEY_FILE, else ~/.config/send-partnership/key, "
+        + "else the stack's own key when you own its data directory).", valueName: "file"))
     var key: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Present the key NAME (~/.config/send-partnership/NAME.key, made by `sendctl keys new --name NAME`).", valueName: "name"))
     var keyName: String?
-
-    /// The key this run presents for a call to `service`. With no key at all and no socket for the
-    /// service, what the person must hear is that the stack is not running, not that they lack a key.
-    func identity(for service: String) throws -> CurveKeyPair {
-        do {
-            return try identity()
-        } catch {
-            let directories = self.directories.directories
-            if let endpoint = try? directories.commandEndpoint(service),
-               access(RuntimeDirectories.socketPath(of: endpoint), F_OK) != 0 {
-                throw ServiceError(.unavailable, "\(service) is not running: no socket at \(RuntimeDirectories.socketPath(of: endpoint)). "
-                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
-            }
-            throw error
-        }
-    }
 
     /// The key this run presents.
     func identity() throws -> CurveKeyPair {
@@ -67,7 +52,7 @@ struct Connection {
         let timeout = timeout ?? options.timeout
         return await runOnThread {
             Result {
-                let client = try Connection.client(service, directories: directories, identity: try options.identity(for: service))
+                let client = try Connection.client(service, directories: directories, identity: options.identity)
                 defer { client.close() }
                 return try client.call(command, args, id: id, timeout: timeout, attempts: 2)
             }
@@ -80,23 +65,23 @@ struct Connection {
         let timeout = options.timeout
         return await runOnThread {
             Result {
-                let client = try ServiceClient(service: service, directories: directories, identity: try options.identity(for: service))
+                let client = try ServiceClient(service: service, directories: directories, identity: try options.identity())
                 defer { client.close() }
                 return try client.waitForHealth(timeout: timeout)
             }
         }
     }
 
-    /// A client of `service`, or `unavailable` saying how to start the stack when its socket is missing.
-    /// Call on a thread of your own and use the client there.
-    static func client(_ service: String, directories: RuntimeDirectories, identity: CurveKeyPair? = nil) throws -> ServiceClient {
-        let client = try ServiceClient(service: service, directories: directories, identity: identity)
-        guard client.socketExists else {
-            client.close()
-            throw ServiceError(.unavailable, "\(service) is not running: no socket at \(client.socketPath). "
+    /// A client of `service` presenting the key `identity` gives, or `unavailable` saying how to start
+    /// the stack when its socket is missing (before any key is looked for: a stack that is not running
+    /// is the first thing to say). Call on a thread of your own and use the client there.
+    static func client(_ service: String, directories: RuntimeDirectories, identity: () throws -> CurveKeyPair) throws -> ServiceClient {
+        let socket = RuntimeDirectories.socketPath(of: try directories.commandEndpoint(service))
+        guard access(socket, F_OK) == 0 else {
+            throw ServiceError(.unavailable, "\(service) is not running: no socket at \(socket). "
                 + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
         }
-        return client
+        return try ServiceClient(service: service, directories: directories, identity: try identity())
     }
 
     /// Prints the error in one readable block and returns the exit code for it.

@@ -3,6 +3,7 @@ import Foundation
 import SendModel
 import SendReports
 import SendRuntime
+import ZeroMQ
 
 /// `sendctl report board-pack|public --out DIR`: the reports people read, as self-contained HTML with CSV files beside it.
 struct ReportCommand: AsyncParsableCommand {
@@ -57,7 +58,7 @@ struct ReportOptions: ParsableArguments {
         let timeout = max(connection.timeout, 30)
         let inspectionID = inspectionID
         let fetched: Result<ReportData, any Error> = await runOnThread {
-            let clients = ServiceClients(directories: directories, timeout: timeout)
+            let clients = ServiceClients(directories: directories, timeout: timeout, identity: connection.identity)
             defer { clients.close() }
             return Result { try ReportFetcher(call: clients.call).fetch(inspectionID: inspectionID) }
         }
@@ -90,16 +91,19 @@ struct ReportOptions: ParsableArguments {
 final class ServiceClients: @unchecked Sendable {
     let directories: RuntimeDirectories
     let timeout: Double
+    /// The key to present (--key, --as, else the person's or the stack's).
+    let identity: @Sendable () throws -> CurveKeyPair
     private var clients: [String: ServiceClient] = [:]
 
-    init(directories: RuntimeDirectories, timeout: Double) {
+    init(directories: RuntimeDirectories, timeout: Double, identity: @escaping @Sendable () throws -> CurveKeyPair) {
         self.directories = directories
         self.timeout = timeout
+        self.identity = identity
     }
 
     func call(_ service: String, _ command: String, _ args: JSONValue) throws -> JSONValue {
         if clients[service] == nil {
-            clients[service] = try Connection.client(service, directories: directories)
+            clients[service] = try Connection.client(service, directories: directories, identity: identity)
         }
         return try clients[service]!.call(command, args, timeout: timeout, attempts: 2)
     }

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import SendModel
 import SendRuntime
+import ZeroMQ
 
 /// `sendctl subscribe`: follow notifications as they arrive, exactly once and in order.
 struct SubscribeCommand: AsyncParsableCommand {
@@ -65,12 +66,27 @@ struct SubscribeCommand: AsyncParsableCommand {
     func follow() -> Int32 {
         let directories = connection.directories.directories
         let stop = StopFlag()
+        // The key this run presents, to the health check and to the follower's events.since calls alike;
+        // with no key, a stack that is not running is still the first thing to say.
+        let identity: CurveKeyPair
+        do {
+            identity = try connection.identity()
+        } catch {
+            let socket = (try? directories.commandEndpoint(ServiceName.notifications)).map(RuntimeDirectories.socketPath(of:))
+            if let socket, access(socket, F_OK) != 0 {
+                printError("sendctl: the notifications service is not running (no socket at \(socket)). "
+                    + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+                return 69
+            }
+            return Connection.exit(for: error).rawValue
+        }
+        ClientIdentity.assign(identity)
         do {
             let service = ServiceName.notifications
             // The service may be restarting: wait for it up to --timeout before saying it is not running.
             let health: JSONValue
             do {
-                let client = try ServiceClient(service: service, directories: directories)
+                let client = try ServiceClient(service: service, directories: directories, identity: identity)
                 defer { client.close() }
                 health = try client.waitForHealth(timeout: connection.timeout)
             } catch {

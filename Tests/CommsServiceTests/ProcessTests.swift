@@ -199,7 +199,9 @@ struct ProcessTests {
         defer { client.close() }
         #expect(client.waitReady(ServiceName.comms))
         let load = try ChildRun.run(repositoryRoot.appendingPathComponent("deploy/demo/load-families").path, [],
-                                    environment: ["SEND_RUN_DIR": dir.run, "SENDCTL": Binaries.path("sendctl")], timeout: 120)
+                                    // The loader presents the stack's key, from the data directory it is given.
+                                    environment: ["SEND_RUN_DIR": dir.run, "SEND_DATA_DIR": dir.data, "SENDCTL": Binaries.path("sendctl")],
+                                    timeout: 120)
         #expect(load.status == 0, "\(load.stderr)")
         #expect(try client.call(ServiceName.comms, "families.list", ["limit": 1])["total"]?.intValue == 40)
         dir.remove()

@@ -56,6 +56,41 @@ struct DocsTests {
         }
     }
 
+    @Test("README.md's table of commands and roles is SendModel.Access.table, row for row, in both directions")
+    func readmeRoleTableIsAccessTable() throws {
+        let doc = try Markdown(file: "README.md")
+        let expected = DocsTests.accessTable()
+        let start = doc.lines.firstIndex(of: expected[0])
+        let actual = start.map { Array(doc.lines[$0...].prefix { $0.hasPrefix("|") }) } ?? []
+        let missing = expected.filter { !actual.contains($0) }, extra = actual.filter { !expected.contains($0) }
+        #expect(actual == expected, """
+            README.md's command × role table differs from Access.table.
+            rows missing or different in README.md:
+            \(missing.joined(separator: "\n"))
+            rows in README.md that Access.table does not have:
+            \(extra.joined(separator: "\n"))
+            The whole table, from Access.table:
+            \(expected.joined(separator: "\n"))
+            """)
+        #expect(Set(Access.table.keys) == Set(ServiceName.managed + [ServiceName.supervisor]), "Access.table's services: \(Access.table.keys.sorted())")
+    }
+
+    /// The command × role table of README.md, made from `Access.table`: one row per command (those every
+    /// service answers first, then each service's in start order), a ✓ for each role that may call it.
+    static func accessTable() -> [String] {
+        let roles = Role.people
+        func row(_ service: String, _ command: String, _ allowed: Set<Role>) -> String {
+            "| \(service) | `\(command)` | " + roles.map { allowed.contains($0) ? "✓" : " " }.joined(separator: " | ") + " |"
+        }
+        var lines = ["| service | command | " + roles.map(\.rawValue).joined(separator: " | ") + " |",
+                     "|---|---|" + String(repeating: "---|", count: roles.count)]
+        for (command, allowed) in Access.builtIn.sorted(by: { $0.key > $1.key }) { lines.append(row("every service", command, allowed)) }
+        for service in ServiceName.managed + [ServiceName.supervisor] {
+            for (command, allowed) in (Access.table[service] ?? [:]).sorted(by: { $0.key < $1.key }) { lines.append(row(service, command, allowed)) }
+        }
+        return lines
+    }
+
     // MARK: against a running stack
 
     @Test("every command each service answers is in its section of docs/PROTOCOL.md, and every command documented there is answered")
@@ -69,7 +104,13 @@ struct DocsTests {
         #expect(common == ["`health`", "`events.since`"], "the commands every service answers are documented as \(common)")
 
         for service in ServiceName.managed + [ServiceName.supervisor] {
-            let answered = try answeredCommands(stack.client, service).subtracting(everyService)
+            // Every command answered has its row of who may call it (SendModel.Access), and every row is a command answered.
+            let all = try answeredCommands(stack.client, service)
+            let noRow = all.filter { Access.roles(service, $0) == nil }.sorted()
+            #expect(noRow.isEmpty, "\(service) answers commands Access.table has no row for (only the stack may call them): \(noRow)")
+            let notAnswered = Set(Access.table[service]?.keys.map { $0 } ?? []).subtracting(all).sorted()
+            #expect(notAnswered.isEmpty, "Access.table has rows under \(service) for commands it does not answer: \(notAnswered)")
+            let answered = all.subtracting(everyService)
             let documented = doc.commands(in: service, level: 3)
             #expect(answered.subtracting(documented).isEmpty,
                     "\(service) answers commands its section of PROTOCOL.md does not list: \(answered.subtracting(documented).sorted())")
@@ -95,12 +136,21 @@ struct DocsTests {
         let stack = try Stack()
         defer { stack.finish() }
         #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        // The reader's keys (`sendctl keys new --name chair`) go in the test's directory; with no default key
+        // there, the other commands present the stack's own key, which may call every command.
         let environment = [
             "SEND_RUN_DIR": stack.dir.run, "SEND_DATA_DIR": stack.dir.data,
             "SENDCTL": Binaries.path("sendctl"),
             "PATH": "\(Binaries.directory):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")",
+            "XDG_CONFIG_HOME": "\(stack.dir.path)/home-config",
         ]
-        let load = try ChildRun.run("\(repositoryRoot)/deploy/demo/load", [], environment: environment, timeout: 180, mergeOutput: true)
+        // The demo loader is the stack's own: it presents the stack's key even for a person who has a key
+        // of their own (here one nobody registered, which every service would refuse).
+        let someone = "\(stack.dir.path)/someone-config"
+        _ = try KeyFile.create(KeyFile.personalPath(environment: ["XDG_CONFIG_HOME": someone]))
+        var loadEnvironment = environment
+        loadEnvironment["XDG_CONFIG_HOME"] = someone
+        let load = try ChildRun.run("\(repositoryRoot)/deploy/demo/load", [], environment: loadEnvironment, timeout: 180, mergeOutput: true)
         try #require(load.status == 0, "deploy/demo/load failed:\n\(load.output)")
 
         // Commands run in a scratch directory where `deploy/` is the repository's, so the README's

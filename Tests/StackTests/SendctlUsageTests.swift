@@ -16,11 +16,12 @@ struct SendctlUsageTests {
         #expect(run.status == 64, "\(run.output)")
         #expect(run.stdout.isEmpty, "\(run.stdout)")
         #expect(run.stderr.contains("USAGE: sendctl <subcommand>"), "\(run.stderr)")
-        for command in ["status", "health", "actions", "findings", "subscribe"] {
+        for command in ["status", "health", "actions", "findings", "subscribe", "keys", "people", "audit"] {
             #expect(run.stderr.contains("\n  \(command) "), "the help does not list \(command):\n\(run.stderr)")
         }
         let words = run.stderr.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(words.contains("75 `sendctl status` found a service failed"), "\(run.stderr)")
+        #expect(words.contains("77 forbidden: your key is not registered, was revoked, or its role may not do this"), "\(run.stderr)")
     }
 
     @Test("a word that is not one of a flag's choices is a usage error naming the flag as typed, with the choices",
@@ -48,6 +49,10 @@ struct SendctlUsageTests {
               (["questionnaires", "create", "--title", "t", "--closes", "2026-05-01", "--question", "yes_no:Q?", "--audience", "everyone"],
                "--audience", "ehc_plan"),
               (["notifications", "list", "--severity", "loud"], "--severity", "urgent"),
+              // The stack's own role is never a person's.
+              (["people", "add", "--key", "k", "--post", "Head of SEND", "--role", "stack"], "--role", "parent_carer_forum"),
+              (["audit", "--service", "portal"], "--service", "supervisor"),
+              (["audit", "--since", "2026-02-30"], "--since", "YYYY-MM-DD"),
           ])
     func badChoiceIsAUsageError(arguments: [String], flag: String, aChoice: String) throws {
         let dir = TestDirectory()
@@ -70,6 +75,13 @@ struct SendctlUsageTests {
         let restart = try sendctl(["restart", "nope"], dir)
         #expect(restart.status == 64, "\(restart.output)")
         #expect(restart.stderr.contains("unknown service 'nope'; choose one of findings, board, comms, notifications, portal"), "\(restart.stderr)")
+        // The key commands touch no stack (nothing is made on a usage error).
+        let config = ["XDG_CONFIG_HOME": "\(dir.path)/home-config"]
+        let both = try ChildRun.run(Binaries.path("sendctl"), ["keys", "new", "--force", "--if-missing"], environment: config, timeout: 30)
+        #expect(both.status == 64 && both.stderr.contains("--force and --if-missing contradict each other"), "\(both.output)")
+        let name = try ChildRun.run(Binaries.path("sendctl"), ["keys", "new", "--name", "../chair"], environment: config, timeout: 30)
+        #expect(name.status == 64 && name.stderr.contains("--name '../chair': use letters, digits, '.', '-' and '_'"), "\(name.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir.path)/home-config"), "a usage error made a key directory")
     }
 
     @Test("a good choice gets as far as the stack (here, not running: exit 69)")

@@ -9,8 +9,9 @@ final class Stack {
     let supervisor: ServiceProcess
     let client: TestClient
 
-    /// Starts the supervisor with `config` (JSON text) or, when nil, its embedded default.
-    init(config: String? = nil, directory: TestDirectory = TestDirectory()) throws {
+    /// Starts the supervisor with `config` (JSON text) or, when nil, its embedded default, and
+    /// `environment` added to its own (e.g. `SEND_OPERATOR_KEY`).
+    init(config: String? = nil, directory: TestDirectory = TestDirectory(), environment: [String: String] = [:]) throws {
         dir = directory
         var arguments = dir.flags
         if let config {
@@ -18,7 +19,7 @@ final class Stack {
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             arguments += ["--config", path]
         }
-        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir)
+        supervisor = try ServiceProcess("send-supervisor", arguments, directory: dir, environment: environment)
         client = try TestClient(dir)
     }
 
@@ -93,10 +94,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().path
 
 /// A fake service for the supervisor to run: a Python script with a command socket only
-/// (`<run>/<name>.cmd`), answering every request as `health` with status ready, as the portal does.
-/// Like every command socket it is CURVE: it serves with the stack's key (`<data>/keys/stack.key`)
-/// and writes its public key to `<run>/<name>.public`; with no ZAP handler it takes any client key.
-/// `ignoringSIGTERM`: one that will not stop when asked. Returns the script's path.
+/// (`<run>/<name>.cmd`, CURVE with the stack's key as every service's), answering every request as
+/// `health` with status ready, as the portal does. `ignoringSIGTERM`: one that will not stop when
+/// asked. Returns the script's path.
 func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool = false) throws -> String {
     let script = "\(dir.path)/\(name).py"
     try """
@@ -106,14 +106,11 @@ func fakeHealthService(_ dir: TestDirectory, name: String, ignoringSIGTERM: Bool
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         run = sys.argv[sys.argv.index("--run-dir") + 1]
         data = sys.argv[sys.argv.index("--data-dir") + 1]
-        keys = dict(line.split(" = ", 1) for line in open(data + "/keys/stack.key").read().splitlines() if " = " in line)
+        key = dict(line.split(" = ", 1) for line in open(data + "/keys/stack.key").read().splitlines() if " = " in line)
         sock = zmq.Context().socket(zmq.ROUTER)
         sock.curve_server = True
-        sock.curve_secretkey = keys["secret-key"].encode()
+        sock.curve_publickey, sock.curve_secretkey = key["public-key"].encode(), key["secret-key"].encode()
         sock.bind("ipc://%s/\(name).cmd" % run)
-        with open("%s/\(name).public.tmp" % run, "w") as f:
-            f.write(keys["public-key"] + "\\n")
-        os.rename("%s/\(name).public.tmp" % run, "%s/\(name).public" % run)
         while True:
             frames = sock.recv_multipart()
             request = json.loads(frames[-1])

@@ -155,7 +155,7 @@ struct SupervisorStackTests {
 
         #expect(ServiceName.managed.map { stack.pid($0) } == before)
         #expect(try stack.status()["ready"]?.boolValue == true)
-        // The first supervisor's start: each service started, and family-portal's key registered; the second added nothing.
+        // Nothing but the first start: the services started and the register's first people (family-portal's key).
         #expect(try stack.events().allSatisfy { [EventType.serviceStarted, EventType.personAdded].contains($0.type) })
     }
 

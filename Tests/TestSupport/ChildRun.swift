@@ -19,20 +19,23 @@ public struct ChildRun: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        let base = "\(NSTemporaryDirectory())/send-child-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         var env = ProcessInfo.processInfo.environment
         // A person's own key on this machine is never a test's: children use the stack's key of
-        // the directories they are given, or the key a test names.
-        // A directory of this run's own: a key a child makes there (deploy/stack up makes one) is never another run's.
-        env["XDG_CONFIG_HOME"] = "\(NSTemporaryDirectory())/send-test-config-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        // the directories they are given, or the key a test names. The configuration directory is
+        // this run's own (a key a child makes there, as `deploy/stack up` does, goes with the run):
+        // a test that keeps keys between runs names its own XDG_CONFIG_HOME.
+        let noConfig = base + ".config"
+        env["XDG_CONFIG_HOME"] = noConfig
         env["SEND_KEY_FILE"] = nil
         env["SEND_OPERATOR_KEY"] = nil
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let base = "\(NSTemporaryDirectory())/send-child-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let outPath = base + ".out", errPath = base + ".err"
         defer {
             unlink(outPath)
             unlink(errPath)
+            try? FileManager.default.removeItem(atPath: noConfig)
         }
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
