@@ -71,15 +71,27 @@ extension Durable {
         guard let server = directory.directories.serverKey("bench") else { throw StartupError("no public key for bench in \(directory.directories.run)") }
         let on = try directory.directories.commandEndpoint("bench")
         let off = try directory.directories.commandEndpoint("plain")
-        _ = try FairClient.throughput(endpoint: off, clients: 4, seconds: min(0.5, seconds), curve: nil)
-        print("CURVE on the command socket (fair client; each figure the mean of two runs alternated), load average \(loadAverage())")
+        // Both warmed alike (WAL growth, page cache, connections), not reported.
+        for clients in [4, 16] {
+            _ = try FairClient.throughput(endpoint: on, clients: clients, seconds: min(1, seconds), curve: (keys, server))
+            _ = try FairClient.throughput(endpoint: off, clients: clients, seconds: min(1, seconds), curve: nil)
+        }
+        let rounds = 4
+        print("CURVE on the command socket (fair client; each figure the mean of \(rounds) runs, on and off alternated, "
+            + "each round starting with the other), load average \(loadAverage())")
         for clients in [4, 16] {
             var with: [FairClient.Result] = [], without: [FairClient.Result] = []
-            for _ in 0..<2 {
-                with.append(try FairClient.throughput(endpoint: on, clients: clients, seconds: seconds / 2, curve: (keys, server)))
-                without.append(try FairClient.throughput(endpoint: off, clients: clients, seconds: seconds / 2, curve: nil))
+            for round in 0..<rounds {
+                let slice = seconds / Double(rounds)
+                if round % 2 == 0 {
+                    with.append(try FairClient.throughput(endpoint: on, clients: clients, seconds: slice, curve: (keys, server)))
+                    without.append(try FairClient.throughput(endpoint: off, clients: clients, seconds: slice, curve: nil))
+                } else {
+                    without.append(try FairClient.throughput(endpoint: off, clients: clients, seconds: slice, curve: nil))
+                    with.append(try FairClient.throughput(endpoint: on, clients: clients, seconds: slice, curve: (keys, server)))
+                }
             }
-            let rateOn = with.map(\.rate).reduce(0, +) / 2, rateOff = without.map(\.rate).reduce(0, +) / 2
+            let rateOn = with.map(\.rate).reduce(0, +) / Double(rounds), rateOff = without.map(\.rate).reduce(0, +) / Double(rounds)
             let p99On = with.map(\.p99).max() ?? 0, p99Off = without.map(\.p99).max() ?? 0
             print(String(format: "durable commands, %2d clients: CURVE on %8.0f /s (p99 %.2f ms), off %8.0f /s (p99 %.2f ms): %.2f× (target ≥ 0.90×)",
                          clients, rateOn, p99On / 1000, rateOff, p99Off / 1000, rateOn / max(1, rateOff)))
