@@ -65,7 +65,19 @@ struct Connection {
         let timeout = options.timeout
         return await runOnThread {
             Result {
-                let client = try ServiceClient(service: service, directories: directories, identity: try options.identity())
+                let identity: CurveKeyPair
+                do {
+                    identity = try options.identity()
+                } catch {
+                    // With no key at all, a stack that is not running is still the first thing to say.
+                    let socket = RuntimeDirectories.socketPath(of: try directories.commandEndpoint(service))
+                    if access(socket, F_OK) != 0 {
+                        throw ServiceError(.unavailable, "\(service) is not running: no socket at \(socket). "
+                            + "Start the stack with `deploy/stack up`, or point --run-dir at its run directory")
+                    }
+                    throw error
+                }
+                let client = try ServiceClient(service: service, directories: directories, identity: identity)
                 defer { client.close() }
                 return try client.waitForHealth(timeout: timeout)
             }
