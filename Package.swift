@@ -143,6 +143,6 @@ let package = Package(
         .testTarget(name: "PortalTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "NotificationsService"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "ZeroMQ", "NotificationsService"], swiftSettings: swiftSettings),
     ]
 )
