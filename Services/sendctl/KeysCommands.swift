@@ -98,7 +98,7 @@ struct KeysNew: AsyncParsableCommand {
         print("Public key: \(pair.publicKey)")
         print("")
         print("Give this public key to an operator, who registers it with:")
-        print("  sendctl people add --key '\(pair.publicKey)' --post \"<your post, e.g. Head of SEND>\" --role <role>")
+        print("  sendctl people add --key='\(pair.publicKey)' --post \"<your post, e.g. Head of SEND>\" --role <role>")
         print("(roles: \(Role.people.map(\.rawValue).joined(separator: ", ")); an action lead also --organisation ORG).")
         if let name = key.name { print("Then use it with `sendctl --as \(name) …`.") }
         if exists { print("The old key stops working once an operator revokes it (`sendctl people revoke P-n`).") }

@@ -41,7 +41,7 @@ struct PeopleAdd: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The person's public key, as `sendctl keys new` printed it (40 characters; quote it).", valueName: "public-key"))
+    @Option(help: ArgumentHelp("The person's public key, as `sendctl keys new` printed it: 40 characters; write it `--key='KEY'` (a key may begin with a hyphen).", valueName: "public-key"))
     var key: String
 
     @Option(help: ArgumentHelp("Their post, never a name, e.g. \"Head of SEND\".", valueName: "text"))

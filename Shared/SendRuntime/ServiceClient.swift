@@ -133,7 +133,7 @@ public final class ServiceClient {
                 refusedAt = monotonicMillis()
                 refusal = ServiceError(.forbidden, "\(service) refused this key at the handshake: it is not in the register, or it was "
                     + "revoked (the key's public half begins \(identity.publicKey.prefix(8))). Ask an operator to register it: "
-                    + "`sendctl people add --key \(identity.publicKey) --post … --role …`")
+                    + "`sendctl people add --key='\(identity.publicKey)' --post … --role …`")
             case .failed:
                 if !fixedServerKey { refusal = nil }
             }

@@ -44,7 +44,7 @@ struct KeysAndPeopleTests {
         #expect(key == pair.publicKey && key.count == 40)
         #expect(made.stdout.hasPrefix("Made a key pair in \(path) (mode 0600: keep it private; never send the file).\n"), "\(made.stdout)")
         #expect(made.stdout.contains("Give this public key to an operator, who registers it with:\n"
-            + "  sendctl people add --key '\(key)' --post \"<your post, e.g. Head of SEND>\" --role <role>\n"), "\(made.stdout)")
+            + "  sendctl people add --key='\(key)' --post \"<your post, e.g. Head of SEND>\" --role <role>\n"), "\(made.stdout)")
         #expect(!made.output.contains(pair.secretKey), "the secret key was printed")
         #expect(mode(path) == 0o600, "the key file has mode \(String(mode(path), radix: 8))")
         #expect(mode("\(config)/send-partnership") == 0o700)
@@ -87,7 +87,7 @@ struct KeysAndPeopleTests {
         let key = try publicKey(try sendctl(["keys", "new", "--name", "chair"], config: config))
         let chair = ["--key", "\(config)/send-partnership/chair.key"]
 
-        let add = try sendctl(["people", "add", "--key", key, "--post", "Chair of the partnership board", "--role", "board_chair"], config: config, dir)
+        let add = try sendctl(["people", "add", "--key=\(key)", "--post", "Chair of the partnership board", "--role", "board_chair"], config: config, dir)
         #expect(add.status == 0, "\(add.output)")
         // P-1 is family-portal's key, registered by the supervisor at its start (no operator: nobody's key was there).
         #expect(add.stdout == "Registered P-2: board_chair, Chair of the partnership board. Their key is accepted from now on.\n", "\(add.output)")
