@@ -94,24 +94,7 @@ extension Socket {
     /// Receives one whole multipart message and the `User-Id` its peer was given by the ZAP
     /// handler at the handshake (nil for a peer that was not authenticated).
     public func receiveWithUser(dontWait: Bool = false) throws(ZMQError) -> (frames: [[UInt8]], user: String?)? {
-        let h = try live("zmq_msg_recv")
-        var frames: [[UInt8]] = []
-        var user: String?
-        var message = zmq_msg_t()
-        while true {
-            zmq_msg_init(&message)
-            defer { zmq_msg_close(&message) }
-            let flags = frames.isEmpty && dontWait ? ZMQ_DONTWAIT : 0
-            let outcome = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, h, flags) }
-            if case .wouldBlock = outcome { return frames.isEmpty ? nil : (frames, user) }
-            // A ROUTER's routing-id frame carries no metadata; the peer's frames do.
-            if user == nil, let value = zmq_msg_gets(&message, "User-Id") {
-                user = String(cString: value)
-            }
-            let size = zmq_msg_size(&message)
-            frames.append(size == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(&message)!, count: size)))
-            if zmq_msg_more(&message) == 0 { return (frames, user) }
-        }
+        try receiveMessage(dontWait: dontWait, readUser: true)
     }
 }
 

@@ -95,8 +95,14 @@ public final class Socket {
     /// Receives one whole multipart message, each frame of any size (zmq_msg_t, no fixed buffer).
     /// Returns nil when `dontWait` is set, or the receive timeout expires, and nothing is waiting.
     public func receive(dontWait: Bool = false) throws(ZMQError) -> [[UInt8]]? {
+        try receiveMessage(dontWait: dontWait, readUser: false)?.frames
+    }
+
+    /// The one receive loop; `readUser` also reads the `User-Id` the peer's ZAP handshake gave it.
+    func receiveMessage(dontWait: Bool, readUser: Bool) throws(ZMQError) -> (frames: [[UInt8]], user: String?)? {
         let h = try live("zmq_msg_recv")
         var frames: [[UInt8]] = []
+        var user: String?
         var message = zmq_msg_t()
         while true {
             zmq_msg_init(&message)
@@ -105,18 +111,15 @@ public final class Socket {
             let outcome = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, h, flags) }
             if case .wouldBlock = outcome {
                 // Only the first frame can time out; the rest of a message arrives atomically.
-                return frames.isEmpty ? nil : frames
+                return frames.isEmpty ? nil : (frames, user)
+            }
+            // A ROUTER's routing-id frame carries no metadata; the peer's frames do.
+            if readUser && user == nil, let value = zmq_msg_gets(&message, "User-Id") {
+                user = String(cString: value)
             }
             let size = zmq_msg_size(&message)
-            let frame: [UInt8]
-            if size == 0 {
-                frame = []
-            } else {
-                let data = zmq_msg_data(&message)!
-                frame = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
-            }
-            frames.append(frame)
-            if zmq_msg_more(&message) == 0 { return frames }
+            frames.append(size == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(&message)!, count: size)))
+            if zmq_msg_more(&message) == 0 { return (frames, user) }
         }
     }
 }
