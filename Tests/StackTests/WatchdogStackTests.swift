@@ -172,6 +172,9 @@ struct WatchdogStackTests {
         let mark = try first.events().last?.seq ?? 0
         first.client.close()
         kill(frozen, SIGSTOP)
+        // Stopped for sure before its supervisor dies: the kernel's SIGHUP goes only to a group that
+        // has a stopped member when it is orphaned (a CI run under load killed the supervisor first).
+        #expect(waitUntil(timeout: 10) { ProcessCPU.read(frozen)?.isStopped == true })
         first.supervisor.signal(SIGKILL)
         first.supervisor.waitForExit()
         // An orphaned process group with a stopped process gets SIGHUP from the kernel.
