@@ -57,8 +57,6 @@ public final class Register: Sendable {
         state.withLock { s in s.byKey[person.key] = person; s.byID[person.personID] = person }
     }
 
-    var count: Int { state.withLock { s in s.byID.values.filter { $0.revokedAt == nil }.count } }
-
     /// The ZAP handler's answer for a client's public key: its user id, or why it is refused.
     enum Handshake: Equatable {
         case user(String)
