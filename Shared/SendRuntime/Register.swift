@@ -89,12 +89,17 @@ public final class Register: Sendable {
 
     // MARK: The table
 
+    static let columns = "person_id, key, post, role, organisation, added_at, revoked_at"
+
     static func fetchAll(_ db: Database) throws -> [Person] {
-        try Row.fetchAll(db, sql: "SELECT person_id, key, post, role, organisation, added_at, revoked_at FROM send_people ORDER BY added_at, person_id").compactMap { row in
-            guard let role = Role(rawValue: row["role"]) else { return nil }
-            return Person(personID: row["person_id"], key: row["key"], post: row["post"], role: role,
-                          organisation: row["organisation"], addedAt: row["added_at"], revokedAt: row["revoked_at"])
-        }
+        try Row.fetchAll(db, sql: "SELECT \(columns) FROM send_people ORDER BY added_at, person_id").compactMap(person(from:))
+    }
+
+    /// A row of `send_people` (nil for a role this build does not know: it can hold no key of this register).
+    static func person(from row: Row) -> Person? {
+        guard let role = Role(rawValue: row["role"]) else { return nil }
+        return Person(personID: row["person_id"], key: row["key"], post: row["post"], role: role,
+                      organisation: row["organisation"], addedAt: row["added_at"], revokedAt: row["revoked_at"])
     }
 
     static func insert(_ db: Database, _ person: Person) throws {
@@ -106,7 +111,7 @@ public final class Register: Sendable {
     }
 
     static func person(_ db: Database, id: String) throws -> Person? {
-        try fetchAll(db).first { $0.personID == id }
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM send_people WHERE person_id = ?", arguments: [id]).flatMap(person(from:))
     }
 
     /// Applies one of the supervisor's register events to this service's copy (in the follower's
