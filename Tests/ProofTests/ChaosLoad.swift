@@ -1,6 +1,8 @@
 import Foundation
+import NotificationsService
 import SendModel
 import SendRuntime
+import Testing
 import TestSupport
 
 /// A write the load sent, and what it should have left behind.
@@ -210,8 +212,13 @@ extension JSONValue {
 /// Reads back the effect of every acknowledged write.
 enum Verify {
     static func writes(_ ledger: Ledger, client c: TestClient, report: inout Report, weaknesses: [String]) throws {
-        let acked = ledger.acked
-        let unacked = ledger.unacknowledged
+        try writes(acked: ledger.acked, unsure: ledger.unacknowledged, client: c, report: &report, weaknesses: weaknesses)
+    }
+
+    /// Every write of `acked` is there once; each of `unsure` (never acknowledged, or acknowledged
+    /// after a backup began) may be there once or not at all.
+    static func writes(acked: [(write: Write, result: JSONValue)], unsure unacked: [Write], client c: TestClient,
+                       report: inout Report, weaknesses: [String]) throws {
         func maybe(_ name: String) -> Int { unacked.filter { $0.name == name }.count }
         func within(_ found: Int, _ ackedCount: Int, _ name: String) -> Bool { found >= ackedCount && found <= ackedCount + maybe(name) }
 
@@ -314,5 +321,45 @@ enum Verify {
         report.check(ackedQuestionnaires.allSatisfy(questionnaires.contains) && within(questionnaires.count, ackedQuestionnaires.count, "questionnaires.create"),
                      "questionnaires.create: \(ackedQuestionnaires.count) acknowledged, "
                      + "\(ackedQuestionnaires.filter { !questionnaires.contains($0) }.count) lost, \(questionnaires.count) recorded")
+    }
+
+    /// Every service's events are gapless; every follower's cursor is its source's last seq, and none
+    /// is stalled. The events, by service.
+    static func logs(_ c: TestClient, report: inout Report) throws -> [String: [Event]] {
+        var events: [String: [Event]] = [:]
+        for service in ServiceName.managed + [ServiceName.supervisor] {
+            let list = try c.allEvents(service)
+            events[service] = list
+            let gapless = list.map(\.seq) == (0..<list.count).map { Int64($0) + 1 }
+            report.check(gapless, "\(service): \(list.count) events, seq 1…\(list.last?.seq ?? 0) without a gap")
+        }
+        for (follower, sources) in [(ServiceName.board, [ServiceName.findings]), (ServiceName.comms, [ServiceName.board]),
+                                    (ServiceName.notifications, ServiceName.managed.filter { $0 != ServiceName.notifications } + [ServiceName.supervisor])] {
+            let follows = try #require(c.health(follower)?["follows"])
+            for source in sources {
+                let cursor = follows[source]?["cursor"]?.intValue
+                let stalled = follows[source]?["stalled"]
+                report.check(cursor == events[source]?.last?.seq && stalled?.isNull == true,
+                             "\(follower) follows \(source): cursor \(cursor ?? -1) = last seq \(events[source]?.last?.seq ?? 0), stalled: \(stalled?.jsonString ?? "-")")
+            }
+        }
+        return events
+    }
+
+    /// The notification log holds each source event that makes a notification exactly once, in the source's order.
+    static func notificationLog(_ events: [String: [Event]], report: inout Report) {
+        let log = events[ServiceName.notifications] ?? []
+        for source in ServiceName.managed.filter({ $0 != ServiceName.notifications }) + [ServiceName.supervisor] {
+            let expected = (events[source] ?? []).filter { !((try? Rules.notifications(for: $0)) ?? []).isEmpty }.map(\.seq)
+            let actual = log.compactMap { n -> Int64? in
+                n.data["source"]?["service"]?.stringValue == source ? n.data["source"]?["seq"]?.intValue : nil
+            }
+            let duplicates = actual.count - Set(actual).count
+            let outOfOrder = zip(actual, actual.dropFirst()).filter { $0 >= $1 }.count
+            let missing = Set(expected).subtracting(actual).count
+            let extra = Set(actual).subtracting(expected).count
+            report.check(actual == expected, "notifications from \(source): \(actual.count) of \(expected.count) expected; "
+                + "\(missing) lost, \(duplicates) duplicated, \(outOfOrder) out of order, \(extra) unexpected")
+        }
     }
 }

@@ -236,37 +236,10 @@ struct ChaosTests {
         // 1. Every acknowledged write is there, once.
         try Verify.writes(ledger, client: c, report: &report, weaknesses: weaknesses)
         // 2. Every service's events are gapless; every follower's cursor is its source's last seq, and none is stalled.
-        var events: [String: [Event]] = [:]
-        for service in ServiceName.managed + [ServiceName.supervisor] {
-            let list = try c.allEvents(service)
-            events[service] = list
-            let gapless = list.map(\.seq) == (0..<list.count).map { Int64($0) + 1 }
-            report.check(gapless, "\(service): \(list.count) events, seq 1…\(list.last?.seq ?? 0) without a gap")
-        }
-        for (follower, sources) in [(ServiceName.board, [ServiceName.findings]), (ServiceName.comms, [ServiceName.board]),
-                                    (ServiceName.notifications, ServiceName.managed.filter { $0 != ServiceName.notifications } + [ServiceName.supervisor])] {
-            let follows = try #require(c.health(follower)?["follows"])
-            for source in sources {
-                let cursor = follows[source]?["cursor"]?.intValue
-                let stalled = follows[source]?["stalled"]
-                report.check(cursor == events[source]?.last?.seq && stalled?.isNull == true,
-                             "\(follower) follows \(source): cursor \(cursor ?? -1) = last seq \(events[source]?.last?.seq ?? 0), stalled: \(stalled?.jsonString ?? "-")")
-            }
-        }
+        let events = try Verify.logs(c, report: &report)
         // 3. The notification log: each source event that makes a notification, exactly once, in the source's order.
         let log = try #require(events[ServiceName.notifications])
-        for source in ServiceName.managed.filter({ $0 != ServiceName.notifications }) + [ServiceName.supervisor] {
-            let expected = (events[source] ?? []).filter { !((try? Rules.notifications(for: $0)) ?? []).isEmpty }.map(\.seq)
-            let actual = log.compactMap { n -> Int64? in
-                n.data["source"]?["service"]?.stringValue == source ? n.data["source"]?["seq"]?.intValue : nil
-            }
-            let duplicates = actual.count - Set(actual).count
-            let outOfOrder = zip(actual, actual.dropFirst()).filter { $0 >= $1 }.count
-            let missing = Set(expected).subtracting(actual).count
-            let extra = Set(actual).subtracting(expected).count
-            report.check(actual == expected, "notifications from \(source): \(actual.count) of \(expected.count) expected; "
-                + "\(missing) lost, \(duplicates) duplicated, \(outOfOrder) out of order, \(extra) unexpected")
-        }
+        Verify.notificationLog(events, report: &report)
         // 4. The subscriber printed the notification log exactly, across its restart.
         let printed = subscriber.printed(files: [subscriberFiles.first, subscriberFiles.second])
         let printedSeqs = printed.compactMap { $0["seq"]?.intValue }
