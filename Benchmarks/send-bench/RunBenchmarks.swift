@@ -18,7 +18,7 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Notifications in the subscriber catch-up run.")
     var catchUp = 1_000_000
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced, notify, stack, comms, reports, portal); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, paced, curve, notify, stack, comms, reports, portal, backup); default all.")
     var only: [String] = []
 
     @Option(help: "Families for the comms benchmark (England's EHC plans, January 2025).")
@@ -32,6 +32,10 @@ struct RunBenchmarks: ParsableCommand {
 
     @Option(help: "Reports: actions in the plan.") var reportsActions = 10_000
     @Option(help: "Reports: status changes rendered, and progress updates loaded into the board.") var reportsUpdates = 100_000
+
+    @Option(help: "Backup: families in comms.") var backupFamilies = 638_745
+    @Option(help: "Backup: actions in the board.") var backupActions = 10_000
+    @Option(help: "Backup: progress updates in the board.") var backupUpdates = 100_000
 
     @Option(help: ArgumentHelp("Use a bench service already running on this run directory (for profiling).", valueName: "path"))
     var attach: String?
@@ -104,6 +108,7 @@ struct RunBenchmarks: ParsableCommand {
             try ReportsBench.run(actions: reportsActions, changes: reportsUpdates, updates: reportsUpdates, fetch: !noReportsFetch, into: &figures)
         }
         if want("portal") { try PortalBench.run(families: portalFamilies, seconds: seconds * 3, into: &figures) }
+        if want("backup") { try BackupBench.run(families: backupFamilies, actions: backupActions, updates: backupUpdates, into: &figures) }
         print(JSONValue.object(figures).jsonString)
     }
 }
