@@ -23,6 +23,7 @@ struct Sendctl: AsyncParsableCommand {
             FindingsCommand.self,
             StatusCommand.self,
             RestartCommand.self,
+            FollowersCommand.self,
             ActionsCommand.self,
             KPIsCommand.self,
             BoardCommand.self,

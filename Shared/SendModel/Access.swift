@@ -73,6 +73,8 @@ public enum Access {
     public static let builtIn: [String: Set<Role>] = [
         "health": everyone.union([.portal]),
         "events.since": everyone,
+        // A follower re-pointed at its source's replaced log (docs/PROTOCOL.md, "Following a service").
+        "follower.accept": ops,
     ]
 
     public static let table: [String: [String: Set<Role>]] = [

@@ -60,6 +60,7 @@ public enum EventType {
     // every service's runtime (Events/RuntimeEvents.swift)
     public static let followerStalled = "follower.stalled"
     public static let followerResumed = "follower.resumed"
+    public static let followerAccepted = "follower.accepted"
 
     // test and benchmark services
     public static let benchAppended = "bench.appended"

@@ -44,6 +44,8 @@ public final class EventFollower: @unchecked Sendable {
     let context: ZeroMQ.Context
     let logger: Logger
     let stop: StopFlag
+    /// Asked between polls: true ends `run` (the host starts the follower again from its durable cursor).
+    public var shouldEnd: (@Sendable () -> Bool)?
     let receiveHighWaterMark: Int32
     let apply: Applier
     let observe: (Observation) -> Void
@@ -117,7 +119,7 @@ public final class EventFollower: @unchecked Sendable {
         }
         let heartbeatTopic = Array(EventType.heartbeat.utf8)
         var items = [PollItem(subscriber)]
-        while !stop.isSet {
+        while !stop.isSet && shouldEnd?() != true {
             let now = monotonicMillis()
             // Catch up when a gap is known, and also when the source has been silent (no heartbeat) for 3 s.
             if (needsCatchUp || now - lastHeard > 3000) && now - lastCatchUpAttempt >= retryDelay {

@@ -22,6 +22,9 @@ final class HostStatus: @unchecked Sendable {
         var stall: FollowerStall?
         /// Times events had to be fetched with events.since because they did not arrive on the PUB socket.
         var fetches: Int64 = 0
+        /// Set while the source's log is another than the cursor counts in: its identity and last seq
+        /// when heard (what `follower.accept` checks and starts from).
+        var replacement: (incarnation: String, sourceLastSeq: Int64)?
     }
 
     private let lock = NSLock()

@@ -32,7 +32,7 @@ enum ServiceFollower {
         var onHeard = onHeard
         // The source's log identity, once learnt: stored with the next cursor (observe and apply run on the follower's thread).
         let learnt = LearntIncarnation()
-        return EventFollower(
+        let follower = EventFollower(
             source: source, directories: host.options.directories, context: host.context, cursor: cursor,
             incarnation: incarnation, stop: host.stopFlag, logger: logger, receiveHighWaterMark: host.options.followHighWaterMark,
             observe: { observation in
@@ -50,11 +50,15 @@ enum ServiceFollower {
                     status.updateFollower(source) { $0.fetches += 1 }
                 case .incarnation(let id):
                     learnt.value = id
-                case .replaced(let was, let now, _):
+                case .replaced(let was, let now, let last):
                     let cursor = status.follower(source)?.cursor ?? 0
                     let stall = FollowerStall(seq: cursor + 1, type: nil, reason: "\(source)'s log was replaced (its identity is \(now), "
-                        + "the cursor \(cursor) counts in \(was)): nothing more is applied from it")
-                    status.updateFollower(source) { $0.stall = stall }
+                        + "the cursor \(cursor) counts in \(was)): nothing more is applied from it until an operator accepts the new log "
+                        + "(sendctl followers accept \(definition.name) \(source) --identity \(now) --from-start, or --from-end)")
+                    status.updateFollower(source) {
+                        $0.stall = stall
+                        $0.replacement = (now, last)
+                    }
                     let recorded = writer.perform { ctx in try recordReplacement(stall, source: source, definition: definition, ctx: ctx) }
                     if case .failure(let error) = recorded {
                         logger.error("could not record the replaced log", metadata: ["follow.source": "\(source)", "error": "\(error)"])
@@ -82,6 +86,9 @@ enum ServiceFollower {
                     return nil
                 }
             })
+        let restarts = host.followerRestarts
+        follower.shouldEnd = { restarts.isRequested(source) }
+        return follower
     }
 
     /// Applies events in order and the new cursor in one transaction, each event in its own

@@ -93,6 +93,8 @@ public final class ServiceHost: Sendable {
     let commands: [String: CommandHandler]
     /// The followers: the domain's, with the register's events of the supervisor applied first.
     let follows: [Follow]
+    /// The followers asked to start again (`follower.accept`).
+    let followerRestarts: FollowerRestarts
 
     public var isStopping: Bool { stopFlag.isSet }
 
@@ -156,6 +158,12 @@ public final class ServiceHost: Sendable {
                 follows.append(Follow(ServiceName.supervisor) { ctx, event in try register.apply(ctx, event) })
             }
         }
+        let restarts = FollowerRestarts()
+        followerRestarts = restarts
+        let status = HostStatus(service: definition.name)
+        self.status = status
+        commands[FollowerAccept.command] = FollowerAccept.handler(definition: definition, sources: follows.map(\.source),
+                                                                 status: status, restarts: restarts)
         self.commands = commands
         self.follows = follows
         try KeyFile.writePublic(stackKeys.publicKey, to: directories.publicKeyPath(definition.name))
@@ -164,7 +172,6 @@ public final class ServiceHost: Sendable {
         let replies = "inproc://\(definition.name)-reader-replies"
         writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
         reader = Reader(pool: pool, logger: logger, context: context, repliesEndpoint: replies)
-        status = HostStatus(service: definition.name)
         let (lastSeq, incarnation) = try pool.read { db in (try ServiceDatabase.lastSeq(db), try ServiceDatabase.incarnation(db)) }
         status.setLastSeq(lastSeq)
         server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
@@ -289,6 +296,16 @@ public final class ServiceHost: Sendable {
                 })
                 try follower.run()
                 if stopFlag.isSet { return }
+                if followerRestarts.take(source) {
+                    // Re-pointed by follower.accept: it starts again at once from the cursor just stored.
+                    status.updateFollower(source) {
+                        $0.stall = nil
+                        $0.replacement = nil
+                    }
+                    backoff = 1000
+                    reported = nil
+                    continue
+                }
                 reason = "its thread ended"
             } catch {
                 reason = "its thread ended: \(error)"

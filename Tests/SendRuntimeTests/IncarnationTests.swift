@@ -94,4 +94,61 @@ struct IncarnationTests {
         #expect(stall.type == nil && stall.seq == 6 && stall.source == "findings")
         dir.remove()
     }
+
+    @Test("an operator accepts the replaced log: wrong identity, no choice and a follower not stopped are refused changing nothing; --from-end applies only what comes next, once, in order; follower.accepted is stored and health is ready")
+    func operatorAcceptsTheReplacedLog() throws {
+        let dir = TestDirectory()
+        var findings = try ServiceProcess("send-bench", ["serve", "--name", "findings"] + dir.flags, directory: dir)
+        defer { findings.stop() }
+        var board = try ServiceProcess("send-bench", ["follow", "--name", "board", "--source", "findings"] + dir.flags, directory: dir)
+        defer { board.stop() }
+        let client = try TestClient(dir)
+        defer { client.close() }
+        for service in ["findings", "board"] { try #require(client.waitReady(service), "\(service) did not start") }
+        try Self.append(client, 5)
+        try #require(waitUntil(timeout: 20) { (try? Self.seen(client))?.count == 5 }, "board did not follow:\n\(board.output)")
+        let before = try #require(client.call("findings", "events.since", ["after": 0])["incarnation"]?.stringValue)
+        func sendctl(_ arguments: [String]) throws -> ChildRun { try ChildRun.run(Binaries.path("sendctl"), arguments + dir.flags, timeout: 60) }
+
+        // Accepting when nothing was replaced is refused.
+        let early = try sendctl(["followers", "accept", "board", "findings", "--identity", before, "--from-end"])
+        #expect(early.status != 0 && early.stderr.contains("board's follower of findings is not stopped on a replaced log; nothing changed"),
+                "\(early.status): \(early.stdout)\(early.stderr)")
+
+        // Findings loses its disk while board is down, and takes 7 writes in its new log before board is back.
+        board.stop()
+        findings.stop()
+        let database = dir.directories.databasePath("findings")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        findings = try ServiceProcess("send-bench", ["serve", "--name", "findings"] + dir.flags, directory: dir)
+        try #require(client.waitReady("findings"), "findings did not start again")
+        let after = try #require(client.call("findings", "events.since", ["after": 0])["incarnation"]?.stringValue)
+        try Self.append(client, 7, from: 100)
+        board = try ServiceProcess("send-bench", ["follow", "--name", "board", "--source", "findings"] + dir.flags, directory: dir)
+        try #require(waitUntil(timeout: 20) { (try? client.call("board", "health"))?["status"]?.stringValue == "degraded" },
+                     "board never said degraded:\n\(board.output)")
+        let health = try sendctl(["health", "board"])
+        #expect(health.stdout.contains("sendctl followers accept board findings --identity \(after) --from-start, or --from-end"), "\(health.stdout)\(health.stderr)")
+
+        // The old identity, or no choice of where to begin: refused, nothing changed.
+        let wrong = try sendctl(["followers", "accept", "board", "findings", "--identity", before, "--from-end"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("findings's log is now \(after), not \(before); nothing changed"), "\(wrong.stdout)\(wrong.stderr)")
+        let unsaid = try sendctl(["followers", "accept", "board", "findings", "--identity", after])
+        #expect(unsaid.status == 64 && unsaid.stderr.contains("--from-start or --from-end"), "\(unsaid.status): \(unsaid.stderr)")
+        #expect(try Self.seen(client) == Array(1...5))
+        #expect((try client.call("board", "health"))["status"]?.stringValue == "degraded")
+
+        let accepted = try sendctl(["followers", "accept", "board", "findings", "--identity", after, "--from-end"])
+        #expect(accepted.status == 0, "\(accepted.stdout)\(accepted.stderr)")
+        #expect(accepted.stdout.contains("board follows findings's log \(after) now, after its event #7"), "\(accepted.stdout)")
+        #expect(waitUntil(timeout: 10) { (try? client.call("board", "health"))?["status"]?.stringValue == "ready" }, "board stayed degraded:\n\(board.output)")
+        // What the new log holds was not applied; what comes next is, once, in order.
+        try Self.append(client, 3, from: 200)
+        #expect(waitUntil(timeout: 20) { (try? Self.seen(client)) == Array(1...5) + Array(8...10) }, "board saw \((try? Self.seen(client)) ?? [])")
+        let events = try client.allEvents("board")
+        let acceptance = try #require(events.first { $0.type == EventType.followerAccepted }).decode(as: FollowerAccepted.self)
+        #expect(acceptance == FollowerAccepted(service: "board", source: "findings", incarnation: after, previous: before, cursor: 7))
+        #expect(events.filter { $0.type == EventType.followerAccepted }.count == 1)
+        dir.remove()
+    }
 }

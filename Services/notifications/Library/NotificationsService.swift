@@ -142,6 +142,7 @@ public enum NotificationsService {
         ("service.orphan_stopped, service.gone", "operators", "warning", "a new supervisor found a service left running, or dead, by one that was killed"),
         ("follower.stalled", "operators", "urgent", "from any service: a follower stopped at an event it cannot apply; once per stop"),
         ("follower.resumed", "operators", "info", "from any service: the event it stopped at is applied"),
+        ("follower.accepted", "operators", "info", "from any service: an operator accepted a source's replaced log (sendctl followers accept)"),
         ("reminder.wsoa_due (from dates)", "board, operators", "warning; urgent at 2", "the written statement of action due in 10 and in 2 working days; each once"),
     ]
 }

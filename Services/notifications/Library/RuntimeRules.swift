@@ -23,6 +23,14 @@ enum RuntimeRules {
                                  title: "\(resumed.service) applies \(resumed.source)'s events again",
                                  text: "\(resumed.service) has applied \(resumed.source)#\(resumed.seq), where it had stopped; nothing was skipped.",
                                  subjectKind: "service", subjectID: resumed.service, source: src)]
+        case EventType.followerAccepted:
+            guard let accepted = try? event.decode(as: FollowerAccepted.self) else { return undecodable(event) }
+            let start = accepted.cursor == 0 ? "from its first event" : "after its event #\(accepted.cursor)"
+            return [Notification(type: event.type, audience: [.operators], severity: .info,
+                                 title: "\(accepted.service) follows \(accepted.source)'s new log",
+                                 text: "An operator accepted \(accepted.source)'s replaced log (now \(accepted.incarnation)"
+                                     + (accepted.previous.map { ", was \($0)" } ?? "") + "): \(accepted.service) applies it \(start).",
+                                 subjectKind: "service", subjectID: accepted.service, source: src)]
         default:
             return nil
         }

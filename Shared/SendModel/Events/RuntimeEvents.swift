@@ -49,3 +49,44 @@ public struct FollowerResumed: EventPayload, Hashable {
 
     public static var example: Self { .init(service: "comms", source: "board", seq: 42) }
 }
+
+/// An operator accepted a source's replaced log (`follower.accept`): the follower counts in the new
+/// log from `cursor` (0: it applies the new log from its start; the source's last seq then: it applies
+/// only what comes next) and applies again.
+public struct FollowerAccepted: EventPayload, Hashable {
+    public static let eventType = EventType.followerAccepted
+
+    /// The service whose follower was re-pointed (the emitter).
+    public var service: String
+    /// The service it follows.
+    public var source: String
+    /// The identity of the log it follows now.
+    public var incarnation: String
+    /// The identity its cursor counted in before; nil when it had none.
+    public var previous: String?
+    /// The cursor in the new log: what it applies next is `cursor + 1`.
+    public var cursor: Int64
+
+    public init(service: String, source: String, incarnation: String, previous: String?, cursor: Int64) {
+        self.service = service
+        self.source = source
+        self.incarnation = incarnation
+        self.previous = previous
+        self.cursor = cursor
+    }
+
+    enum CodingKeys: String, CodingKey { case service, source, incarnation, previous, cursor }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(service, forKey: .service)
+        try c.encode(source, forKey: .source)
+        try c.encode(incarnation, forKey: .incarnation)
+        try c.encode(previous, forKey: .previous)
+        try c.encode(cursor, forKey: .cursor)
+    }
+
+    public static var example: Self {
+        .init(service: "board", source: "findings", incarnation: "0123456789abcdef", previous: "9f86d081884c7d65", cursor: 0)
+    }
+}
