@@ -32,8 +32,8 @@ enum FamilyRights {
     }
 
     static func notFound(_ ref: String) -> ServiceError {
-        ServiceError(.notFound, "no family or web enquirer has the reference \(ref); check it with sendctl families list "
-            + "(--kind enquirer for web enquirers)", field: "family_ref")
+        ServiceError(.notFound, "no family or web enquirer has the reference \(ref); check it (sendctl families list, "
+            + "families show)", field: "family_ref")
     }
 
     /// Everything held about the family with reference `familyRef`.
