@@ -7,8 +7,8 @@ import SendRuntime
 struct FamiliesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "families",
-        abstract: "Import, list and show families (personal data: names and contact details), and record opt-outs.",
-        subcommands: [FamiliesImport.self, FamiliesList.self, FamiliesShow.self, FamiliesOptOut.self]
+        abstract: "Import, list and show families (personal data: names and contact details), record opt-outs, and answer data rights: export and erase.",
+        subcommands: [FamiliesImport.self, FamiliesList.self, FamiliesShow.self, FamiliesOptOut.self, FamiliesExport.self, FamiliesErase.self]
     )
 }
 

@@ -99,6 +99,9 @@ public enum Access {
         ],
         ServiceName.comms: [
             "families.import": comms, "families.list": comms, "families.show": comms, "families.opt_out": comms,
+            // Data rights: a subject access request is answered by whoever may see the family; an
+            // erasure, which cannot be undone, by a comms officer or an operator (who keeps the stack's data).
+            "families.export": comms, "families.erase": [.commsOfficer, .operator],
             "questionnaires.create": comms, "questionnaires.list": publicData, "questionnaires.show": everyone,
             "questionnaires.send": comms, "questionnaires.remind": comms, "questionnaires.respond": comms,
             "questionnaires.import_responses": comms,

@@ -39,6 +39,9 @@ public enum EventType {
     public static let enquiryReceived = "enquiry.received"
     public static let enquiryEscalated = "enquiry.escalated"
     public static let enquiryAnswered = "enquiry.answered"
+    /// The families' data rights (Events/CommsEvents.swift).
+    public static let familyErased = "family.erased"
+    public static let retentionErased = "retention.erased"
 
     // supervisor
     public static let serviceStarted = "service.started"

@@ -63,6 +63,10 @@ public struct ServiceDefinition: Sendable {
     /// answers `people.add`, `people.revoke` and `people.list` and emits the register's events;
     /// every other service follows them from the supervisor into its own copy.
     public var keepsRegister: Bool
+    /// True: the writer's connection runs with `PRAGMA secure_delete = ON`, so deleted and
+    /// overwritten values are overwritten with zeros in the file rather than left in free space
+    /// (comms, which holds personal data and erases it).
+    public var secureDelete = false
 
     public init(name: String,
                 migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },

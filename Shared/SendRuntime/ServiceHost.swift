@@ -120,6 +120,10 @@ public final class ServiceHost: Sendable {
         } catch {
             throw StartupError("cannot open the database \(directories.databasePath(definition.name)): \(error)")
         }
+        if definition.secureDelete {
+            // The writer's connection lives as long as the pool: set once, it holds for every write.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        }
         // Stored replies answer retries; a week is far longer than any client retries.
         let retention = Timestamp(millis: Timestamp.now().millis - 7 * 86_400_000)
         let pruned = try pool.write { db in try ServiceDatabase.pruneRequests(db, before: retention) }

@@ -31,6 +31,24 @@ struct RulesTests {
         #expect(n.first?.text == "A-0004 is due 2026-11-05 (in 3 days) and is not completed.")
     }
 
+    @Test("retention tells operators how many families and web enquirers it erased, and before which dates; an erasure names comms' id only")
+    func retentionAndErasure() throws {
+        let n = try Rules.notifications(for: event(RetentionErased(families: 3, enquirers: 1, plansEndedBefore: LocalDate(iso: "2024-03-02")!,
+                                                                   answeredBefore: LocalDate(iso: "2025-03-02")!, more: false), source: "comms"))
+        #expect(n.count == 1 && n.first?.audience == [.operators] && n.first?.severity == .info)
+        #expect(n.first?.title == "Retention: 3 families and 1 web enquirer erased")
+        #expect(n.first?.text == "The daily retention check erased 3 families whose children's EHC plans all ended before 2024-03-02 "
+            + "and 1 web enquirer whose enquiries were all answered before 2025-03-02.")
+        let one = try Rules.notifications(for: event(RetentionErased(families: 1, enquirers: 0, plansEndedBefore: LocalDate(iso: "2024-03-02")!,
+                                                                     answeredBefore: LocalDate(iso: "2025-03-02")!, more: true), source: "comms"))
+        #expect(one.first?.title == "Retention: 1 family and 0 web enquirers erased")
+        #expect(one.first?.text.hasSuffix("; more are past retention and are erased on the next checks.") == true)
+        let erased = try Rules.notifications(for: event(FamilyErased.example, source: "comms"))
+        #expect(erased.first?.title == "A family's personal data was erased")
+        #expect(erased.first?.text == "The personal data of family #7 was erased from comms (3 messages, 1 enquiry, 1 named reply); "
+            + "backups taken before keep it until they are pruned.")
+    }
+
     @Test("a payload that does not decode is an error naming the event and the field, never a '?'")
     func undecodable() {
         #expect(throws: ServiceError.self) {

@@ -135,6 +135,8 @@ public enum NotificationsService {
         ("update.published", "parent_carer_forum, board", "info", "always, with the number of families"),
         ("enquiry.received", "operators", "info", "always, with the answer-by date"),
         ("enquiry.escalated", "operators, board", "urgent", "not answered within 5 working days"),
+        ("family.erased", "operators", "info", "always, with comms' id of the family and the counts erased"),
+        ("retention.erased", "operators", "info", "when the daily retention check erased anyone, with the counts"),
         ("service.exited", "operators", "warning", "unless an operator asked for it; with the exit code or signal"),
         ("service.restarted", "operators", "info", "always"),
         ("service.failed", "operators", "urgent", "past the restart intensity limit"),

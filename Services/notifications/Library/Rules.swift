@@ -142,6 +142,21 @@ public enum Rules {
             let e = try event.decode(as: EnquiryEscalated.self)
             return make([.operators, .board], .urgent, "Enquiry not answered in time: E-\(e.enquiryID)",
                         "Enquiry E-\(e.enquiryID) was due an answer by \(e.answerBy.iso) and has none.", "enquiry", String(e.enquiryID))
+        case EventType.familyErased:
+            let e = try event.decode(as: FamilyErased.self)
+            return make([.operators], .info, "A family's personal data was erased",
+                        "The personal data of \(e.kind == "enquirer" ? "web enquirer" : "family") #\(e.familyID) was erased from comms "
+                        + "(\(e.counts.messages) message\(e.counts.messages == 1 ? "" : "s"), \(e.counts.enquiries) enquir\(e.counts.enquiries == 1 ? "y" : "ies"), "
+                        + "\(e.counts.replies) named repl\(e.counts.replies == 1 ? "y" : "ies")); backups taken before keep it until they are pruned.",
+                        "family", String(e.familyID))
+        case EventType.retentionErased:
+            let e = try event.decode(as: RetentionErased.self)
+            let families = "\(e.families) famil\(e.families == 1 ? "y" : "ies")", enquirers = "\(e.enquirers) web enquirer\(e.enquirers == 1 ? "" : "s")"
+            return make([.operators], .info, "Retention: \(families) and \(enquirers) erased",
+                        "The daily retention check erased \(families) whose children's EHC plans all ended before \(e.plansEndedBefore.iso) "
+                        + "and \(enquirers) whose enquiries were all answered before \(e.answeredBefore.iso)"
+                        + (e.more ? "; more are past retention and are erased on the next checks." : "."),
+                        "retention", e.plansEndedBefore.iso)
         // supervisor
         case EventType.serviceExited:
             let e = try event.decode(as: ServiceExited.self)

@@ -16,16 +16,18 @@ public struct CommsChange {
     public let now: Timestamp
     let logger: Logger
     let sink: (any EventPayload) throws -> Void
+    let committed: (@escaping @Sendable () -> Void) -> Void
 
     /// For tests: `emit` receives each event's type and its data, encoded from its payload.
     public init(db: Database, args: JSONValue = [:], today: LocalDate, now: Timestamp, logger: Logger,
-                emit: @escaping (String, JSONValue) -> Void) {
+                emit: @escaping (String, JSONValue) -> Void, afterCommit: @escaping (@escaping @Sendable () -> Void) -> Void = { _ in }) {
         self.db = db
         self.args = args
         self.today = today
         self.now = now
         self.logger = logger
         self.sink = { payload in emit(type(of: payload).eventType, try payload.eventData()) }
+        self.committed = afterCommit
     }
 
     public init(_ ctx: WriteContext) {
@@ -35,7 +37,12 @@ public struct CommsChange {
         self.now = ctx.now
         self.logger = ctx.logger
         self.sink = { payload in try ctx.emit(payload) }
+        self.committed = { body in ctx.afterCommit(body) }
     }
+
+    /// Runs `body` once the change is durable (never when it is rolled back): work outside the
+    /// database that must not happen for a change that does not stand.
+    func afterCommit(_ body: @escaping @Sendable () -> Void) { committed(body) }
 
     /// Adds an event to the change's outbox: ids, titles and counts only, never personal data.
     func emit<P: EventPayload>(_ payload: P) throws { try sink(payload) }

@@ -18,7 +18,9 @@ public import SendRuntime
 /// | `SEND_SENDING_RECHECK_SECONDS` | 300 | a message left in `sending` by a crash is retried after this |
 /// | `SEND_SPOOL_DIR` | `<data>/spool` | where text messages, letters (and email without a relay) are written |
 /// | `SEND_ENQUIRY_CHECK_SECONDS` | 60 | how often overdue enquiries are looked for |
-/// | `SEND_RETENTION_CHECK_SECONDS` | 60 | how often sent content past retention is purged |
+/// | `SEND_RETENTION_CHECK_SECONDS` | 60 | how often sent content past retention is purged (and a day's family retention check is due) |
+/// | `SEND_FAMILY_RETENTION_YEARS` | 2 | whole years after every child's EHC plan ended before the family is erased |
+/// | `SEND_ENQUIRER_RETENTION_DAYS` | 365 | days after a web enquirer's last enquiry was answered before they are erased |
 public struct CommsConfig: Sendable {
     public var smtpURL: String?
     public var smtpFrom = "noreply@send-partnership.invalid"
@@ -37,6 +39,10 @@ public struct CommsConfig: Sendable {
     public var spoolDirectory: String?
     public var enquiryCheckSeconds = 60.0
     public var retentionCheckSeconds = 60.0
+    /// Whole years after every child's EHC plan ended before a family is erased (docs/PROTOCOL.md says why two).
+    public var familyRetentionYears = 2
+    /// Days after every enquiry of a web enquirer was answered before the enquirer is erased.
+    public var enquirerRetentionDays = 365
     /// False: no delivery task runs (messages stay queued); for in-process tests.
     public var deliveryEnabled = true
 
@@ -98,6 +104,8 @@ public struct CommsConfig: Sendable {
         c.spoolDirectory = text("SEND_SPOOL_DIR")
         if let n = try number("SEND_ENQUIRY_CHECK_SECONDS", min: 0) { c.enquiryCheckSeconds = max(0.05, n) }
         if let n = try number("SEND_RETENTION_CHECK_SECONDS", min: 0) { c.retentionCheckSeconds = max(0.05, n) }
+        if let n = try number("SEND_FAMILY_RETENTION_YEARS", min: 0, integer: true) { c.familyRetentionYears = Int(n) }
+        if let n = try number("SEND_ENQUIRER_RETENTION_DAYS", min: 0, integer: true) { c.enquirerRetentionDays = Int(n) }
         return c
     }
 

@@ -221,5 +221,20 @@ public enum CommsSchema {
                 ALTER TABLE actions ADD COLUMN cancel_reason TEXT;
                 """)
         }
+
+        // Issue 17: the families' data rights. An erased family keeps its row as a tombstone (the
+        // reference, dates and statuses; every personal value cleared) with when and why, so that a
+        // re-import says so instead of bringing it back; a child's EHC plan has the date it ended,
+        // from which retention erases families.
+        migrator.registerMigration("comms-v4") { db in
+            try db.execute(sql: """
+                ALTER TABLE families ADD COLUMN erased_at TEXT;
+                ALTER TABLE families ADD COLUMN erase_reason TEXT;
+                ALTER TABLE children ADD COLUMN ehc_plan_ended TEXT;
+                CREATE INDEX families_erased ON families(family_ref) WHERE erased_at IS NOT NULL;
+                CREATE INDEX children_plan_ended ON children(ehc_plan_ended) WHERE ehc_plan_ended IS NOT NULL;
+                CREATE INDEX enquiries_family ON enquiries(family_id);
+                """)
+        }
     }
 }

@@ -14,7 +14,7 @@ public enum CommsService {
     }
 
     public static func definition(config: CommsConfig) -> ServiceDefinition {
-        ServiceDefinition(
+        var definition = ServiceDefinition(
             name: ServiceName.comms,
             migrations: { CommsSchema.register(&$0) },
             commands: [
@@ -22,6 +22,8 @@ public enum CommsService {
                 "families.list": .read(Families.list),
                 "families.show": .read(Families.show),
                 "families.opt_out": .change(Families.optOut),
+                "families.export": .read(FamilyRights.export),
+                "families.erase": .change(FamilyRights.erase(config: config)),
                 "questionnaires.create": .change(Questionnaires.create),
                 "questionnaires.list": .read(Questionnaires.list),
                 "questionnaires.show": .read(Questionnaires.show),
@@ -53,8 +55,12 @@ public enum CommsService {
             periodicJobs: [
                 PeriodicJob("enquiries", every: config.enquiryCheckSeconds) { ctx in try Enquiries.escalate(CommsChange(ctx)) },
                 Retention.job(config: config),
+                FamilyRetention.job(config: config),
             ],
             backgroundTasks: config.deliveryEnabled ? [DeliveryLoop.task(config: config)] : []
         )
+        // Erased values are overwritten in the file, not left in free pages (FamilyRights).
+        definition.secureDelete = true
+        return definition
     }
 }

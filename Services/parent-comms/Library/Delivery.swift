@@ -334,7 +334,7 @@ final class DeliveryLoop {
                 SELECT m.id, m.status, m.attempts, m.tried, m.kind, m.dispatch_id, m.enquiry_id, m.family_id, f.preferred_channel,
                        f.email IS NOT NULL AND f.email_flagged_at IS NULL AS email_ok,
                        f.mobile IS NOT NULL AND f.mobile_flagged_at IS NULL AS sms_ok,
-                       f.address IS NOT NULL AND f.address_flagged_at IS NULL AS letter_ok
+                       f.address IS NOT NULL AND f.address_flagged_at IS NULL AS letter_ok, f.erased_at IS NOT NULL AS erased
                 FROM messages m JOIN families f ON f.id = m.family_id WHERE m.id = ?
                 """, arguments: [d.id]), (row["status"] as String) == MessageStatus.sending.rawValue else { continue }
             let (outcomeName, detail): (String, String?) = {
@@ -376,6 +376,12 @@ final class DeliveryLoop {
                 try ctx.db.execute(sql: "UPDATE messages SET status = 'queued', attempts = MAX(0, attempts - 1), next_attempt_at = ? WHERE id = ?",
                                    arguments: [now.millis, d.id])
             }
+            if row["erased"] as Bool {
+                // The family was erased while this message was with its channel: its outcome is
+                // recorded, its content and the provider's words (which may hold an address) are not.
+                try ctx.db.execute(sql: "UPDATE messages SET subject = NULL, body = NULL, failure = NULL WHERE id = ?", arguments: [d.id])
+                try ctx.db.execute(sql: "UPDATE message_attempts SET detail = NULL WHERE message_id = ?", arguments: [d.id])
+            }
         }
         try Dispatches.finished(ctx, finished)
     }
@@ -396,7 +402,8 @@ final class DeliveryLoop {
             WHERE id = ?
             """, arguments: [next.rawValue, triedText(tried), ctx.now.millis, ctx.now.description, failure, id])
         try ctx.emit(failedEvent(row, channel: failed, status: status, next: next))
-        ctx.logger.info("message \(Messages.reference(id)): \(failed.rawValue) \(status.rawValue) (\(failure)); trying \(next.rawValue)")
+        // Not the provider's words: they may hold the address (they are kept with the message, which erasure clears).
+        ctx.logger.info("message \(Messages.reference(id)): \(failed.rawValue) \(status.rawValue); trying \(next.rawValue)")
     }
 
     static func finalFailure(_ ctx: CommsChange, row: Row, status: MessageStatus, channel: Channel, failure: String,
@@ -407,7 +414,7 @@ final class DeliveryLoop {
             """, arguments: [status.rawValue, channel.rawValue, ctx.now.description, failure, id])
         if let dispatch = row["dispatch_id"] as Int64? { finished[dispatch, default: 0] += 1 }
         try ctx.emit(failedEvent(row, channel: channel, status: status, next: nil))
-        ctx.logger.info("message \(Messages.reference(id)): \(channel.rawValue) \(status.rawValue) (\(failure)); no channel left")
+        ctx.logger.info("message \(Messages.reference(id)): \(channel.rawValue) \(status.rawValue); no channel left")
     }
 
     static func failedEvent(_ row: Row, channel: Channel, status: MessageStatus, next: Channel?) -> MessageFailed {

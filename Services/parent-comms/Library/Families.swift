@@ -29,6 +29,7 @@ enum Families {
             "children": .int(row["children"]),
             "ehc_plan": .bool(row["ehc_plan"]),
             "updated_at": .string(row["updated_at"]),
+            "erased_at": JSONValue(row["erased_at"] as String?),
         ]
     }
 
@@ -48,7 +49,8 @@ enum Families {
         let after = v.string("after", required: false, maxLength: 64)
         let kind = v.oneOf("kind", Kind.self, required: false) ?? .family
         try v.check()
-        var conditions: [String] = ["f.kind = '\(kind.rawValue)'"]
+        // Erased families are tombstones, not families held: families.show and families.export still find them.
+        var conditions: [String] = ["f.kind = '\(kind.rawValue)'", "f.erased_at IS NULL"]
         var arguments: [any DatabaseValueConvertible] = []
         if let ehc {
             conditions.append("\(ehc ? "" : "NOT ")EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)")

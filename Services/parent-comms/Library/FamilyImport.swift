@@ -12,7 +12,7 @@ import SendRuntime
 /// gets its stop token and stop code (`Keys`); an existing one keeps its own.
 enum FamilyImport {
     static let requiredColumns = ["family_ref", "child_ref", "ehc_plan", "consent"]
-    static let optionalColumns = ["name", "email", "mobile", "address", "preferred_channel", "updates"]
+    static let optionalColumns = ["name", "email", "mobile", "address", "preferred_channel", "updates", "ehc_plan_ended"]
     /// At most this many rejected cells are listed in the reply (all are counted).
     static let maxListedRejections = 1000
 
@@ -27,6 +27,8 @@ enum FamilyImport {
         var address: String?
         var preferred: Channel?
         var updates: Bool?
+        /// `YYYY-MM-DD`, when the column is there and the cell is not empty.
+        var ehcPlanEnded: String?
     }
 
     struct Rejection {
@@ -85,12 +87,24 @@ enum FamilyImport {
 
         let upsertFamily = try db.makeStatement(sql: familyUpsertSQL(header))
         // A child is inserted, or else updated when its plan changed: which of the two tells created from updated.
-        let insertChild = try db.makeStatement(sql: """
+        // Without an ehc_plan_ended column the stored end dates stay as they are.
+        let withEnd = columns.ehcPlanEnded != nil
+        let insertChild = try db.makeStatement(sql: withEnd ? """
+            INSERT INTO children(family_ref, child_ref, ehc_plan, ehc_plan_ended) VALUES (?, ?, ?, ?) ON CONFLICT(family_ref, child_ref) DO NOTHING
+            """ : """
             INSERT INTO children(family_ref, child_ref, ehc_plan) VALUES (?, ?, ?) ON CONFLICT(family_ref, child_ref) DO NOTHING
             """)
-        let updateChild = try db.makeStatement(sql: """
+        let updateChild = try db.makeStatement(sql: withEnd ? """
+            UPDATE children SET ehc_plan = ?3, ehc_plan_ended = ?4
+            WHERE family_ref = ?1 AND child_ref = ?2 AND (ehc_plan IS NOT ?3 OR ehc_plan_ended IS NOT ?4)
+            """ : """
             UPDATE children SET ehc_plan = ?3 WHERE family_ref = ?1 AND child_ref = ?2 AND ehc_plan IS NOT ?3
             """)
+        // Erased families are tombstones: a row naming one is refused, saying so, never brought back silently.
+        var erased: [String: String] = [:]
+        for row in try GRDB.Row.fetchAll(db, sql: "SELECT family_ref, erased_at FROM families WHERE erased_at IS NOT NULL") {
+            erased[row[0]] = row[1]
+        }
         let maxFamilyBefore = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM families") ?? 0
         // New families get ids above every id so far; a row that returns a higher id than any before created its family.
         var highestID = maxFamilyBefore
@@ -127,6 +141,12 @@ enum FamilyImport {
                 for (field, message) in errors { rejections.append(Rejection(line: line, field: field, message: message)) }
                 continue
             }
+            if !erased.isEmpty, let at = erased[row.familyRef] {
+                rejectedRows += 1
+                rejections.append(Rejection(line: line, field: "family_ref", message: "this family's data was erased on "
+                    + "\(Timestamp(rfc3339: at)?.date.iso ?? at) (sendctl families erase); it is not imported again"))
+                continue
+            }
             // The id comes back when the row was inserted or changed; a family that existed before the import counts as updated.
             // A new family draws its stop keys; one already taken by another family is drawn again.
             let id = try Keys.retryingTakenKeys(columns: ["families.stop_token", "families.stop_code"]) { () throws -> Int64? in
@@ -145,7 +165,8 @@ enum FamilyImport {
                     familiesUpdated.insert(id)
                 }
             }
-            let childArguments: StatementArguments = [row.familyRef, row.childRef, row.ehcPlan]
+            let childArguments: StatementArguments = withEnd ? [row.familyRef, row.childRef, row.ehcPlan, row.ehcPlanEnded]
+                : [row.familyRef, row.childRef, row.ehcPlan]
             insertChild.setUncheckedArguments(childArguments)
             try insertChild.execute()
             if db.changesCount > 0 {
@@ -179,13 +200,13 @@ enum FamilyImport {
     /// The header's columns by position, looked up once per request rather than by name in every row.
     struct Columns {
         var familyRef, childRef, ehcPlan, consent: Int?
-        var name, email, mobile, address, preferredChannel, updates: Int?
+        var name, email, mobile, address, preferredChannel, updates, ehcPlanEnded: Int?
 
         init(_ header: CSVHeader) {
             let p = header.positions
             (familyRef, childRef, ehcPlan, consent) = (p["family_ref"], p["child_ref"], p["ehc_plan"], p["consent"])
             (name, email, mobile, address) = (p["name"], p["email"], p["mobile"], p["address"])
-            (preferredChannel, updates) = (p["preferred_channel"], p["updates"])
+            (preferredChannel, updates, ehcPlanEnded) = (p["preferred_channel"], p["updates"], p["ehc_plan_ended"])
         }
     }
 
@@ -236,6 +257,9 @@ enum FamilyImport {
             } else {
                 errors.append(("preferred_channel", "must be email, sms or letter"))
             }
+        }
+        if let text = cell(columns.ehcPlanEnded) {
+            if let date = LocalDate(iso: text) { row.ehcPlanEnded = date.iso } else { errors.append(("ehc_plan_ended", "must be a date, YYYY-MM-DD (or empty)")) }
         }
         if columns.updates != nil {
             if let text = cell(columns.updates) {

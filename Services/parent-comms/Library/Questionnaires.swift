@@ -204,11 +204,12 @@ enum Questionnaires {
 }
 
 extension QuestionnaireAudience {
-    /// SQL over `families f`: the family is in the audience (never a web enquirer).
+    /// SQL over `families f`: the family is in the audience (never a web enquirer, never an erased
+    /// family: it has no children left, and `all` leaves it out).
     var sql: String {
         switch self {
         case .ehcPlan: "f.kind = 'family' AND EXISTS (SELECT 1 FROM children c WHERE c.family_ref = f.family_ref AND c.ehc_plan = 1)"
-        case .all: "f.kind = 'family'"
+        case .all: "f.kind = 'family' AND f.erased_at IS NULL"
         }
     }
 }

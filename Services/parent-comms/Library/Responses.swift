@@ -8,6 +8,9 @@ import SendRuntime
 /// For an anonymous questionnaire the answers go to `anonymous_answers` under a random key, with no
 /// family, token or time; the recipient row is only marked answered.
 enum Responses {
+    /// What stands in for an erased family's free-text answer in `anonymous_answers`: answered, no words.
+    static let erasedFreeText = ""
+
     /// A recipient found by token.
     struct Recipient {
         var questionnaire: Questionnaire
@@ -209,15 +212,22 @@ enum Responses {
             let n: Int64 = row[1], a: Int64 = row[2]
             byChannel[row[0]] = ["asked": .int(n), "answered": .int(a), "rate": rate(a, n)]
         }
+        // A named questionnaire's answers are its families' replies and, once a family is erased,
+        // its reply unlinked into anonymous_answers (FamilyRights): both count.
         let valuesSQL = q.anonymous
-            ? "SELECT value FROM anonymous_answers WHERE questionnaire_id = ? AND position = ?"
-            : "SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ? AND a.position = ?"
+            ? "SELECT value FROM anonymous_answers WHERE questionnaire_id = ?1 AND position = ?2"
+            : """
+              SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?1 AND a.position = ?2
+              UNION ALL SELECT value FROM anonymous_answers WHERE questionnaire_id = ?1 AND position = ?2
+              """
         var perQuestion: [JSONValue] = []
         for question in questions {
             var o = question.json.objectValue ?? [:]
             if question.kind == .freeText {
-                let texts = try String.fetchAll(ctx.db, sql: "\(valuesSQL) ORDER BY value", arguments: [q.id, question.position])
-                o["answered"] = .int(Int64(texts.count))
+                let all = try String.fetchAll(ctx.db, sql: "\(valuesSQL) ORDER BY value", arguments: [q.id, question.position])
+                // An erased family's free text is gone; that it answered still counts.
+                let texts = all.filter { $0 != erasedFreeText }
+                o["answered"] = .int(Int64(all.count))
                 // Free text is the families' own words: for comms officers (and the stack) only; the
                 // portal, which reads the results for the public page, gets the count.
                 if ctx.actor.role == .commsOfficer || ctx.actor.role == .stack {

@@ -389,3 +389,56 @@ public struct EnquiryAnswered: EventPayload, Hashable {
         .init(enquiryID: 1, answeredOn: LocalDate(iso: "2026-03-05")!, answerBy: LocalDate(iso: "2026-03-09")!, late: false)
     }
 }
+
+/// `family.erased`: one family's personal data was erased (`families.erase`). Ids and counts only:
+/// comms' own id of the family (never the council's reference, a name or the reason).
+public struct FamilyErased: EventPayload, Hashable {
+    public static let eventType = EventType.familyErased
+    public var familyID: Int64
+    /// `family` or `enquirer`.
+    public var kind: String
+    public var counts: ErasureCounts
+
+    public init(familyID: Int64, kind: String, counts: ErasureCounts) {
+        self.familyID = familyID
+        self.kind = kind
+        self.counts = counts
+    }
+
+    enum CodingKeys: String, CodingKey { case familyID = "family_id", kind, counts }
+
+    public static var example: Self {
+        .init(familyID: 7, kind: "family", counts: ErasureCounts(contactDetails: 4, children: 2, messages: 3, attemptDetails: 3, enquiries: 1,
+                                                                  replies: 1, answersKept: 2, freeTextDeleted: 1, spoolFiles: 1))
+    }
+}
+
+/// `retention.erased`: the daily retention job erased families whose children's EHC plans all
+/// ended before `plansEndedBefore`, and web enquirers whose enquiries were all answered before
+/// `answeredBefore`. Counts only.
+public struct RetentionErased: EventPayload, Hashable {
+    public static let eventType = EventType.retentionErased
+    public var families: Int
+    public var enquirers: Int
+    public var plansEndedBefore: LocalDate
+    public var answeredBefore: LocalDate
+    /// True when the job stopped at its batch size and erases the rest on its next run.
+    public var more: Bool
+
+    public init(families: Int, enquirers: Int, plansEndedBefore: LocalDate, answeredBefore: LocalDate, more: Bool) {
+        self.families = families
+        self.enquirers = enquirers
+        self.plansEndedBefore = plansEndedBefore
+        self.answeredBefore = answeredBefore
+        self.more = more
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case families, enquirers, plansEndedBefore = "plans_ended_before", answeredBefore = "answered_before", more
+    }
+
+    public static var example: Self {
+        .init(families: 3, enquirers: 1, plansEndedBefore: LocalDate(iso: "2024-03-02")!, answeredBefore: LocalDate(iso: "2025-03-02")!,
+              more: false)
+    }
+}

@@ -9,7 +9,7 @@ public enum EventPayloads {
         MemberRecorded.self, MeetingRecorded.self, DecisionRecorded.self, PlanSubmitted.self, ActionsImported.self,
         FamilyImported.self, QuestionnaireCreated.self, DispatchStarted.self, DispatchCompleted.self, MessageFailed.self,
         ResponseReceived.self, UpdateDrafted.self, UpdatePublished.self, EnquiryReceived.self, EnquiryEscalated.self,
-        EnquiryAnswered.self,
+        EnquiryAnswered.self, FamilyErased.self, RetentionErased.self,
         ServiceStarted.self, ServiceExited.self, ServiceRestarted.self, ServiceFailed.self,
         ServiceHung.self, OrphanStopped.self, ServiceGone.self, PersonAdded.self, PersonRevoked.self,
         FollowerStalled.self, FollowerResumed.self, FollowerAccepted.self,
