@@ -73,6 +73,8 @@ public enum Access {
     public static let builtIn: [String: Set<Role>] = [
         "health": everyone.union([.portal]),
         "events.since": everyone,
+        // A copy of the whole database (docs/PROTOCOL.md, "Backup and restore"): the operator's, and the stack's.
+        "backup": ops,
     ]
 
     public static let table: [String: [String: Set<Role>]] = [

@@ -92,5 +92,5 @@ public struct ServiceDefinition: Sendable {
     }
 
     /// Commands every service answers; a domain cannot take these names.
-    public static let builtInCommands: Set<String> = ["health", "events.since"]
+    public static let builtInCommands: Set<String> = ["health", "events.since", "backup"]
 }
