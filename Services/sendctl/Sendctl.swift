@@ -35,6 +35,8 @@ struct Sendctl: AsyncParsableCommand {
             KeysCommand.self,
             PeopleCommand.self,
             AuditCommand.self,
+            BackupCommand.self,
+            RestoreCommand.self,
         ]
     )
 

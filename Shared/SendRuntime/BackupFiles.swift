@@ -76,6 +76,26 @@ enum BackupFiles {
         return (hex(hasher.finalize()), total)
     }
 
+    /// Copies the file at `source` into `fd` (the file at `path`), in 1 MiB pieces.
+    static func copy(from source: String, to fd: Int32, path: String) throws(Failure) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw Failure("read", source) }
+        defer { close(input) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure("read", source)
+            }
+            if n == 0 { return }
+            let failure: Failure? = buffer.withUnsafeBytes { b -> Failure? in
+                do throws(Failure) { try writeAll(fd, UnsafeRawBufferPointer(rebasing: b[0..<n]), path: path); return nil } catch { return error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
     /// The `age` to run: `SEND_AGE` when set (a path), else `age` on PATH.
     static var ageExecutable: String { currentEnvironment()["SEND_AGE"].flatMap { $0.isEmpty ? nil : $0 } ?? "age" }
 
