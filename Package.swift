@@ -144,7 +144,8 @@ let package = Package(
         .testTarget(name: "SendReportsTests", dependencies: ["SendReports", "TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "PortalTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "ZeroMQ", "NotificationsService"], swiftSettings: swiftSettings),
     ]
 )

@@ -35,7 +35,7 @@ public struct StackRestore: Sendable {
     public func run(from backup: String, identity: String?) throws(BackupError) -> Outcome {
         let backup = RuntimeDirectories(run: backup, data: backup).run
         try checkNothingRuns()
-        let createdData = try checkDataDirectoryEmpty()
+        let dataExists = try checkDataDirectoryEmpty()
         let manifest = try readManifest(backup)
         let problems = manifest.problems()
         if !problems.isEmpty {
@@ -69,6 +69,10 @@ public struct StackRestore: Sendable {
         }
 
         let staging = "\(directories.data)/\(Self.stagingName)"
+        let createdData = !dataExists
+        if createdData {
+            do { try RuntimeDirectories.makeDirectories(directories.data, role: "data directory") } catch { throw BackupError(.destination, error.message) }
+        }
         do {
             guard mkdir(staging, 0o700) == 0 else { throw BackupFiles.Failure("make the staging directory", staging) }
             var staged: [(copy: BackupCopy, path: String)] = []
@@ -169,14 +173,11 @@ public struct StackRestore: Sendable {
         }
     }
 
-    /// Refuses a data directory with anything in it; true when it did not exist (and is made now).
+    /// Refuses a data directory with anything in it; true when it exists (empty).
     private func checkDataDirectoryEmpty() throws(BackupError) -> Bool {
         let data = directories.data
         var st = stat()
-        if stat(data, &st) != 0 {
-            do { try RuntimeDirectories.makeDirectories(data, role: "data directory") } catch { throw BackupError(.destination, error.message) }
-            return true
-        }
+        if stat(data, &st) != 0 { return false }
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
             throw BackupError(.destination, "the data directory \(data) is not a directory; nothing was changed")
         }
@@ -188,7 +189,7 @@ public struct StackRestore: Sendable {
             throw BackupError(.destination, "the data directory \(data) is not empty (\(shown)): a restore goes only into an empty one, "
                 + "so nothing there is overwritten. Choose another with --data-dir or SEND_DATA_DIR, or move its contents away. Nothing was changed")
         }
-        return false
+        return true
     }
 
     private func readManifest(_ backup: String) throws(BackupError) -> BackupManifest {
