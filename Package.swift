@@ -47,6 +47,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: Shared base: C library, its Swift wrapper, the model, the runtime.
@@ -72,7 +73,8 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/SendRuntime",
             swiftSettings: swiftSettings
         ),
@@ -142,7 +144,8 @@ let package = Package(
         .testTarget(name: "SendReportsTests", dependencies: ["SendReports", "TestSupport", "SendModel"], swiftSettings: swiftSettings),
         .testTarget(name: "PortalTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "StackTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ProofTests", dependencies: ["TestSupport", "SendModel", "SendRuntime", "ZeroMQ", "NotificationsService"], swiftSettings: swiftSettings),
     ]
 )

@@ -36,6 +36,8 @@ struct Sendctl: AsyncParsableCommand {
             KeysCommand.self,
             PeopleCommand.self,
             AuditCommand.self,
+            BackupCommand.self,
+            RestoreCommand.self,
         ]
     )
 

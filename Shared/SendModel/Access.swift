@@ -75,6 +75,8 @@ public enum Access {
         "events.since": everyone,
         // A follower re-pointed at its source's replaced log (docs/PROTOCOL.md, "Following a service").
         "follower.accept": ops,
+        // A copy of the whole database (docs/PROTOCOL.md, "Backup and restore"): the operator's, and the stack's.
+        "backup": ops,
     ]
 
     public static let table: [String: [String: Set<Role>]] = [

@@ -20,6 +20,9 @@ public struct BackupManifest: Codable, Sendable, Hashable {
     public var recipient: String?
     /// One entry per service, in the order taken (`order`).
     public var services: [BackupCopy]
+    /// SHA-256 of manifest.json's own bytes with these 64 hex digits written as zeros: a damaged
+    /// manifest is found and named like a damaged copy. Set by `sendctl backup` as it writes the file.
+    public var manifestSHA256: String?
 
     public init(v: Int = BackupManifest.currentVersion, startedAt: String, finishedAt: String,
                 recipient: String?, services: [BackupCopy]) {
@@ -31,7 +34,7 @@ public struct BackupManifest: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, startedAt = "started_at", finishedAt = "finished_at", recipient, services
+        case v, startedAt = "started_at", finishedAt = "finished_at", recipient, services, manifestSHA256 = "manifest_sha256"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -41,6 +44,7 @@ public struct BackupManifest: Codable, Sendable, Hashable {
         try c.encode(finishedAt, forKey: .finishedAt)
         try c.encode(recipient, forKey: .recipient)
         try c.encode(services, forKey: .services)
+        try c.encodeIfPresent(manifestSHA256, forKey: .manifestSHA256)
     }
 
     public func copy(of service: String) -> BackupCopy? { services.first { $0.service == service } }

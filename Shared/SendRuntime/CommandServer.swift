@@ -36,6 +36,7 @@ final class CommandServer: @unchecked Sendable {
     let commands: [String: CommandHandler]
     let writer: Writer
     let reader: Reader
+    let backup: BackupTaker
     let status: HostStatus
     /// Who each key is: checked on every request (a key revoked since its handshake is refused).
     let register: Register
@@ -56,7 +57,7 @@ final class CommandServer: @unchecked Sendable {
 
     init(service: String, commandEndpoint: String, eventEndpoint: String, repliesEndpoint: String,
          context: ZeroMQ.Context, settings: Settings, logger: Logger, commands: [String: CommandHandler],
-         writer: Writer, reader: Reader, status: HostStatus, lastSeq: Int64, incarnation: String,
+         writer: Writer, reader: Reader, backup: BackupTaker, status: HostStatus, lastSeq: Int64, incarnation: String,
          register: Register, serverKeys: CurveKeyPair) {
         self.register = register
         self.serverKeys = serverKeys
@@ -70,6 +71,7 @@ final class CommandServer: @unchecked Sendable {
         self.commands = commands
         self.writer = writer
         self.reader = reader
+        self.backup = backup
         self.status = status
         self.lastPublished = lastSeq
         self.incarnation = incarnation
@@ -304,6 +306,11 @@ final class CommandServer: @unchecked Sendable {
             reply(router, route, .ok(request.id, status.health()))
         case "events.since":
             reader.queue.submit(Reader.Job.eventsSince(request: request, route: route, actor: actor))
+        case "backup":
+            if !backup.start(request, route: route) {
+                reply(router, route, .failure(request.id, ServiceError(.unavailable,
+                    "a backup of \(service) is being taken already; try again once it is done")))
+            }
         default:
             switch commands[request.command] {
             case .read(let handler)?:
@@ -311,7 +318,7 @@ final class CommandServer: @unchecked Sendable {
             case .write(let handler)?:
                 batch.append(.command(request, route: route, actor: actor, handler: handler))
             case nil:
-                let known = (Array(commands.keys) + ["health", "events.since"]).sorted().joined(separator: ", ")
+                let known = (Array(commands.keys) + Array(ServiceDefinition.builtInCommands)).sorted().joined(separator: ", ")
                 reply(router, route, .failure(request.id, ServiceError(.unknownCommand,
                     "\(service) has no command '\(request.command)'; it answers: \(known)", field: "command")))
             }

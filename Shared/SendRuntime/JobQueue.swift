@@ -74,6 +74,13 @@ final class Completion<Value: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// True once fulfilled.
+    var isDone: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return value != nil
+    }
+
     func wait() -> Value {
         condition.lock()
         defer { condition.unlock() }

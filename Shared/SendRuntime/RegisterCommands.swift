@@ -65,7 +65,7 @@ enum RegisterCommands {
         let id = v.string("person", maxLength: 32)
         try v.check()
         guard let id else { throw ServiceError(.internal, "checked above") }
-        guard var person = try Register.person(ctx.db, id: id) else { throw ServiceError.notFound("person \(id)") }
+        guard let person = try Register.person(ctx.db, id: id) else { throw ServiceError.notFound("person \(id)") }
         if let revoked = person.revokedAt {
             return ["person": .string(id), "revoked_at": .string(revoked), "changed": false]
         }
@@ -77,17 +77,27 @@ enum RegisterCommands {
                     + "or nobody could manage the register")
             }
         }
+        try revoke(ctx, register, person)
+        return ["person": .string(id), "revoked_at": .string(ctx.now.description), "changed": true]
+    }
+
+    static func revoke(_ ctx: WriteContext, _ register: Register, _ person: Person) throws {
+        var person = person
         person.revokedAt = ctx.now.description
         try Register.insert(ctx.db, person)
-        try ctx.emit(PersonRevoked(personID: id))
+        try ctx.emit(PersonRevoked(personID: person.personID))
         let revoked = person
         ctx.afterCommit { register.remember(revoked) }
-        return ["person": .string(id), "revoked_at": .string(ctx.now.description), "changed": true]
     }
 
     /// At the supervisor's start: the first operator (`SEND_OPERATOR_KEY`, else the public key of
     /// the starting user's own key file) when the register has no operator, and family-portal's key
-    /// (made in `<data>/keys/portal.key` when missing) with the portal role.
+    /// (made in `<data>/keys/portal.key` when missing) with the portal role. When that key is made
+    /// anew (a restore from a backup, which holds no keys, or a lost keys directory), the portal
+    /// key the stack registered before is revoked: nobody holds it any more, or somebody should not.
+    /// The post the stack registers family-portal's own key under.
+    static let portalPost = "family-portal"
+
     static func bootstrap(host: ServiceHost, register: Register) {
         let environment = currentEnvironment()
         var found: String?
@@ -100,6 +110,7 @@ enum RegisterCommands {
         }
         let operatorKey = found
         let portalKey: String?
+        let portalKeyIsNew = access(host.options.directories.portalKeyPath, F_OK) != 0
         do {
             portalKey = try KeyFile.readOrCreate(host.options.directories.portalKeyPath).publicKey
         } catch {
@@ -118,7 +129,13 @@ enum RegisterCommands {
                     }
                 }
                 if let portalKey, !people.contains(where: { $0.key == portalKey }) {
-                    _ = try add(ctx, register, key: portalKey, post: "family-portal", role: .portal, organisation: nil)
+                    if portalKeyIsNew {
+                        for old in people where old.role == .portal && old.post == portalPost && old.revokedAt == nil {
+                            try revoke(ctx, register, old)
+                            ctx.logger.info("revoked the portal key the stack had before its key was made anew", metadata: ["person.id": "\(old.personID)"])
+                        }
+                    }
+                    _ = try add(ctx, register, key: portalKey, post: portalPost, role: .portal, organisation: nil)
                 }
                 return JSONValue.null
             }

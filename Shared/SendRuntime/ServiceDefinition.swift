@@ -96,5 +96,5 @@ public struct ServiceDefinition: Sendable {
     }
 
     /// Commands every service answers; a domain cannot take these names.
-    public static let builtInCommands: Set<String> = ["health", "events.since", FollowerAccept.command]
+    public static let builtInCommands: Set<String> = ["health", "events.since", FollowerAccept.command, "backup"]
 }

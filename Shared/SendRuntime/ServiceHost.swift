@@ -79,6 +79,7 @@ public final class ServiceHost: Sendable {
     public let stopFlag = StopFlag()
     let writer: Writer
     let reader: Reader
+    let backup: BackupTaker
     let server: CommandServer
     let status: HostStatus
     let lock: InstanceLock
@@ -176,6 +177,7 @@ public final class ServiceHost: Sendable {
         let replies = "inproc://\(definition.name)-reader-replies"
         writer = try Writer(pool: pool, service: definition.name, logger: logger, maxBatch: options.maxBatch)
         reader = Reader(pool: pool, logger: logger, context: context, repliesEndpoint: replies)
+        backup = BackupTaker(service: definition.name, pool: pool, logger: logger, context: context, repliesEndpoint: replies)
         let (lastSeq, incarnation) = try pool.read { db in (try ServiceDatabase.lastSeq(db), try ServiceDatabase.incarnation(db)) }
         status.setLastSeq(lastSeq)
         server = CommandServer(service: definition.name, commandEndpoint: commandEndpoint, eventEndpoint: eventEndpoint,
@@ -183,7 +185,7 @@ public final class ServiceHost: Sendable {
                                settings: .init(maxRequestBytes: options.maxRequestBytes, heartbeatMilliseconds: options.heartbeatMilliseconds,
                                                publishHighWaterMark: options.publishHighWaterMark,
                                                groupWaitMicros: options.groupWaitMicros, curve: options.curve),
-                               logger: logger, commands: commands, writer: writer, reader: reader,
+                               logger: logger, commands: commands, writer: writer, reader: reader, backup: backup,
                                status: status, lastSeq: lastSeq, incarnation: incarnation,
                                register: register, serverKeys: stackKeys)
     }
@@ -262,6 +264,7 @@ public final class ServiceHost: Sendable {
         server.control(UInt8(ascii: "s"))
         reader.queue.close()
         _ = readerDone.wait()
+        backup.wait()
         writer.queue.close()
         server.control(UInt8(ascii: "q"))
         _ = serverDone.wait()

@@ -99,9 +99,9 @@ struct DocsTests {
         defer { stack.finish() }
         #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
         let doc = try Markdown(file: "docs/PROTOCOL.md")
-        let everyService = Set(["health", "events.since", "follower.accept"])
+        let everyService = Set(["health", "events.since", "follower.accept", "backup"])
         let common = doc.headings.drop { $0.text != "Commands every service answers" }.dropFirst().prefix { $0.level > 2 }.map(\.text)
-        #expect(common == ["`health`", "`events.since`", "`follower.accept`"], "the commands every service answers are documented as \(common)")
+        #expect(common == ["`health`", "`events.since`", "`follower.accept`", "`backup`"], "the commands every service answers are documented as \(common)")
 
         for service in ServiceName.managed + [ServiceName.supervisor] {
             // Every command answered has its row of who may call it (SendModel.Access), and every row is a command answered.

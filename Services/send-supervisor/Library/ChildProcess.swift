@@ -20,36 +20,11 @@ enum ChildProcess {
             throw StartupError("cannot open the log \(logPath): \(String(cString: strerror(errno)))")
         }
         defer { close(logFD) }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 2)
-        if let closeFrom = addCloseFrom { _ = closeFrom(&actions, 3) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv = CStringArray([executable] + arguments)
-        let envp = CStringArray(environment.keys.sorted().map { "\($0)=\(environment[$0]!)" })
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
-        guard rc == 0 else {
-            throw StartupError("cannot start \(executable): \(String(cString: strerror(rc)))")
-        }
-        return pid
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard null >= 0 else { throw StartupError("cannot open /dev/null: \(String(cString: strerror(errno)))") }
+        defer { close(null) }
+        return try Spawn.start(executable: executable, arguments: arguments, environment: environment,
+                               stdin: null, stdout: logFD, stderr: logFD, ownProcessGroup: true)
     }
 
     /// The child's status if it has exited (and reaps it); nil while it runs.
@@ -70,14 +45,6 @@ enum ChildProcess {
     static func signalGroup(_ pid: pid_t, _ signal: Int32) {
         if kill(-pid, signal) != 0 { _ = kill(pid, signal) }
     }
-
-    /// glibc ≥ 2.34 has `posix_spawn_file_actions_addclosefrom_np`, which Swift does not import
-    /// (it needs `_GNU_SOURCE`); look it up at run time.
-    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private static let addCloseFrom: CloseFrom? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: CloseFrom.self)
-    }()
 }
 
 /// SIGCHLD as a byte on a pipe, so the supervisor's loop wakes the moment a child exits and
@@ -112,18 +79,5 @@ enum ChildSignal {
         _ = poll(&item, 1, milliseconds)
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buffer, 64) > 0 {}
-    }
-}
-
-/// A NULL-terminated array of C strings that lives as long as this value.
-private final class CStringArray {
-    let pointers: [UnsafeMutablePointer<CChar>?]
-
-    init(_ strings: [String]) {
-        pointers = strings.map { strdup($0) } + [nil]
-    }
-
-    deinit {
-        for p in pointers { free(p) }
     }
 }
