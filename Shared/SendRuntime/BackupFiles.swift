@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SendModel
 
@@ -49,18 +48,14 @@ enum BackupFiles {
         try sync(fd, path: path)
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func sha256(_ bytes: UnsafeRawBufferPointer) -> String { hex(SHA256.hash(data: bytes)) }
+    static func sha256(_ bytes: UnsafeRawBufferPointer) -> String { SHA256Hasher.hex(bytes) }
 
     /// SHA-256 and size of a file, read in 1 MiB pieces.
     static func digest(ofFile path: String) throws(Failure) -> (sha256: String, bytes: Int64) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure("read", path) }
         defer { close(fd) }
-        var hasher = SHA256()
+        let hasher = SHA256Hasher()
         var total: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
@@ -70,10 +65,10 @@ enum BackupFiles {
                 throw Failure("read", path)
             }
             if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             total += Int64(n)
         }
-        return (hex(hasher.finalize()), total)
+        return (hasher.finalize(), total)
     }
 
     /// Copies the file at `source` into `fd` (the file at `path`), in 1 MiB pieces.

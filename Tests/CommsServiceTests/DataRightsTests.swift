@@ -46,7 +46,7 @@ struct DataRightsTests {
     /// The printed results without the free-text answers themselves (lines "  - …").
     func counts(_ printed: String) -> [String] { printed.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("  - ") } }
 
-    @Test("export holds every seeded value in the JSON and the page, not anonymous answers; after erase no value is in comms.sqlite, its WAL, the log, the spool, a new export or the results, whose counts are unchanged; the event has ids and counts only; bad input changes nothing")
+    @Test("export holds every seeded value in the JSON and the page, not anonymous answers; after erase no value is in comms.sqlite, its WAL, the log, the spool, a new export, a new backup or the results, whose counts are unchanged; the event has ids and counts only; bad input changes nothing")
     func exportAndErase() throws {
         let dir = TestDirectory()
         defer { dir.remove() }
@@ -154,6 +154,15 @@ struct DataRightsTests {
         let database = "\(dir.data)/comms.sqlite"
         let before = read(database) + read("\(database)-wal")
         #expect(Self.values.allSatisfy { contains(before, $0) }, "missing before erasure: \(Self.values.filter { !contains(before, $0) })")
+        // A backup taken before the erasure holds the values (and keeps them until it is pruned).
+        func backup(_ name: String) throws -> [UInt8] {
+            let out = "\(dir.path)/\(name)"
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            let copy = try client.call(ServiceName.comms, "backup", ["dir": .string(out)], timeout: 60, attempts: 1)
+            return read("\(out)/\(copy["file"]?.stringValue ?? "comms.sqlite")")
+        }
+        let olderBackup = try backup("backup-before")
+        #expect(Self.values.allSatisfy { contains(olderBackup, $0) }, "a backup before the erasure lacks \(Self.values.filter { !contains(olderBackup, $0) })")
 
         // The erasure.
         let erased = try sendctl(["families", "erase", "Z1", "--reason", "The family asked on 2 March 2026"], dir)
@@ -204,7 +213,10 @@ struct DataRightsTests {
         }
         #expect(clean, "comms.sqlite or its WAL still holds: \(Self.values.filter { contains(read(database) + read("\(database)-wal"), $0) })")
         let log = Array(comms.output.utf8)
+        let newerBackup = try backup("backup-after")
+        #expect(newerBackup.count > 4096, "the backup after the erasure is \(newerBackup.count) bytes")
         for value in Self.values {
+            #expect(!contains(newerBackup, value), "a backup taken after the erasure holds \(value)")
             #expect(!contains(log, value), "the service's log holds \(value)")
             #expect(!contains(spool, value), "a spool file holds \(value)")
             #expect(!contains(afterBytes, value), "the export after erasure holds \(value)")

@@ -15,7 +15,7 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# libzmq, SQLite and libcurl (headers and pkg-config files) to build, and age for encrypted backups;
+# libzmq, SQLite, libcurl and libcrypto (headers and pkg-config files) to build, and age for encrypted backups;
 # the Swift toolchain itself is expected on PATH.
 install_build_dependencies() {
     command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift toolchain (6.1 or later) first" >&2; return 1; }
@@ -24,6 +24,8 @@ install_build_dependencies() {
     pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
     pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
     pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
+    # OpenSSL's libcrypto: the SHA-256 of every backup file.
+    pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
     # Debian's age encrypts backups (sendctl backup --recipient) and decrypts them (sendctl restore --identity).
     command -v age >/dev/null || missing+=(age)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
