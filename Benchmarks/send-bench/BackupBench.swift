@@ -7,11 +7,13 @@ import ZeroMQ
 /// and 100,000 progress updates and a comms database of England's 638,745 families, backed up with
 /// the real `sendctl backup` while two client threads make paced durable writes (progress notes to
 /// the board, enquiries to comms). The same clients' latencies without a backup and during one, in
-/// one run, and the backup's seconds and sizes; then the same with the copies encrypted by `age`
+/// one run (five backups, one after another), and the backup's seconds and sizes; then the same with the copies encrypted by `age`
 /// when it is installed.
 enum BackupBench {
     struct Figures {
+        /// The median of the five backups, and the slowest.
         var seconds: Double
+        var slowest: Double
         var bytes: [String: Int64]
         var without: Percentiles
         var during: Percentiles
@@ -57,12 +59,17 @@ enum BackupBench {
         Thread.sleep(forTimeInterval: 10)
         let quietEnd = nowMicros()
 
+        // Five backups one after another, a second apart (--keep 1 prunes the one before), so the
+        // latencies during them are thousands of writes, not the few hundred of one backup.
         let backups = "\(work.path)/backups"
-        let started = nowMicros()
-        let backup = try runSendctl("\(bin)/sendctl", ["backup", "--out", backups, "--json"], environment: env)
-        let ended = nowMicros()
-        guard backup.status == 0 else { throw StartupError("sendctl backup failed: \(backup.output.prefix(800))") }
-        Thread.sleep(forTimeInterval: 1)
+        var windows: [(start: Double, end: Double)] = []
+        for _ in 0..<5 {
+            let started = nowMicros()
+            let backup = try runSendctl("\(bin)/sendctl", ["backup", "--out", backups, "--keep", "1"], environment: env)
+            windows.append((started, nowMicros()))
+            guard backup.status == 0 else { throw StartupError("sendctl backup failed: \(backup.output.prefix(800))") }
+            Thread.sleep(forTimeInterval: 1)
+        }
 
         // 4. The same with encryption, when age is here.
         var encryptedSeconds: Double?
@@ -82,28 +89,31 @@ enum BackupBench {
 
         let samples = load.samples()
         let without = samples.filter { $0.at >= quietStart && $0.at < quietEnd }.map(\.micros)
-        let during = samples.filter { $0.at >= started && $0.at < ended }.map(\.micros)
+        let during = samples.filter { sample in windows.contains { sample.at >= $0.start && sample.at < $0.end } }.map(\.micros)
+        let seconds = windows.map { ($0.end - $0.start) / 1e6 }.sorted()
         var bytes: [String: Int64] = [:]
         if let dir = try FileManager.default.contentsOfDirectory(atPath: backups).first(where: { $0.hasPrefix("send-backup-") }),
            let data = FileManager.default.contents(atPath: "\(backups)/\(dir)/\(BackupManifest.fileName)"),
            let manifest = try? JSONValueDecoder().decode(BackupManifest.self, from: try JSONValue.parse(Array(data))) {
             for copy in manifest.services { bytes[copy.service] = copy.bytes }
         }
-        let f = Figures(seconds: (ended - started) / 1e6, bytes: bytes, without: Percentiles(without), during: Percentiles(during),
+        let f = Figures(seconds: seconds[seconds.count / 2], slowest: seconds.last ?? 0, bytes: bytes, without: Percentiles(without), during: Percentiles(during),
                         samplesDuring: during.count, encryptedSeconds: encryptedSeconds)
         report(f, families: families, actions: actions, updates: updates, failures: load.failures, into: &figures)
     }
 
     static func report(_ f: Figures, families: Int, actions: Int, updates: Int, failures: Int, into figures: inout [String: JSONValue]) {
         let sizes = BackupManifest.order.compactMap { s in f.bytes[s].map { String(format: "%@ %.1f MB", s, Double($0) / 1e6) } }
-        print(String(format: "backup of all services (%d families, %d actions, %d updates): %.2f s (target ≤ 10 s); ", families, actions, updates, f.seconds)
+        print(String(format: "backup of all services (%d families, %d actions, %d updates): %.2f s, the median of 5 (slowest %.2f s; target ≤ 10 s); ",
+                     families, actions, updates, f.seconds, f.slowest)
             + sizes.joined(separator: ", "))
         if let e = f.encryptedSeconds { print(String(format: "the same, encrypted with age: %.2f s", e)) }
         let ratio = f.without.p99 > 0 ? f.during.p99 / f.without.p99 : 0
         print(String(format: "durable writes at 400/s (board progress notes, comms enquiries): p50 %.2f ms, p99 %.2f ms without a backup; "
-                     + "p50 %.2f ms, p99 %.2f ms during it (%d writes; %.2f× — target ≤ 2×); %d failed",
+                     + "p50 %.2f ms, p99 %.2f ms during the 5 backups (%d writes; %.2f× — target ≤ 2×); %d failed",
                      f.without.p50 / 1000, f.without.p99 / 1000, f.during.p50 / 1000, f.during.p99 / 1000, f.samplesDuring, ratio, failures))
         figures["backup_s"] = .double((f.seconds * 100).rounded() / 100)
+        figures["backup_slowest_s"] = .double((f.slowest * 100).rounded() / 100)
         if let e = f.encryptedSeconds { figures["backup_encrypted_s"] = .double((e * 100).rounded() / 100) }
         for (s, b) in f.bytes { figures["backup_\(s)_bytes"] = .int(b) }
         figures["backup_write_p99_without_ms"] = .double((f.without.p99 / 10).rounded() / 100)

@@ -26,6 +26,7 @@ struct BoardBenchmark: ParsableCommand {
                         "Lancashire Care NHS Foundation Trust"]
 
     func run() throws {
+        BenchIdentity.actAsStack()
         let work = try BenchDirectory()
         defer { work.remove() }
         let directories = work.directories

@@ -41,6 +41,7 @@ struct RunBenchmarks: ParsableCommand {
     var attach: String?
 
     func run() throws {
+        BenchIdentity.actAsStack()
         var figures: [String: JSONValue] = [:]
         let work = try BenchDirectory()
         defer { work.remove() }
@@ -114,6 +115,20 @@ struct RunBenchmarks: ParsableCommand {
 }
 
 /// A short private directory for the benchmark's sockets and database.
+/// Benchmarks act as the stack of the directories they make, whoever runs them: without this, a
+/// person's own key (`~/.config/send-partnership/key`, `SEND_KEY_FILE`) would be presented to
+/// services whose register does not know it, and they would refuse it. Their clients, and the
+/// `sendctl` they start, then fall back to each directory's stack key.
+enum BenchIdentity {
+    static func actAsStack() {
+        unsetenv("SEND_KEY_FILE")
+        unsetenv("SEND_OPERATOR_KEY")
+        let empty = "\(NSTemporaryDirectory())/send-bench-config-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        setenv("XDG_CONFIG_HOME", empty, 1)
+    }
+}
+
 struct BenchDirectory {
     let path: String
     init(path: String) { self.path = path }

@@ -41,6 +41,9 @@ final class BackupTaker: Sendable {
         running.withLock { current in
             if let current, !current.isDone { return false }
             current = startThread("\(service)-backup") { [self] in
+                // Below the service's own threads: a backup may take longer, a command may not. (Linux keeps the
+                // nice value per thread, and `who` 0 is the calling thread.)
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
                 let reply = answer(request)
                 guard let push = try? Socket(context, .push) else { return }
                 _ = try? push.setLinger(1000)
@@ -113,7 +116,7 @@ final class BackupTaker: Sendable {
                     try BackupFiles.sync(fd, path: path)
                     stored = try BackupFiles.digest(ofFile: path)
                 } else {
-                    try BackupFiles.writeAll(fd, bytes, path: path)
+                    try BackupFiles.writeAll(fd, bytes, path: path, syncEvery: 8 << 20)
                     try BackupFiles.sync(fd, path: path)
                     stored = (databaseSHA256, Int64(size))
                 }
