@@ -14,6 +14,8 @@ struct BackupCommand: AsyncParsableCommand {
             everything acknowledged before the backup started is in it. Files are 0600 in a 0700 directory; with \
             --recipient (or SEND_BACKUP_RECIPIENT) each copy is encrypted with age and the plain copy never touches the disk. \
             Secret keys are not copied. Put it back with `sendctl restore` (deploy/stack restore).
+            --check is a drill for any time, with the stack running: the same restore into a scratch directory, \
+            checked, then removed. \
             Exit codes: 0 done; 64 bad usage; 69 a service is not running; 70 a copy failed; 73 DIR cannot be written; \
             77 your key may not (operator only).
             """
@@ -77,6 +79,8 @@ struct RestoreCommand: AsyncParsableCommand {
             log position; refuses, changing nothing, a data directory that is not empty, a running stack, or a damaged or \
             incomplete backup, naming the file. Each restored database gets a new log identity; followers catch up from \
             their restored cursors. Secret keys are not in a backup: the stack makes new ones at its next start.
+            --check is a drill for any time, with the stack running: the same restore into a scratch directory, \
+            checked, then removed. \
             Exit codes: 0 done; 64 bad usage (an encrypted backup and no --identity); 65 the backup is damaged or the \
             identity does not open it; 66 no backup there (no manifest.json); 70 internal error; 73 the data directory is \
             not empty or the stack is running.
@@ -89,10 +93,14 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The age identity file of an encrypted backup (default: SEND_BACKUP_IDENTITY).", valueName: "file"))
     var identity: String?
 
+    @Flag(help: "A drill: restore into a scratch directory, check everything, remove it; the data directory is not touched.")
+    var check = false
+
     @OptionGroup var directories: DirectoryOptions
 
     func run() async throws {
         let identity = identity ?? currentEnvironment()["SEND_BACKUP_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 }
+        if check { return try await drill(identity: identity) }
         let restore = StackRestore(directories: directories.directories)
         let backup = backup
         let result: Result<StackRestore.Outcome, BackupError> = await runOnThread {
@@ -105,6 +113,26 @@ struct RestoreCommand: AsyncParsableCommand {
             print("  \(copy.service): \(copy.service).sqlite, \(last), new log identity \(outcome.incarnations[copy.service]?.now ?? "?")")
         }
         print("Start the stack (deploy/stack up): it makes new keys for itself and the portal; followers catch up from their restored cursors.")
+    }
+
+    /// `--check`: the whole restore, into a private scratch directory beside nothing else, then removed.
+    private func drill(identity: String?) async throws {
+        var template = Array("\(NSTemporaryDirectory())/send-restore-check-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            printError("sendctl: cannot make a scratch directory in \(NSTemporaryDirectory())")
+            throw ExitCode(73)
+        }
+        let scratch = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let restore = StackRestore(directories: RuntimeDirectories(run: "\(scratch)/run", data: "\(scratch)/data"))
+        let backup = backup
+        let result: Result<StackRestore.Outcome, BackupError> = await runOnThread {
+            Result { () throws(BackupError) in try restore.run(from: backup, identity: identity) }
+        }
+        let outcome = try result.mapError(BackupExit.exit(for:)).get()
+        let events = outcome.manifest.services.map { "\($0.service) \($0.lastSeq == 0 ? "no events" : "to event \($0.lastSeq)")" }
+        print("\(backup) (taken \(outcome.manifest.startedAt)) restores: every file's checksum, every database's integrity and "
+            + "log position checked (\(events.joined(separator: ", "))); the scratch copy is removed, nothing else was touched")
     }
 }
 

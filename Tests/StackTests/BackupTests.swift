@@ -139,7 +139,7 @@ struct BackupTests {
         #expect(again.state(ServiceName.portal) == "running")
     }
 
-    @Test("a damaged, incomplete or misplaced restore is refused naming the file, and the data directory stays as it was")
+    @Test("the drill (restore --check) passes a good backup beside the running stack; a damaged, incomplete or misplaced restore is refused naming the file, and the data directory stays as it was")
     func damagedBackupsRefused() throws {
         let stack = try Stack()
         defer { stack.finish() }
@@ -152,7 +152,15 @@ struct BackupTests {
         #expect(running.status == 73)
         #expect(running.output.contains("the supervisor (pid \(stack.supervisor.pid)) is running on \(stack.dir.run)"), "\(running.output)")
 
-        // A flipped byte in each file.
+        // The drill, with the stack running: the backup restores, and nothing of the stack's is touched.
+        let dataBefore = entries(stack.dir.data)
+        let drill = try sendctl(["restore", path, "--check"], stack.dir)
+        #expect(drill.status == 0, "\(drill.output)")
+        #expect(drill.output.contains("\(path) (taken ") && drill.output.contains(" restores: every file's checksum, every database's integrity and log position checked (notifications ")
+                && drill.output.contains("the scratch copy is removed, nothing else was touched"), "\(drill.output)")
+        #expect(entries(stack.dir.data) == dataBefore)
+
+        // A flipped byte in each file: refused by the drill and by the restore.
         for name in entries(path) {
             let target = TestDirectory("damaged-\(name)")
             defer { target.remove() }
@@ -162,6 +170,8 @@ struct BackupTests {
             bytes[bytes.count / 2] ^= 0x01
             try Data(bytes).write(to: URL(fileURLWithPath: "\(copy)/\(name)"))
             try FileManager.default.createDirectory(atPath: target.data, withIntermediateDirectories: true)
+            let checked = try sendctl(["restore", copy, "--check"], target)
+            #expect(checked.status == 65 && checked.output.contains("\(name)"), "\(name), --check: \(checked.output)")
             let run = try sendctl(["restore", copy], target)
             #expect(run.status == 65, "\(name): \(run.output)")
             #expect(run.output.contains("\(name)") && run.output.contains("damaged") && run.output.contains("Nothing was changed"), "\(run.output)")
