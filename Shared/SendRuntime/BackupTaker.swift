@@ -36,23 +36,51 @@ final class BackupTaker: Sendable {
         self.repliesEndpoint = repliesEndpoint
     }
 
-    /// Starts the backup on a thread of its own; false when one is running already.
-    func start(_ request: Request, route: [[UInt8]]) -> Bool {
-        running.withLock { current in
-            if let current, !current.isDone { return false }
+    /// What `start` did: began the copy on its own thread, found one running, or refused the arguments.
+    enum Start {
+        case started
+        case busy
+        case refused(ServiceError)
+    }
+
+    /// Checks the arguments here, on the caller's thread (a bad request is answered at once and never
+    /// waits behind, or blocks, a real backup), then starts the copy on a thread of its own.
+    func start(_ request: Request, route: [[UInt8]]) -> Start {
+        let target: (dir: String, recipient: String?)
+        do { target = try Self.arguments(request.args, service: service) } catch { return .refused(error) }
+        return running.withLock { current in
+            if let current, !current.isDone { return .busy }
             current = startThread("\(service)-backup") { [self] in
                 // Below the service's own threads: a backup may take longer, a command may not. (Linux keeps the
                 // nice value per thread, and `who` 0 is the calling thread.)
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-                let reply = answer(request)
+                let reply = answer(request, into: target.dir, recipient: target.recipient)
                 guard let push = try? Socket(context, .push) else { return }
                 _ = try? push.setLinger(1000)
                 _ = try? push.connect(repliesEndpoint)
                 _ = try? push.send(frames: [ReaderFrame.reply] + route + [reply])
                 push.close()
             }
-            return true
+            return .started
         }
+    }
+
+    /// `dir` (an absolute directory the service can see) and `recipient` (an age public key), or the error naming the field.
+    static func arguments(_ args: JSONValue, service: String) throws(ServiceError) -> (dir: String, recipient: String?) {
+        let v = Validator(args)
+        let dir = v.string("dir", maxLength: 4096)
+        let recipient = v.string("recipient", required: false, maxLength: 200)
+        if let dir, !dir.hasPrefix("/") { v.fail("dir", "must be an absolute path (the service runs in another directory than yours)") }
+        if let recipient, !(recipient.hasPrefix("age1") && recipient.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })) {
+            v.fail("recipient", "must be an age public key (age1…, as age-keygen prints)")
+        }
+        try v.check()
+        guard let dir else { throw ServiceError(.invalid, "dir is required", field: "dir") }
+        var st = stat()
+        guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw ServiceError(.invalid, "\(dir) is not a directory \(service) can see", field: "dir")
+        }
+        return (dir, recipient)
     }
 
     /// Waits for a backup in flight to end (before the host closes the database).
@@ -60,21 +88,8 @@ final class BackupTaker: Sendable {
         if let current = running.withLock({ $0 }) { _ = current.wait() }
     }
 
-    private func answer(_ request: Request) -> [UInt8] {
-        let v = Validator(request.args)
-        let dir = v.string("dir", maxLength: 4096)
-        let recipient = v.string("recipient", required: false, maxLength: 200)
-        if let dir, !dir.hasPrefix("/") { v.fail("dir", "must be an absolute path (the service runs in another directory than yours)") }
-        if let recipient, !(recipient.hasPrefix("age1") && recipient.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })) {
-            v.fail("recipient", "must be an age public key (age1…, as age-keygen prints)")
-        }
+    private func answer(_ request: Request, into dir: String, recipient: String?) -> [UInt8] {
         do {
-            try v.check()
-            guard let dir else { throw ServiceError(.internal, "checked above") }
-            var st = stat()
-            guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-                throw ServiceError(.invalid, "\(dir) is not a directory \(service) can see", field: "dir")
-            }
             let started = monotonicMillis()
             let copy = try take(into: dir, recipient: recipient)
             logger.info("backup taken", metadata: ["backup.file": "\(copy.file)", "backup.bytes": "\(copy.bytes)",

@@ -307,9 +307,13 @@ final class CommandServer: @unchecked Sendable {
         case "events.since":
             reader.queue.submit(Reader.Job.eventsSince(request: request, route: route, actor: actor))
         case "backup":
-            if !backup.start(request, route: route) {
+            switch backup.start(request, route: route) {
+            case .started: break
+            case .busy:
                 reply(router, route, .failure(request.id, ServiceError(.unavailable,
                     "a backup of \(service) is being taken already; try again once it is done")))
+            case .refused(let error):
+                reply(router, route, .failure(request.id, error))
             }
         default:
             switch commands[request.command] {
@@ -318,7 +322,7 @@ final class CommandServer: @unchecked Sendable {
             case .write(let handler)?:
                 batch.append(.command(request, route: route, actor: actor, handler: handler))
             case nil:
-                let known = (Array(commands.keys) + Array(ServiceDefinition.builtInCommands)).sorted().joined(separator: ", ")
+                let known = Set(commands.keys).union(ServiceDefinition.builtInCommands).sorted().joined(separator: ", ")
                 reply(router, route, .failure(request.id, ServiceError(.unknownCommand,
                     "\(service) has no command '\(request.command)'; it answers: \(known)", field: "command")))
             }
