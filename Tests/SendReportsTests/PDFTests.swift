@@ -93,6 +93,17 @@ struct PDFTests {
             try keep([pdf] + perPage.compactMap { $0["png"]?.stringValue })
         }
 
+        // deploy/reports --pdf: the day's set holds both PDFs.
+        let scheduled = try run("\(repositoryRoot)/deploy/reports", demo.dir.flags + ["--pdf"],
+                                environment: ["SEND_BIN_DIR": Binaries.directory, "SEND_TODAY": DemoScenario.finalDay, "SEND_CHROMIUM": chromium])
+        #expect(scheduled.status == 0, "\(scheduled.stderr)")
+        #expect(scheduled.stdout.contains("board-pack.html, progress.html, their PDFs and CSV files"), "\(scheduled.stdout)")
+        for name in ["board-pack.pdf", "progress.pdf"] {
+            let path = "\(demo.dir.data)/reports/latest/\(name)"
+            let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)).readData(ofLength: 5)
+            #expect(head == Data("%PDF-".utf8), "\(path)")
+        }
+
         // A Chromium that fails leaves the PDF as it was and says so (70); none at all is 69, before anything is asked.
         let before = try Data(contentsOf: URL(fileURLWithPath: "\(out)/board-pack.pdf"))
         let failed = try sendctl(["report", "board-pack", "--out", out, "--pdf", "--chromium", "/bin/false"], demo.dir)
@@ -106,10 +117,12 @@ struct PDFTests {
         #expect(!FileManager.default.fileExists(atPath: "\(demo.dir.path)/none"))
 
         // How long a print takes, for the README (printed, never asserted).
-        let timed = try sendctl(["report", "board-pack", "--out", out, "--pdf", "--chromium", chromium, "--json"], demo.dir)
-        let timing = try JSONValue.parse(Array(timed.stdout.utf8))
-        #expect(timing["pdf"]?.stringValue == "\(out)/board-pack.pdf")
-        print("board-pack.pdf: \(timing["pdf_pages"]?.intValue ?? 0) pages in \(timing["pdf_seconds"]?.doubleValue ?? 0) s; load \(loadAverage())")
+        for (kind, name) in [("board-pack", "board-pack"), ("public", "progress")] {
+            let timed = try sendctl(["report", kind, "--out", out, "--pdf", "--chromium", chromium, "--json"], demo.dir)
+            let timing = try JSONValue.parse(Array(timed.stdout.utf8))
+            #expect(timing["pdf"]?.stringValue == "\(out)/\(name).pdf")
+            print("\(name).pdf: \(timing["pdf_pages"]?.intValue ?? 0) pages in \(timing["pdf_seconds"]?.doubleValue ?? 0) s; load \(loadAverage())")
+        }
         demo.stop()
         demo.dir.remove()
     }
