@@ -73,8 +73,6 @@ struct ReportPDF {
             throw Failure(message: "\(error)", destination: false)
         }
         let status = Self.wait(pid, timeout: timeout)
-        // Chromium's helpers share its process group: none outlives the print.
-        kill(-pid, SIGKILL)
         guard let status else {
             throw Failure(message: "Chromium did not finish printing within \(Int(timeout)) s (stopped)", destination: false)
         }
@@ -90,17 +88,20 @@ struct ReportPDF {
         return Self.pageCount(bytes)
     }
 
-    /// The child's exit code, or nil when it ran past `timeout` seconds (then its group is killed).
+    /// The child's exit code, or nil when it ran past `timeout` seconds. Either way its process group
+    /// (Chromium's helpers share it) is killed before the child is reaped, so that none outlives the
+    /// print and the group's id cannot yet belong to anyone else.
     private static func wait(_ pid: Int32, timeout: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
         while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid {
-                let signal = status & 0x7f
-                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-            }
+            var info = siginfo_t()
+            // WNOWAIT: see that it ended, and leave it a zombie (holding its pid) until the group is gone.
+            let r = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
             if r < 0 && errno != EINTR { return -1 }
+            if r == 0 && info.si_signo == SIGCHLD {
+                kill(-pid, SIGKILL)
+                return Spawn.wait(pid)
+            }
             if Date() >= deadline {
                 kill(-pid, SIGKILL)
                 _ = Spawn.wait(pid)
