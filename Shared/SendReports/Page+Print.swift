@@ -17,6 +17,8 @@ extension Page {
           .masthead{padding:0 0 .75rem;margin-bottom:.5rem}
           main>section+section{break-before:page}
           main>section>h2:first-child{margin-top:0}
+          main>section:first-child>h2:first-child{border-top:0;padding-top:0;margin-top:1rem}
+          .tile .n{font-size:1.625rem}
           h1{font-size:1.75rem}
           h2,h3,h4,h5,caption{break-after:avoid;break-inside:avoid}
           h1,h2,h3,h4,h5,h6{white-space:pre-wrap}
