@@ -5,7 +5,8 @@ import SendReports
 import SendRuntime
 import ZeroMQ
 
-/// `sendctl report board-pack|public --out DIR`: the reports people read, as self-contained HTML with CSV files beside it.
+/// `sendctl report board-pack|public --out DIR [--pdf]`: the reports people read, as self-contained HTML with CSV
+/// files beside it, and printed to PDF for the board's papers.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -13,7 +14,9 @@ struct ReportCommand: AsyncParsableCommand {
         discussion: """
             Reads the findings and board services (both must be running) and, when it runs, comms. The page needs no \
             network: no external script, font or image. Files are replaced atomically. Each request waits at least 30 s \
-            (large plans answer in large pages). Exit codes as every command, and 73 when the files cannot be written.
+            (large plans answer in large pages). With --pdf the page is also printed to PDF beside it by headless \
+            Chromium (A4, page numbers, the headings as the PDF's outline). Exit codes as every command; 73 when the \
+            files cannot be written; with --pdf, 69 when there is no Chromium and 70 when it fails to print.
             """,
         subcommands: [BoardPackReport.self, PublicReport.self]
     )
@@ -48,11 +51,19 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("inspection"), help: ArgumentHelp("The inspection (default the latest the board knows).", valueName: "id"))
     var inspectionID: String?
 
+    @Flag(help: "Also print the page to PDF beside it (board-pack.pdf, progress.pdf) with headless Chromium: A4, page numbers, the headings as the PDF's outline.")
+    var pdf = false
+
+    @Option(help: ArgumentHelp("The Chromium to print with (default SEND_CHROMIUM, else chromium or chromium-browser on PATH).", valueName: "path"))
+    var chromium: String?
+
     @Flag(help: "Print the files written as JSON.") var json = false
 
     @OptionGroup var connection: ConnectionOptions
 
     func produce(name: String, render: @Sendable (ReportData) -> RenderedReport) async throws {
+        // No Chromium: say so before asking the services for anything.
+        let printer: ReportPDF? = try pdf ? ReportPDF(chromium: chromiumToUse(), timeout: max(connection.timeout, 120)) : nil
         let directories = connection.directories.directories
         // Large plans answer in big pages: give each request at least 30 s.
         let timeout = max(connection.timeout, 30)
@@ -75,14 +86,50 @@ struct ReportOptions: ParsableArguments {
             printError("sendctl: cannot write the \(name) into \(out): \(error.localizedDescription)")
             throw ExitCode(73)
         }
+        var printed: (path: String, pages: Int, seconds: Double)? = nil
+        if let printer {
+            let pdfPath = (paths[0] as NSString).deletingPathExtension + ".pdf"
+            let started = Date()
+            do {
+                let pages = try printer.print(html: paths[0], to: pdfPath)
+                printed = (pdfPath, pages, Date().timeIntervalSince(started))
+            } catch {
+                printError("sendctl: the \(name) was written to \(paths[0]) but not printed to PDF: \(error.message)")
+                throw ExitCode(error.destination ? 73 : 70)
+            }
+        }
         if json {
-            Output.json(["html": .string(paths[0]), "csv": .array(paths.dropFirst().map { .string($0) }),
-                         "today": .string(data.today.iso), "comms_note": JSONValue(data.commsNote)])
+            var object: [String: JSONValue] = [
+                "html": .string(paths[0]), "csv": .array(paths.dropFirst().map { .string($0) }),
+                "today": .string(data.today.iso), "comms_note": JSONValue(data.commsNote)]
+            if let printed {
+                object["pdf"] = .string(printed.path)
+                object["pdf_pages"] = .int(Int64(printed.pages))
+                object["pdf_seconds"] = .double((printed.seconds * 100).rounded() / 100)
+            }
+            Output.json(.object(object))
             return
         }
         print("\(name): \(paths[0])")
         print("  \(paths.count - 1) CSV files beside it; figures as of \(data.today.iso)")
+        if let printed {
+            print("  PDF: \(printed.path) (A4, \(printed.pages == 1 ? "1 page" : "\(printed.pages) pages"), printed in \(String(format: "%.1f", printed.seconds)) s)")
+        }
         if let note = data.commsNote { print("  note: \(note)") }
+    }
+}
+
+extension ReportOptions {
+    func chromiumToUse() throws -> String {
+        guard let path = ReportPDF.findChromium(chromium) else {
+            printError("sendctl: --pdf prints with Chromium, and none was found: install it (apt-get install chromium) or give --chromium PATH (or SEND_CHROMIUM)")
+            throw ExitCode(69)
+        }
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            printError("sendctl: --pdf: \(path) is not a program that can be run (--chromium or SEND_CHROMIUM)")
+            throw ExitCode(69)
+        }
+        return path
     }
 }
 

@@ -12,6 +12,7 @@ enum Page {
         h.element("title", [:], title)
         h.raw("\n<style>\n")
         h.raw(css)
+        h.raw(printCSS(title: title))
         h.raw("</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to the content</a>\n")
     }
 

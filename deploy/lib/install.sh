@@ -33,8 +33,8 @@ install_build_dependencies() {
 
 # What the tests use besides the build: python3 with pyzmq (cross-language protocol clients),
 # aiosmtpd (the real SMTP server the comms tests send email to), Debian's Chromium (the report and
-# portal tests open the pages in a real browser) with axe-core, and nginx and openssl (the portal
-# behind a TLS reverse proxy).
+# portal tests open the pages in a real browser, and print the reports to PDF) with axe-core, nginx and
+# openssl (the portal behind a TLS reverse proxy), and poppler-utils (the PDFs read back).
 install_test_dependencies() {
     if ! command -v python3 >/dev/null; then apt_install python3 python3-pip; fi
     if ! python3 -c "import zmq" 2>/dev/null; then
@@ -60,8 +60,11 @@ install_test_dependencies() {
             || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages --no-deps axe-playwright-python \
             || { echo "cannot install axe-playwright-python (axe-core for the accessibility checks): pip install --no-deps axe-playwright-python" >&2; return 1; }
     fi
-    # nginx in front of the family portal (Tests/Portal/nginx_harness.py) and openssl for its test certificate.
+    # nginx in front of the family portal (Tests/Portal/nginx_harness.py) and openssl for its test certificate;
+    # poppler's pdftoppm, pdftotext, pdfinfo and pdftohtml read back the PDFs of sendctl report --pdf
+    # (Tests/Browser/pdf_check.py).
     local missing=()
+    command -v pdftoppm >/dev/null || missing+=(poppler-utils)
     command -v nginx >/dev/null || missing+=(nginx)
     command -v openssl >/dev/null || missing+=(openssl)
     if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
