@@ -24,6 +24,8 @@ enum FlagNames {
             "kpis.record": ["value": "--value", "date": "--date", "note": "--note"],
             "board.members.add": ["post": "--post", "organisation": "--organisation", "joined_on": "--joined-on"],
             "board.meetings.add": ["date": "--date", "attendee_ids": "--attendee", "title": "--title"],
+            "board.meetings.publish_update": ["text": "--file", "title": "--title"],
+            "board.themes.name": ["theme_id": "--theme", "description": "--description", "finding_ids": "--finding", "action_ids": "--action"],
             "board.decide": ["kind": "--kind", "action_id": "--action", "inspection_id": "--inspection", "summary": "--summary"],
             "board.decisions.list": ["action_id": "--action", "kind": "--kind"],
             "plan.status": ["inspection_id": "--inspection"],

@@ -27,6 +27,8 @@ struct Sendctl: AsyncParsableCommand {
             ActionsCommand.self,
             KPIsCommand.self,
             BoardCommand.self,
+            MeetingsCommand.self,
+            ThemesCommand.self,
             PlanCommand.self,
             FamiliesCommand.self,
             QuestionnairesCommand.self,

@@ -29,7 +29,7 @@ struct UpdatesList: AsyncParsableCommand {
         if json { Output.json(result); return }
         Output.table(["id", "action", "outcome", "status", "notes left", "created", "published", "title"],
                      (result["updates"]?.arrayValue ?? []).map { u in
-            [u["update_id"]?.cell ?? "", u["action_id"]?.cell ?? "", u["outcome"]?.cell ?? "", u["status"]?.cell ?? "",
+            [u["update_id"]?.cell ?? "", u["action_id"]?.stringValue ?? u["chair_update_id"]?.stringValue ?? "", u["outcome"]?.cell ?? "", u["status"]?.cell ?? "",
              u["notes_left"]?.cell ?? "", u["created_at"]?.cell ?? "", u["published_at"]?.cell ?? "", u["title"]?.cell ?? ""]
         })
     }
@@ -49,7 +49,8 @@ struct UpdatesShow: AsyncParsableCommand {
     func run() async throws {
         let u = try await Connection(options: connection).call(ServiceName.comms, "updates.show", ["update_id": .int(id)])
         if json { Output.json(u); return }
-        print("update \(u["update_id"]?.cell ?? "") for action \(u["action_id"]?.cell ?? "") (\(u["outcome"]?.cell ?? ""), \(u["status"]?.cell ?? ""))")
+        let about = u["chair_update_id"]?.stringValue.map { "the chair's update \($0)" } ?? "action \(u["action_id"]?.cell ?? "")"
+        print("update \(u["update_id"]?.cell ?? "") for \(about) (\(u["outcome"]?.cell ?? ""), \(u["status"]?.cell ?? ""))")
         print("title: \(u["title"]?.cell ?? "")")
         print("")
         print(u["body"]?.cell ?? "")

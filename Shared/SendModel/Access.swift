@@ -98,6 +98,9 @@ public enum Access {
             "board.meetings.add": chair, "board.meetings.list": everyone, "board.meetings.show": everyone,
             "board.decide": [.boardChair, .boardMember], "board.decisions.list": everyone,
             "plan.status": publicData, "plan.submit": chair, "plan.import": chair,
+            // The chair's updates and the themes: the chair's to publish and name, everyone's to read (the public page).
+            "board.meetings.publish_update": chair, "board.meetings.updates": publicData,
+            "board.themes.name": chair, "board.themes.list": publicData,
         ],
         ServiceName.comms: [
             "families.import": comms, "families.list": comms, "families.show": comms, "families.opt_out": comms,

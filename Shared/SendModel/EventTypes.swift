@@ -26,6 +26,9 @@ public enum EventType {
     public static let memberRecorded = "member.recorded"
     public static let planSubmitted = "plan.submitted"
     public static let actionsImported = "actions.imported"
+    /// The chair's updates and the board's themes (Events/ChairEvents.swift).
+    public static let chairUpdatePublished = "chair_update.published"
+    public static let themeNamed = "theme.named"
 
     // comms (data: ids and counts only, never a name, contact detail or answer)
     public static let familyImported = "family.imported"

@@ -113,8 +113,10 @@ public enum PublicPage {
             h.element("p", [:], "Updated \(Words.longDate(data.today)).")
             h.raw("</div></header>\n<div class=\"wrap\">")
             h.raw("<nav class=\"contents\" aria-label=\"On this page\"><ol>")
-            var sections = [("found", "What the inspectors found"), ("doing", "What we are doing, and by when"), ("dates", "Key dates"),
-                            ("changed", "What has changed"), ("you-said", "You said, we did")]
+            var sections = [("found", "What the inspectors found")]
+            if !data.themes.isEmpty { sections.append(("themes", "Our plan, theme by theme")) }
+            sections += [("doing", "What we are doing, and by when"), ("dates", "Key dates"),
+                         ("changed", "What has changed"), ("chair", "The chair's updates"), ("you-said", "You said, we did")]
             if contact != nil { sections.append(("contact", "Contact us")) }
             sections.append(("about", "About this page"))
             for (anchor, name) in sections {
@@ -123,9 +125,11 @@ public enum PublicPage {
             h.raw("</ol></nav>\n<main id=\"main\">\n")
             intro()
             found()
+            themes()
             doing()
             dates()
             changed()
+            chairUpdates()
             youSaid()
             contactUs()
             about()

@@ -26,6 +26,10 @@ public struct ReportData: Sendable {
     public var updates: [PublishedUpdate]
     /// Why there is nothing from comms (not running, no questionnaire yet), or nil.
     public var commsNote: String?
+    /// The chair's updates after board meetings, newest first (ReportData+Chair.swift).
+    public var chairUpdates: [ChairUpdate] = []
+    /// The board's themes, in the order it named them (ReportData+Chair.swift).
+    public var themes: [Theme] = []
 
     public init(today: LocalDate, generatedAt: Timestamp = .now(), inspection: Inspection? = nil, findings: [Finding] = [],
                 plan: Plan = Plan(), actions: [Action] = [], statusChanges: [StatusChange] = [],

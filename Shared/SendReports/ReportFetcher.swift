@@ -52,6 +52,9 @@ public struct ReportFetcher: Sendable {
         data.exceptions = Self.exceptions(exceptions, keeping: actionIDs)
 
         (data.questionnaires, data.updates, data.commsNote) = comms()
+        // A chair's update reaches families as an update too; the page shows it once, as the chair's.
+        data.updates.removeAll { $0.outcome == UpdateOutcome.chairUpdate.rawValue }
+        (data.chairUpdates, data.themes) = try chairUpdatesAndThemes()
         return data
     }
 

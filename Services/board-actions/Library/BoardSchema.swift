@@ -224,5 +224,6 @@ enum BoardSchema {
                 ALTER TABLE action_status_history ADD COLUMN actor_role TEXT;
                 """)
         }
+        registerChair(&migrator)
     }
 }

@@ -60,5 +60,9 @@ public enum BoardService {
         "plan.status": .read { ctx in try Plan.status(ctx.db, ctx.args, today: ctx.today) },
         "plan.submit": .write { ctx in try Plan.submit(BoardChange(ctx), ctx.args) },
         "plan.import": .write { ctx in try PlanImport.run(BoardChange(ctx), ctx.args) },
+        "board.meetings.publish_update": .write { ctx in try ChairUpdates.publish(BoardChange(ctx), ctx.args) },
+        "board.meetings.updates": .read { ctx in try ChairUpdates.list(ctx.db, ctx.args) },
+        "board.themes.name": .write { ctx in try Themes.name(BoardChange(ctx), ctx.args) },
+        "board.themes.list": .read { ctx in try Themes.list(ctx.db) },
     ]
 }

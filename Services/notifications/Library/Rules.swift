@@ -106,6 +106,16 @@ public enum Rules {
         case EventType.meetingRecorded:
             let e = try event.decode(as: MeetingRecorded.self)
             return make([.board], .info, "Board meeting recorded", "Meeting \(e.meetingID) on \(e.date.iso) was recorded.", "meeting", e.meetingID)
+        case EventType.chairUpdatePublished:
+            let e = try event.decode(as: ChairUpdatePublished.self)
+            return make([.board, .parentCarerForum], .info, "Chair's update published: \(e.title)",
+                        "The chair's update \(e.updateID) after meeting \(e.meetingID) is on the public progress page; "
+                        + "comms has drafted it for the families who asked for updates.", "chair_update", e.updateID)
+        case EventType.themeNamed:
+            let e = try event.decode(as: ThemeNamed.self)
+            return make([.board], .info, "Theme named: \(e.name)",
+                        "Theme \(e.themeID) holds \(e.findings) finding\(e.findings == 1 ? "" : "s") and \(e.actions) action\(e.actions == 1 ? "" : "s").",
+                        "theme", e.themeID)
         // comms
         case EventType.questionnaireCreated:
             let e = try event.decode(as: QuestionnaireCreated.self)
@@ -132,7 +142,8 @@ public enum Rules {
         case EventType.updatePublished:
             let e = try event.decode(as: UpdatePublished.self)
             return make([.parentCarerForum, .board], .info, "Update published: \(e.title)",
-                        "A \"you said, we did\" update on \(e.actionID) was sent to \(e.recipients) famil\(e.recipients == 1 ? "y" : "ies").",
+                        (e.chairUpdateID.map { "The chair's update \($0)" } ?? "A \"you said, we did\" update on \(e.actionID ?? "an action")")
+                        + " was sent to \(e.recipients) famil\(e.recipients == 1 ? "y" : "ies").",
                         "update", String(e.updateID))
         case EventType.enquiryReceived:
             let e = try event.decode(as: EnquiryReceived.self)

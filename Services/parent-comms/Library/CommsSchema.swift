@@ -236,5 +236,6 @@ public enum CommsSchema {
                 CREATE INDEX enquiries_family ON enquiries(family_id);
                 """)
         }
+        registerChairUpdates(&migrator)
     }
 }

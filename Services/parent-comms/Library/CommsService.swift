@@ -57,7 +57,7 @@ public enum CommsService {
                 Retention.job(config: config),
                 FamilyRetention.job(config: config),
             ],
-            backgroundTasks: config.deliveryEnabled ? [DeliveryLoop.task(config: config)] : []
+            backgroundTasks: (config.deliveryEnabled ? [DeliveryLoop.task(config: config)] : []) + [ChairUpdateDrafts.task()]
         )
         // Erased values are overwritten in the file, not left in free pages (FamilyRights).
         definition.secureDelete = true

@@ -40,6 +40,8 @@ enum Updates {
             case .cancelled: try draft(ctx, action: e, outcome: .cancelled, event: event)
             default: break
             }
+        case EventType.chairUpdatePublished:
+            try ChairUpdateDrafts.received(ctx, try event.decode(as: ChairUpdatePublished.self), event: event)
         default:
             break  // the rest change nothing families are told
         }
@@ -104,7 +106,8 @@ enum Updates {
 
     static func json(_ row: Row, full: Bool) -> JSONValue {
         var o: [String: JSONValue] = [
-            "update_id": .int(row["id"]), "action_id": .string(row["action_id"]), "outcome": .string(row["outcome"]),
+            "update_id": .int(row["id"]), "action_id": JSONValue(row["action_id"] as String?), "outcome": .string(row["outcome"]),
+            "chair_update_id": JSONValue(row["chair_update_id"] as String?),
             "status": .string(row["status"]), "title": .string(row["title"]), "created_at": .string(row["created_at"]),
             "edited_at": JSONValue(row["edited_at"] as String?), "published_at": JSONValue(row["published_at"] as String?),
             "notes_left": .int(Int64(notes((row["title"] as String) + "\n" + (row["body"] as String)).count)),
@@ -183,7 +186,7 @@ enum Updates {
             FROM families f WHERE f.kind = 'family' AND f.wants_updates = 1 AND \(Channel.eligibleSQL) AND (\(Channel.chooseSQL)) IS NOT NULL
             """, arguments: [])
         try ctx.emit(UpdatePublished(updateID: update, actionID: row["action_id"], title: row["title"], dispatchID: dispatch,
-                                     recipients: Int64(queued), queued: Int64(queued)))
+                                     recipients: Int64(queued), queued: Int64(queued), chairUpdateID: row["chair_update_id"]))
         return ["update_id": .int(update), "dispatch_id": .int(dispatch), "queued": .int(Int64(queued)), "by_channel": byChannel]
     }
 }

@@ -163,9 +163,11 @@ public enum MessageStatus: String, CaseIterable, Sendable, Codable {
     public var isFailure: Bool { self == .temporaryFailure || self == .permanentFailure || self == .technicalFailure }
 }
 
-/// What a "you said, we did" update reports: an action completed, or cancelled.
+/// What an update to families reports: an action completed, or cancelled ("you said, we did"), or
+/// the chair's update after a board meeting.
 public enum UpdateOutcome: String, CaseIterable, Sendable, Codable {
     case completed, cancelled
+    case chairUpdate = "chair_update"
 }
 
 /// Where a questionnaire response came from.

@@ -280,18 +280,34 @@ public struct ResponseReceived: EventPayload, Hashable {
 public struct UpdateDrafted: EventPayload, Hashable {
     public static let eventType = EventType.updateDrafted
     public var updateID: Int64
-    public var actionID: String
+    /// The action a "you said, we did" update is about; null for a chair's update.
+    public var actionID: String?
     public var outcome: UpdateOutcome
     public var needsReason: Bool
+    /// The board's chair's update it carries (`CU-001`); null for an action's update.
+    public var chairUpdateID: String?
 
-    public init(updateID: Int64, actionID: String, outcome: UpdateOutcome, needsReason: Bool) {
+    public init(updateID: Int64, actionID: String?, outcome: UpdateOutcome, needsReason: Bool, chairUpdateID: String? = nil) {
         self.updateID = updateID
         self.actionID = actionID
         self.outcome = outcome
         self.needsReason = needsReason
+        self.chairUpdateID = chairUpdateID
     }
 
-    enum CodingKeys: String, CodingKey { case updateID = "update_id", actionID = "action_id", outcome, needsReason = "needs_reason" }
+    enum CodingKeys: String, CodingKey {
+        case updateID = "update_id", actionID = "action_id", outcome, needsReason = "needs_reason", chairUpdateID = "chair_update_id"
+    }
+
+    /// `action_id` and `chair_update_id` are always on the wire: one of them null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(updateID, forKey: .updateID)
+        try c.encode(actionID, forKey: .actionID)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(needsReason, forKey: .needsReason)
+        try c.encode(chairUpdateID, forKey: .chairUpdateID)
+    }
 
     public static var example: Self { .init(updateID: 1, actionID: "A-0001", outcome: .cancelled, needsReason: false) }
 }
@@ -300,23 +316,41 @@ public struct UpdateDrafted: EventPayload, Hashable {
 public struct UpdatePublished: EventPayload, Hashable {
     public static let eventType = EventType.updatePublished
     public var updateID: Int64
-    public var actionID: String
+    /// The action a "you said, we did" update is about; null for a chair's update.
+    public var actionID: String?
     public var title: String
     public var dispatchID: Int64
     public var recipients: Int64
     public var queued: Int64
+    /// The board's chair's update it carries (`CU-001`); null for an action's update.
+    public var chairUpdateID: String?
 
-    public init(updateID: Int64, actionID: String, title: String, dispatchID: Int64, recipients: Int64, queued: Int64) {
+    public init(updateID: Int64, actionID: String?, title: String, dispatchID: Int64, recipients: Int64, queued: Int64,
+                chairUpdateID: String? = nil) {
         self.updateID = updateID
         self.actionID = actionID
         self.title = title
         self.dispatchID = dispatchID
         self.recipients = recipients
         self.queued = queued
+        self.chairUpdateID = chairUpdateID
     }
 
     enum CodingKeys: String, CodingKey {
         case updateID = "update_id", actionID = "action_id", title, dispatchID = "dispatch_id", recipients, queued
+        case chairUpdateID = "chair_update_id"
+    }
+
+    /// `action_id` and `chair_update_id` are always on the wire: one of them null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(updateID, forKey: .updateID)
+        try c.encode(actionID, forKey: .actionID)
+        try c.encode(title, forKey: .title)
+        try c.encode(dispatchID, forKey: .dispatchID)
+        try c.encode(recipients, forKey: .recipients)
+        try c.encode(queued, forKey: .queued)
+        try c.encode(chairUpdateID, forKey: .chairUpdateID)
     }
 
     public static var example: Self {
