@@ -26,6 +26,11 @@ public enum EventType {
     public static let memberRecorded = "member.recorded"
     public static let planSubmitted = "plan.submitted"
     public static let actionsImported = "actions.imported"
+    /// Change control and RAG history (issue 18; Events/ChangeControlEvents.swift).
+    public static let actionChangeRequested = "action.change_requested"
+    public static let actionChangeApproved = "action.change_approved"
+    public static let actionChangeRefused = "action.change_refused"
+    public static let actionRAGChanged = "action.rag_changed"
 
     // comms (data: ids and counts only, never a name, contact detail or answer)
     public static let familyImported = "family.imported"

@@ -13,6 +13,7 @@ public enum EventPayloads {
         ServiceStarted.self, ServiceExited.self, ServiceRestarted.self, ServiceFailed.self,
         ServiceHung.self, OrphanStopped.self, ServiceGone.self, PersonAdded.self, PersonRevoked.self,
         FollowerStalled.self, FollowerResumed.self, FollowerAccepted.self,
+        ActionChangeRequested.self, ActionChangeApproved.self, ActionChangeRefused.self, ActionRAGChanged.self,
     ]
 
     /// The keys of `P.example` as data: what the type puts on the wire (nested objects as `a.b`).
