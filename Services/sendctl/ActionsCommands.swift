@@ -7,7 +7,8 @@ struct ActionsCommand: AsyncParsableCommand {
         commandName: "actions",
         abstract: "The written statement of action: actions, progress, RAG, coverage, exceptions, overdue.",
         subcommands: [Create.self, Update.self, ProgressCommand.self, List.self, Show.self, CoverageCommand.self,
-                      ExceptionsCommand.self, Overdue.self, ActionsImportCommand.self]
+                      ExceptionsCommand.self, Overdue.self, ActionsImportCommand.self,
+                      Reschedule.self, Change.self, Suspend.self, Resume.self, Requests.self, History.self]
     )
 
     /// The editable fields, shared by create and update.
@@ -65,6 +66,8 @@ struct ActionsCommand: AsyncParsableCommand {
             discussion: """
                 Statuses: not_started → in_progress ⇄ delayed → completed; cancelled (with --reason) from any open state.
                 An action becomes verified only by a board decision (sendctl board decide --kind verify_action).
+                The due date, lead organisation and success criteria change only through a change request
+                (sendctl actions reschedule / change); suspended only through sendctl actions suspend / resume.
                 --finding replaces the list of findings; --no-kpi removes the KPI.
                 """)
         @Argument(help: "The action, for example A-0007.") var actionID: String
@@ -160,7 +163,7 @@ struct ActionsCommand: AsyncParsableCommand {
             print("\(a["action_id"]?.cell ?? actionID)  \(a["title"]?.cell ?? "")")
             for (label, key) in [("status", "status"), ("RAG", "rag"), ("why", "rag_reason"), ("lead organisation", "lead_organisation"),
                                  ("sponsoring director", "sponsoring_director"), ("action lead", "action_lead"), ("start", "start"),
-                                 ("due", "due"), ("success criteria", "success_criteria"), ("KPI", "kpi_id"),
+                                 ("due", "due"), ("baseline due", "baseline_due"), ("success criteria", "success_criteria"), ("KPI", "kpi_id"),
                                  ("description", "description"), ("cancelled because", "cancel_reason"),
                                  ("agreed by", "agreed_decision"), ("verified by", "verified_decision")] {
                 if let v = a[key], !v.isNull, v.cell != "" { print("  \(label.padding(toLength: 20, withPad: " ", startingAt: 0)) \(v.cell)") }
@@ -311,8 +314,9 @@ enum BoardCLI {
     }
 
     static func actionTable(_ actions: [JSONValue]) {
-        Output.table(["action", "status", "RAG", "due", "lead organisation", "findings", "title"], actions.map { a in
+        Output.table(["action", "status", "RAG", "due", "baseline", "lead organisation", "findings", "title"], actions.map { a in
             [a["action_id"]?.cell ?? "", a["status"]?.cell ?? "", a["rag"]?.cell ?? "", a["due"]?.cell ?? "",
+             a["rescheduled"]?.boolValue == true ? a["baseline_due"]?.cell ?? "" : "",
              cut(a["lead_organisation"]?.cell ?? "", 30), (a["finding_ids"]?.arrayValue ?? []).map(\.cell).joined(separator: " "),
              cut(a["title"]?.cell ?? "", 60)]
         })

@@ -127,11 +127,17 @@ struct BoardCommand: AsyncParsableCommand {
         @Option(name: .customLong("inspection"), help: ArgumentHelp("The inspection whose plan is approved (default the latest).", valueName: "id"))
         var inspectionID: String?
         @Option(help: "What was decided (required for other).") var summary: String?
+        @Option(help: ArgumentHelp("A change request the decision approves (change_requests; repeat for several).", valueName: "id"))
+        var approve: [String] = []
+        @Option(help: ArgumentHelp("A change request the decision refuses (change_requests; repeat for several).", valueName: "id"))
+        var refuse: [String] = []
         @Flag(help: "Print the reply as JSON.") var json = false
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
             var args: [String: JSONValue] = ["meeting_id": .string(meetingID), "kind": .string(kind.rawValue)]
+            if !approve.isEmpty { args["approve"] = .array(approve.map { .string($0) }) }
+            if !refuse.isEmpty { args["refuse"] = .array(refuse.map { .string($0) }) }
             BoardCLI.put(&args, "action_id", actionID)
             BoardCLI.put(&args, "inspection_id", inspectionID)
             BoardCLI.put(&args, "summary", summary)

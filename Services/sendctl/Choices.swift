@@ -9,12 +9,12 @@ protocol Choice: RawRepresentable, CaseIterable, ExpressibleByArgument where Raw
 
 /// An action's status, as set by `actions update` and `actions progress`.
 enum ActionStatusChoice: String, Choice {
-    case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled
+    case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled, suspended
 }
 
 /// The `actions list --status` filter: a status, or `open` (not started, in progress or delayed).
 enum ActionStatusFilter: String, Choice {
-    case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled, open
+    case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled, suspended, open
 }
 
 enum RAGChoice: String, Choice {
@@ -30,7 +30,8 @@ enum MemberRoleChoice: String, Choice {
 }
 
 enum DecisionKindChoice: String, Choice {
-    case agreeAction = "agree_action", approvePlan = "approve_plan", verifyAction = "verify_action", other
+    case agreeAction = "agree_action", approvePlan = "approve_plan", verifyAction = "verify_action"
+    case changeRequests = "change_requests", other
 }
 
 enum KPIDirectionChoice: String, Choice {
@@ -85,4 +86,9 @@ enum QuestionnaireAudienceChoice: String, Choice {
 
 enum UpdateStatusFilter: String, Choice {
     case draft, published
+}
+
+/// The `actions requests --state` filter.
+enum ChangeRequestStateChoice: String, Choice {
+    case pending, approved, refused
 }

@@ -93,6 +93,9 @@ public enum Access {
             "exceptions.add": [.boardChair, .actionLead],
             "actions.list": publicData, "actions.show": everyone, "actions.history": publicData,
             "actions.coverage": everyone, "actions.overdue": everyone, "exceptions.list": publicData,
+            // Change control (issue 18): an action lead may ask to reschedule or change its organisation's actions.
+            "actions.reschedule": [.boardChair, .actionLead], "actions.change": [.boardChair, .actionLead],
+            "actions.suspend": chair, "actions.resume": chair, "actions.requests": everyone,
             "kpis.add": chair, "kpis.record": chair, "kpis.list": publicData, "kpis.show": publicData,
             "board.members.add": chair, "board.members.list": everyone,
             "board.meetings.add": chair, "board.meetings.list": everyone, "board.meetings.show": everyone,

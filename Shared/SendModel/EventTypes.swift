@@ -29,6 +29,11 @@ public enum EventType {
     /// The chair's updates and the board's themes (Events/ChairEvents.swift).
     public static let chairUpdatePublished = "chair_update.published"
     public static let themeNamed = "theme.named"
+    /// Change control and RAG history (issue 18; Events/ChangeControlEvents.swift).
+    public static let actionChangeRequested = "action.change_requested"
+    public static let actionChangeApproved = "action.change_approved"
+    public static let actionChangeRefused = "action.change_refused"
+    public static let actionRAGChanged = "action.rag_changed"
 
     // comms (data: ids and counts only, never a name, contact detail or answer)
     public static let familyImported = "family.imported"

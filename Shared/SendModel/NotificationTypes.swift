@@ -5,6 +5,8 @@ public enum Audience: String, Sendable, CaseIterable, Codable {
     case operators
     case board
     case parentCarerForum = "parent_carer_forum"
+    /// The action leads; a notification about an action names its lead organisation (issue 18).
+    case actionLeads = "action_leads"
 }
 
 /// How soon they must act.

@@ -37,6 +37,7 @@ enum Palette {
         case .completed: Fill(fill: "#00703c", ink: "#ffffff", stroke: nil)
         case .verified: Fill(fill: "#28a197", ink: "#0b0c0c", stroke: "#00574f")
         case .cancelled: Fill(fill: "#505a5f", ink: "#ffffff", stroke: nil)
+        case .suspended: Fill(fill: "#f3f2f1", ink: "#0b0c0c", stroke: "#505a5f")
         }
     }
 

@@ -48,7 +48,7 @@ public enum PublicPage {
         init(_ a: ReportData.Action) {
             switch a.status {
             case .completed, .verified: self = .done
-            case .cancelled: self = .stopped
+            case .cancelled, .suspended: self = .stopped
             case .delayed: self = .behind
             case .inProgress: self = a.overdue ? .behind : .underWay
             case .notStarted: self = .notStarted

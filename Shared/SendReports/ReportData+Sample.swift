@@ -43,7 +43,7 @@ extension ReportData {
             case .inProgress: k % 5 == 0 ? .completed : .delayed
             case .delayed: .inProgress
             case .completed: k % 3 == 0 ? .verified : nil
-            case .verified, .cancelled: nil
+            case .verified, .cancelled, .suspended: nil
             }
             if let next {
                 history.append(StatusChange(actionID: ids[i], from: status[i], to: next, on: on))

@@ -64,6 +64,7 @@ enum Words {
         case .completed: "completed"
         case .verified: "verified"
         case .cancelled: "cancelled"
+        case .suspended: "suspended"
         }
     }
 
@@ -76,6 +77,7 @@ enum Words {
         case .completed: "Done"
         case .verified: "Done and checked by the board"
         case .cancelled: "Stopped"
+        case .suspended: "Paused by the board"
         }
     }
 

@@ -83,9 +83,10 @@ import TestSupport
         #expect(several?.message.hasPrefix("title and due: only the board chair may change them;") == true, "\(several?.message ?? "")")
         #expect(try snapshot(db) == before)
 
-        // The chair may change either action's details.
+        // The chair may change either action's details; the due date, only by a change request (issue 18).
         db.actor = Self.chair
-        try db.run(Actions.update, ["action_id": "A-0002", "due": "2026-12-31"])
+        try db.run(Actions.update, ["action_id": "A-0002", "description": "Both pathways"])
+        try db.run(ChangeRequests.reschedule, ["action_id": "A-0002", "due": "2026-12-31", "reason": "Re-planned"])
         try db.run(Actions.update, ["action_id": "A-0001", "title": "A shorter pathway", "status": "in_progress"])
     }
 

@@ -10,6 +10,7 @@ import Testing
         [.notStarted, .inProgress], [.notStarted, .cancelled],
         [.inProgress, .delayed], [.inProgress, .completed], [.inProgress, .cancelled],
         [.delayed, .inProgress], [.delayed, .completed], [.delayed, .cancelled],
+        [.suspended, .cancelled],
     ]
 
     @Test func onlyTheLegalChangesPassAndRefusalsNameTheAllowedStates() {
@@ -21,7 +22,10 @@ import Testing
                     continue
                 }
                 #expect(error?.code == .conflict, "\(from) → \(to) should be refused")
-                if from.isOpen && from != to {
+                // Suspending names the change-request command instead (issue 18).
+                if to == .suspended && from.isOpen {
+                    #expect(error?.message.contains("sendctl actions suspend A-0001 --reason TEXT") == true, "\(error?.message ?? "")")
+                } else if from.isOpen && from != to {
                     for allowed in from.next { #expect(error?.message.contains(allowed.rawValue) == true, "\(error?.message ?? "")") }
                 }
             }
@@ -232,12 +236,15 @@ import Testing
         defer { db.close() }
         try db.seedArticle()
         try db.run(Actions.create, actionArgs(["F-0003"]))
-        let result = try db.run(Actions.update, ["action_id": "A-0001", "due": "2026-09-30", "finding_ids": ["F-0003", "F-0006"],
+        let result = try db.run(Actions.update, ["action_id": "A-0001", "start": "2026-01-12", "finding_ids": ["F-0003", "F-0006"],
                                                  "reason": "Re-planned with the CCGs"])
-        #expect(result["changed"] == ["due", "finding_ids"])
+        #expect(result["changed"] == ["finding_ids", "start"])
         #expect(try db.payloads(ActionUpdated.self).last == ActionUpdated(actionID: "A-0001", title: "Redesign the autism pathway",
-                                                                         changed: ["due", "finding_ids"]))
-        let nothing = serviceError { try db.run(Actions.update, ["action_id": "A-0001", "due": "2026-09-30"]) }
+                                                                         changed: ["finding_ids", "start"]))
+        // The due date is under change control (issue 18).
+        let due = serviceError { try db.run(Actions.update, ["action_id": "A-0001", "due": "2026-09-30"]) }
+        #expect(due?.field == "due")
+        let nothing = serviceError { try db.run(Actions.update, ["action_id": "A-0001", "start": "2026-01-12"]) }
         #expect(nothing?.code == .invalid)
         let unknown = serviceError { try db.run(Actions.update, ["action_id": "A-0999", "title": "x"]) }
         #expect(unknown?.code == .notFound)
@@ -247,7 +254,7 @@ import Testing
         #expect(closed?.code == .conflict)
         let shown = try db.read { try ActionQueries.show($0, ["action_id": "A-0001"], today: db.today) }
         #expect(shown["revisions"]?.arrayValue?.count == 1)
-        #expect(shown["revisions"]?[0]?["changes"]?["due"] == ["from": "2026-06-30", "to": "2026-09-30"])
+        #expect(shown["revisions"]?[0]?["changes"]?["start"] == ["from": "2026-01-05", "to": "2026-01-12"])
     }
 
     @Test func progressUpdatesAreAppendOnlyAndMayChangeTheStatus() throws {
@@ -410,7 +417,10 @@ import Testing
         #expect(try db.payloads(ActionOverdue.self) == [ActionOverdue(actionID: "A-0001", title: title, due: LocalDate(iso: "2026-02-01")!)])
 
         // A new due date is a new promise: announced again when it too passes.
-        try db.run(Actions.update, ["action_id": "A-0001", "due": "2026-02-20", "reason": "Agreed extension"])
+        try db.run(ChangeRequests.reschedule, ["action_id": "A-0001", "due": "2026-02-20", "reason": "Agreed extension"])
+        let member = try db.run(Board.addMember, ["role": "parent_carer_representative", "post": "Forum co-chair"])
+        try db.run(Board.addMeeting, ["date": "2026-02-02", "attendee_ids": [member["member"]?["member_id"] ?? .null]])
+        try db.run(Board.decide, ["meeting_id": "MTG-001", "kind": "change_requests", "approve": ["CR-0001"]])
         db.today = LocalDate(iso: "2026-03-01")!
         try db.write { try DueDateWatch.run($0) }
         try db.write { try DueDateWatch.run($0) }

@@ -5,7 +5,7 @@ import SendModel
 enum ActionQueries {
     /// A status filter: a status, or `open` (not started, in progress or delayed).
     enum StatusFilter: String, CaseIterable {
-        case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled, open
+        case notStarted = "not_started", inProgress = "in_progress", delayed, completed, verified, cancelled, suspended, open
     }
 
     static let defaultLimit: Int64 = 100
@@ -28,7 +28,7 @@ enum ActionQueries {
         var arguments: StatementArguments = []
         switch status {
         // Most actions are open: scanning in id order finds a page sooner than the status index would.
-        case .open?: conditions.append("a.status NOT IN ('completed', 'verified', 'cancelled')")
+        case .open?: conditions.append("a.status NOT IN ('completed', 'verified', 'cancelled', 'suspended')")
         case let s?: conditions.append("a.status = ?"); arguments += [s.rawValue]
         case nil: break
         }
@@ -107,6 +107,9 @@ enum ActionQueries {
             "revisions": .array(revisions),
             "exceptions": .array(exceptions),
             "announcements": .array(announced),
+            "change_requests": .array(try Row.fetchAll(db, sql: "SELECT * FROM change_requests WHERE action_id = ? ORDER BY n",
+                                                       arguments: [action.id]).map(ChangeRequests.json)),
+            "rag_history": .array(try RAGHistory.list(db, action.id)),
         ]
     }
 }

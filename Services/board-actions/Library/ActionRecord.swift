@@ -23,6 +23,10 @@ struct ActionRecord {
     var updatedAt: String
     var updateCount: Int64
     var lastUpdate: String?
+    /// The first agreed due date (the due date until a reschedule is approved).
+    var baselineDue: LocalDate
+    /// The rating last recorded in the RAG history: nil never recorded, `.some(nil)` not rated.
+    var ragLast: RAG??
 
     /// Reads the columns of `actions` in table order (`SELECT *` or `SELECT a.*`, extra columns after them).
     /// By position, not by name: a listing reads thousands of rows. Later migrations only append columns.
@@ -47,10 +51,12 @@ struct ActionRecord {
         updatedAt = row[17]
         updateCount = row[18]
         lastUpdate = row[19]
+        baselineDue = (row[20] as String?).flatMap(LocalDate.init(iso:)) ?? due
+        ragLast = (row[21] as String?).map { RAG(rawValue: $0) }
     }
 
     /// The number of columns `init(_:)` reads; extra columns of a query start here.
-    static let columnCount = 20
+    static let columnCount = 23
 
     static func fetch(_ db: Database, _ id: String) throws -> ActionRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM actions WHERE action_id = ?", arguments: [id]).map(ActionRecord.init)
@@ -83,6 +89,8 @@ struct ActionRecord {
             "action_lead": .string(actionLead),
             "start": .string(start.iso),
             "due": .string(due.iso),
+            "baseline_due": .string(baselineDue.iso),
+            "rescheduled": .bool(baselineDue != due),
             "overdue": .bool(status.isOpen && due < today),
             "finding_ids": .array(findingIDs.map { .string($0) }),
             "kpi_id": JSONValue(kpiID),

@@ -6,9 +6,23 @@ extension ActionStatus {
 
     /// Checks a change of status; the conflict names the states allowed from here.
     ///
-    /// `byDecision` is true only when a board decision verifies the action.
+    /// `byDecision` is true only when a board decision verifies the action, or approves a change
+    /// request that suspends or resumes it.
     static func check(action: String, from: ActionStatus, to: ActionStatus, byDecision: Bool = false) throws(ServiceError) {
         if from == to { throw .conflict("\(action) is already \(from.rawValue)") }
+        if to == .suspended {
+            guard from.isOpen else {
+                throw .conflict("\(action) is \(from.rawValue): only an open action (not started, in progress or delayed) can be suspended")
+            }
+            if byDecision { return }
+            throw .conflict("\(action) becomes suspended only by a board decision: request it with "
+                + "sendctl actions suspend \(action) --reason TEXT, and the board approves it (board.decide with kind change_requests)")
+        }
+        if from == .suspended && to != .cancelled {
+            if byDecision && to.isOpen { return }
+            throw .conflict("\(action) is suspended: it resumes only by a board decision; request it with "
+                + "sendctl actions resume \(action) --reason TEXT (or cancel it, with a reason)")
+        }
         if from == .completed && to == .verified {
             if byDecision { return }
             throw .conflict("\(action) is completed; it becomes verified only by a board decision "

@@ -38,6 +38,7 @@ enum Actions {
         try change.emit(ActionCreated(actionID: id, title: f.title ?? "", findingIDs: findingIDs, leadOrganisation: f.leadOrganisation ?? "",
                                       due: f.due ?? change.today, status: .notStarted))
         try Coverage.announceClosed(change, findingIDs: findingIDs, actionID: id)
+        try RAGHistory.note(change, before: nil, actionID: id, cause: .first)
         return try ActionRecord.require(db, id)
     }
 
@@ -50,6 +51,7 @@ enum Actions {
         var action = try ActionRecord.require(db, id!)
         try ActionLeadScope.check(change.actor, action)
         try ActionLeadScope.checkFields(change.actor, args)
+        try ChangeRequests.refuseDirect(args, actionID: action.id)
         var fields = try ActionFields.read(v, db: db, existing: action)
         let status = v.oneOf("status", ActionStatus.self, required: false)
         let reason = v.string("reason", required: false, maxLength: 2000)
@@ -98,7 +100,7 @@ enum Actions {
             removedFindings = oldFindings.filter { !newFindings.contains($0) }
         }
         guard !changes.isEmpty else { return [:] }
-        guard action.status.isOpen else {
+        guard action.status.isOpen || action.status == .suspended else {
             throw ServiceError.conflict("\(action.id) is \(action.status.rawValue): the details of a closed action do not change")
         }
         for (column, value) in sets {
@@ -117,6 +119,7 @@ enum Actions {
                                       changed: changes.keys.sorted()))
         try Coverage.announceLost(change, findingIDs: removedFindings, actionID: action.id, reason: .actionChanged)
         try Coverage.announceClosed(change, findingIDs: f.findingIDs ?? [], actionID: action.id)
+        try RAGHistory.note(change, before: action, actionID: action.id, cause: .details)
         action = try ActionRecord.require(db, action.id)
         return changes
     }
@@ -128,6 +131,7 @@ enum Actions {
     static func changeStatus(_ change: BoardChange, _ action: inout ActionRecord, to: ActionStatus, reason: String?,
                              updateID: String? = nil, decisionID: String? = nil, on: LocalDate? = nil) throws -> ActionStatus {
         let from = action.status
+        let before = action
         let on = on ?? change.today
         try ActionStatus.check(action: action.id, from: from, to: to, byDecision: decisionID != nil)
         if to == .cancelled && (reason ?? "").isEmpty {
@@ -151,6 +155,8 @@ enum Actions {
             try Coverage.announceLost(change, findingIDs: try ActionRecord.findingIDs(db, action.id), actionID: action.id,
                                       reason: .actionCancelled)
         }
+        try RAGHistory.note(change, before: before, actionID: action.id, cause: decisionID != nil ? .decision : .status,
+                            decisionID: decisionID)
         action = try ActionRecord.require(db, action.id)
         return from
     }

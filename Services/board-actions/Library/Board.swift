@@ -120,6 +120,13 @@ enum Board {
         let summary = v.string("summary", required: kind == .other, maxLength: 2000)
         let actionID = v.boardID("action_id", BoardID.action, required: kind == .agreeAction || kind == .verifyAction)
         let inspectionID = v.string("inspection_id", required: false, maxLength: 64)
+        let approve = v.stringArray("approve", required: false, maxLength: 64)?.map { BoardID.canonical(BoardID.changeRequest, $0) } ?? []
+        let refuse = v.stringArray("refuse", required: false, maxLength: 64)?.map { BoardID.canonical(BoardID.changeRequest, $0) } ?? []
+        if kind == .changeRequests && approve.isEmpty && refuse.isEmpty && v.errors.isEmpty {
+            v.fail("approve", "a change_requests decision names at least one change request to approve or refuse")
+        } else if let kind, kind != .changeRequests, !approve.isEmpty || !refuse.isEmpty {
+            v.fail(approve.isEmpty ? "refuse" : "approve", "only a decision of kind change_requests approves or refuses change requests")
+        }
         try v.check()
         guard let meeting = try Row.fetchOne(db, sql: "SELECT * FROM meetings WHERE meeting_id = ?", arguments: [meetingID!]) else {
             throw ServiceError.notFound("meeting \(meetingID!)")
@@ -138,7 +145,12 @@ enum Board {
             action = found
         }
         var planInspection: String?
+        var decidedActionID = actionID
         switch kind! {
+        case .changeRequests:
+            let actions = try ChangeRequests.decide(change, decisionID: decisionID, meetingID: meetingID!,
+                                                    meetingDate: meeting["on_date"], approve: approve, refuse: refuse)
+            decidedActionID = actions.count == 1 ? actions[0] : nil
         case .agreeAction:
             if action!.status == .cancelled { throw ServiceError.conflict("\(action!.id) is cancelled: it cannot be agreed") }
             if let earlier = action!.agreedDecision { throw ServiceError.conflict("\(action!.id) was already agreed by \(earlier)") }
@@ -164,14 +176,18 @@ enum Board {
         case .agreeAction: "agreed action \(actionID!)"
         case .verifyAction: "verified the completion of action \(actionID!)"
         case .approvePlan: "approved the plan for inspection \(planInspection ?? "")"
+        case .changeRequests: ([approve.isEmpty ? nil : "approved " + approve.joined(separator: ", "),
+                                refuse.isEmpty ? nil : "refused " + refuse.joined(separator: ", ")] as [String?])
+            .compactMap { $0 }.joined(separator: "; ")
         case .other: ""
         }
+        func ids(_ list: [String]) -> String? { list.isEmpty ? nil : JSONValue.array(list.map { .string($0) }).jsonString }
         try db.execute(sql: """
-            INSERT INTO decisions(n, decision_id, meeting_id, kind, action_id, inspection_id, summary, on_date, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [n, decisionID, meetingID!, kind!.rawValue, actionID, planInspection, summary ?? defaultSummary,
-                             meeting["on_date"] as String, change.at])
-        try change.emit(DecisionRecorded(decisionID: decisionID, meetingID: meetingID!, kind: kind!, actionID: actionID,
+            INSERT INTO decisions(n, decision_id, meeting_id, kind, action_id, inspection_id, summary, on_date, at, approved, refused)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [n, decisionID, meetingID!, kind!.rawValue, decidedActionID, planInspection, summary ?? defaultSummary,
+                             meeting["on_date"] as String, change.at, ids(approve), ids(refuse)])
+        try change.emit(DecisionRecorded(decisionID: decisionID, meetingID: meetingID!, kind: kind!, actionID: decidedActionID,
                                          inspectionID: planInspection))
         return ["decision": decisionJSON(try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE n = ?", arguments: [n])!)]
     }
@@ -179,7 +195,9 @@ enum Board {
     static func decisionJSON(_ row: Row) -> JSONValue {
         ["decision_id": .string(row["decision_id"]), "meeting_id": .string(row["meeting_id"]), "kind": .string(row["kind"]),
          "action_id": JSONValue(row["action_id"] as String?), "inspection_id": JSONValue(row["inspection_id"] as String?),
-         "summary": .string(row["summary"]), "date": .string(row["on_date"])]
+         "summary": .string(row["summary"]), "date": .string(row["on_date"]),
+         "approved": storedJSON(row["approved"]).arrayValue.map(JSONValue.array) ?? [],
+         "refused": storedJSON(row["refused"]).arrayValue.map(JSONValue.array) ?? []]
     }
 
     /// `board.decisions.list`, optionally of one action or one kind.

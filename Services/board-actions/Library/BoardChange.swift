@@ -46,6 +46,7 @@ enum BoardID {
     static let member = (prefix: "M", width: 3)
     static let meeting = (prefix: "MTG", width: 3)
     static let decision = (prefix: "D", width: 4)
+    static let changeRequest = (prefix: "CR", width: 4)
 
     static func make(_ kind: (prefix: String, width: Int), _ number: Int64) -> String {
         let digits = String(number)

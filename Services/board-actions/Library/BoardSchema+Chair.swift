@@ -3,7 +3,7 @@ import GRDB
 extension BoardSchema {
     /// Issue 18: the chair's updates after meetings, and the themes the board names for the areas of weakness.
     static func registerChair(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("board-v4-chair-updates-themes") { db in
+        migrator.registerMigration("board-v5-chair-updates-themes") { db in
             try db.execute(sql: """
                 CREATE TABLE chair_updates (
                     n INTEGER PRIMARY KEY,

@@ -224,6 +224,50 @@ enum BoardSchema {
                 ALTER TABLE action_status_history ADD COLUMN actor_role TEXT;
                 """)
         }
+        // Issue 18: change control and RAG history. `baseline_due` is the first agreed due date
+        // (NULL: never rescheduled, the due date is the baseline); `rag_last`/`rag_last_reason` the
+        // rating last recorded ('none': not rated; NULL: never recorded — the first check records it).
+        migrator.registerMigration("board-v4-change-control") { db in
+            try db.execute(sql: """
+                ALTER TABLE actions ADD COLUMN baseline_due TEXT;
+                ALTER TABLE actions ADD COLUMN rag_last TEXT;
+                ALTER TABLE actions ADD COLUMN rag_last_reason TEXT;
+                ALTER TABLE decisions ADD COLUMN approved TEXT;   -- JSON array of request ids, or NULL
+                ALTER TABLE decisions ADD COLUMN refused TEXT;
+                CREATE TABLE change_requests (
+                    n INTEGER PRIMARY KEY,
+                    request_id TEXT NOT NULL UNIQUE,
+                    action_id TEXT NOT NULL REFERENCES actions(action_id),
+                    kind TEXT NOT NULL,
+                    from_value TEXT NOT NULL,
+                    to_value TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    state TEXT NOT NULL,             -- pending, approved, refused
+                    requested_on TEXT NOT NULL,
+                    requested_at TEXT NOT NULL,
+                    actor_person TEXT,
+                    actor_role TEXT,
+                    decision_id TEXT,
+                    decided_on TEXT,                 -- the meeting's date
+                    decided_at TEXT
+                );
+                CREATE INDEX change_requests_by_action ON change_requests(action_id, n);
+                CREATE INDEX change_requests_by_state ON change_requests(state, n);
+                -- Append-only: every change of an action's rating, with the rule that fired.
+                CREATE TABLE action_rag_history (
+                    n INTEGER PRIMARY KEY,
+                    action_id TEXT NOT NULL,
+                    from_rag TEXT,                   -- NULL: the first rating recorded; 'none': not rated
+                    to_rag TEXT NOT NULL,            -- red, amber, green or 'none'
+                    reason TEXT NOT NULL,
+                    cause TEXT NOT NULL,             -- first, status, decision, details, date
+                    decision_id TEXT,
+                    on_date TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+                CREATE INDEX action_rag_history_by_action ON action_rag_history(action_id, n);
+                """)
+        }
         registerChair(&migrator)
     }
 }

@@ -18,6 +18,7 @@ public enum BoardService {
                 PeriodicJob("due-dates", every: try overdueInterval(environment)) { ctx in
                     let change = BoardChange(ctx)
                     try DueDateWatch.run(change)
+                    try RAGHistory.sweep(change)
                     try Coverage.announceWatched(change, inspectionID: nil)
                 },
             ]
@@ -41,7 +42,13 @@ public enum BoardService {
         "actions.import": .write { ctx in try ActionsImport.run(BoardChange(ctx), ctx.args) },
         "actions.list": .read { ctx in try ActionQueries.list(ctx.db, ctx.args, today: ctx.today) },
         "actions.show": .read { ctx in try ActionQueries.show(ctx.db, ctx.args, today: ctx.today) },
-        "actions.history": .read { ctx in try StatusHistory.list(ctx.db, ctx.args) },
+        "actions.history": .read { ctx in try StatusHistory.list(ctx.db, ctx.args, today: ctx.today) },
+        // Change control (issue 18): requests a board decision approves or refuses.
+        "actions.reschedule": .write { ctx in try ChangeRequests.reschedule(BoardChange(ctx), ctx.args) },
+        "actions.change": .write { ctx in try ChangeRequests.changeField(BoardChange(ctx), ctx.args) },
+        "actions.suspend": .write { ctx in try ChangeRequests.suspend(BoardChange(ctx), ctx.args) },
+        "actions.resume": .write { ctx in try ChangeRequests.resume(BoardChange(ctx), ctx.args) },
+        "actions.requests": .read { ctx in try ChangeRequests.list(ctx.db, ctx.args) },
         "actions.coverage": .read { ctx in try Coverage.report(ctx.db, ctx.args) },
         "actions.overdue": .read { ctx in try DueDateWatch.overdue(ctx.db, today: ctx.today) },
         "exceptions.add": .write { ctx in try Progress.addException(BoardChange(ctx), ctx.args) },

@@ -5,7 +5,8 @@ import SendModel
 /// - red: overdue (past its due date and still open) or delayed;
 /// - amber: due within 14 days and not completed, or not started although its start date has passed;
 /// - green: otherwise, including completed and verified actions;
-/// - a cancelled action is not rated.
+/// - a cancelled action is not rated, nor is a suspended one (the board paused it: its dates do not
+///   run while it is suspended, and it is rated again once resumed).
 struct RAGRating: Sendable, Hashable {
     typealias Colour = RAG
 
@@ -29,6 +30,8 @@ struct RAGRating: Sendable, Hashable {
         switch status {
         case .cancelled:
             return RAGRating(colour: nil, explanation: "cancelled: not rated")
+        case .suspended:
+            return RAGRating(colour: nil, explanation: "suspended by a board decision: not rated until it resumes")
         case .completed:
             return RAGRating(colour: .green, explanation: "completed")
         case .verified:
@@ -52,7 +55,7 @@ struct RAGRating: Sendable, Hashable {
         let t = today.iso
         let soon = today.adding(days: amberWindow).iso
         return """
-            (CASE WHEN a.status = 'cancelled' THEN NULL
+            (CASE WHEN a.status IN ('cancelled', 'suspended') THEN NULL
                   WHEN a.status IN ('completed', 'verified') THEN 'green'
                   WHEN a.status = 'delayed' OR a.due_date < '\(t)' THEN 'red'
                   WHEN a.due_date <= '\(soon)' OR (a.status = 'not_started' AND a.start_date < '\(t)') THEN 'amber'

@@ -10,8 +10,14 @@ enum StatusHistory {
     /// `{"after"?: n, "limit"?: k}` → `{"changes": [{n, action_id, from, to, on, by}], "next_after"?: n}`.
     /// `n` is the change's position in the history; `after` is the last `n` of the previous page;
     /// `by` is who made the change (`{"person", "role"}`), null for changes recorded before keys.
-    static func list(_ db: Database, _ args: JSONValue) throws -> JSONValue {
+    /// With `action_id`, that action's whole history instead (`ActionHistory`).
+    static func list(_ db: Database, _ args: JSONValue, today: LocalDate = .today()) throws -> JSONValue {
         let v = Validator(args)
+        if v.has("action_id") {
+            let id = v.boardID("action_id", BoardID.action)
+            try v.check()
+            return try ActionHistory.of(db, id!, today: today)
+        }
         let after = v.int("after", required: false, range: 0...Int64.max) ?? 0
         let limit = v.int("limit", required: false, range: 1...maxLimit) ?? defaultLimit
         try v.check()

@@ -100,6 +100,32 @@ public enum Rules {
             guard !e.onTarget else { return [] }
             return make([.board], .warning, "KPI off target: \(e.kpiID)",
                         "The latest reading of \(e.kpiID) (\(e.date.iso)) is off its target.", "kpi", e.kpiID)
+        // Change control and RAG history (issue 18)
+        case EventType.actionChangeRequested:
+            let e = try event.decode(as: ActionChangeRequested.self).request
+            return make([.board], .info, "Change requested: \(e.kind.words) of \(named(e.actionID, e.title))",
+                        "\(e.requestID) asks to change the \(changeWhat(e.kind)) of \(e.actionID) from \(e.from) to \(e.to): \(e.reason). "
+                        + "It waits for a board decision (kind change_requests).", "action", e.actionID)
+        case EventType.actionChangeApproved:
+            let e = try event.decode(as: ActionChangeApproved.self)
+            let r = e.request
+            return make([.board], .info, "Change approved: \(r.kind.words) of \(named(r.actionID, r.title))",
+                        "Decision \(e.decisionID) approved \(r.requestID): the \(changeWhat(r.kind)) of \(r.actionID) is now \(r.to) (was \(r.from)).",
+                        "action", r.actionID)
+        case EventType.actionChangeRefused:
+            let e = try event.decode(as: ActionChangeRefused.self)
+            let r = e.request
+            return make([.board], .info, "Change refused: \(r.kind.words) of \(named(r.actionID, r.title))",
+                        "Decision \(e.decisionID) refused \(r.requestID): the \(changeWhat(r.kind)) of \(r.actionID) stays \(r.from).",
+                        "action", r.actionID)
+        case EventType.actionRAGChanged:
+            // Only a turn to red needs someone to act: the exceptions commentary for the next meeting.
+            let e = try event.decode(as: ActionRAGChanged.self)
+            guard e.to == .red, e.from != .red else { return [] }
+            let by = e.nextMeeting.map { "by the board meeting on \($0.iso)" } ?? "by the next board meeting"
+            return make([.actionLeads, .board], .warning, "Action turned red: \(named(e.actionID, e.title))",
+                        "\(e.actionID), led by \(e.leadOrganisation), is red (\(e.reason)). The lead is asked for an exceptions "
+                        + "commentary \(by): sendctl actions exceptions add \(e.actionID) --commentary TEXT.", "action", e.actionID)
         case EventType.decisionRecorded:
             let e = try event.decode(as: DecisionRecorded.self)
             return make([.board], .info, "Board decision recorded", "Decision \(e.decisionID) was recorded.", "decision", e.decisionID)
@@ -194,6 +220,16 @@ public enum Rules {
         if let q = d.questionnaireID { return ("questionnaire", String(q)) }
         if let u = d.updateID { return ("update", String(u)) }
         return ("dispatch", String(d.dispatchID))
+    }
+
+    /// What a change request changes, in words.
+    static func changeWhat(_ kind: ChangeRequestKind) -> String {
+        switch kind {
+        case .reschedule: "due date"
+        case .lead: "lead organisation"
+        case .successCriteria: "success criteria"
+        case .suspend, .resume: "status"
+        }
     }
 
     /// A summary cut to a title's length.

@@ -99,6 +99,8 @@ public enum PlanKind: String, Sendable, CaseIterable, Codable {
 /// not_started → in_progress ⇄ delayed
 /// in_progress, delayed → completed → verified (by a board decision)
 /// not_started, in_progress, delayed → cancelled (with a reason)
+/// not_started, in_progress, delayed → suspended → the status it had (both by a board decision
+///     approving a change request: `actions.suspend`, `actions.resume`); suspended → cancelled
 /// ```
 public enum ActionStatus: String, CaseIterable, Sendable, Codable {
     case notStarted = "not_started"
@@ -107,6 +109,8 @@ public enum ActionStatus: String, CaseIterable, Sendable, Codable {
     case completed
     case verified
     case cancelled
+    /// Paused by a board decision (issue 18): not rated, not overdue; resumed only by decision.
+    case suspended
 
     /// Still being worked on: can go overdue, can be cancelled.
     public var isOpen: Bool { self == .notStarted || self == .inProgress || self == .delayed }
@@ -123,6 +127,7 @@ public enum ActionStatus: String, CaseIterable, Sendable, Codable {
         case .notStarted: [.inProgress, .cancelled]
         case .inProgress: [.delayed, .completed, .cancelled]
         case .delayed: [.inProgress, .completed, .cancelled]
+        case .suspended: [.cancelled]
         case .completed, .verified, .cancelled: []
         }
     }
@@ -190,7 +195,24 @@ public enum DecisionKind: String, CaseIterable, Sendable, Codable {
     case agreeAction = "agree_action"
     case approvePlan = "approve_plan"
     case verifyAction = "verify_action"
+    /// Approves and/or refuses change requests (`approve`, `refuse`: request ids; issue 18).
+    case changeRequests = "change_requests"
     case other
+}
+
+/// What a change request asks the board to change (issue 18, change control).
+public enum ChangeRequestKind: String, CaseIterable, Sendable, Codable {
+    /// A new due date (`actions.reschedule`).
+    case reschedule
+    /// A new lead organisation (`actions.change --lead`).
+    case lead = "lead_organisation"
+    /// New success criteria (`actions.change --success-criteria`).
+    case successCriteria = "success_criteria"
+    case suspend
+    case resume
+
+    /// Plain words: "reschedule", "lead organisation".
+    public var words: String { rawValue.split(separator: "_").joined(separator: " ") }
 }
 
 /// Which way a KPI improves.

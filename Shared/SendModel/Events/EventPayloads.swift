@@ -14,6 +14,7 @@ public enum EventPayloads {
         ServiceHung.self, OrphanStopped.self, ServiceGone.self, PersonAdded.self, PersonRevoked.self,
         FollowerStalled.self, FollowerResumed.self, FollowerAccepted.self,
         ChairUpdatePublished.self, ThemeNamed.self,
+        ActionChangeRequested.self, ActionChangeApproved.self, ActionChangeRefused.self, ActionRAGChanged.self,
     ]
 
     /// The keys of `P.example` as data: what the type puts on the wire (nested objects as `a.b`).
