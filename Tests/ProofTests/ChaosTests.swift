@@ -357,6 +357,13 @@ final class Subscriber {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("sendctl"))
         process.arguments = ["subscribe", "--json", "--name", "chaos"] + (fromStart ? ["--from-start"] : []) + dir.flags
+        // As ChildRun's children: a person's own key on this machine is never the test's; sendctl uses the
+        // directory's stack key (a CI run failed when the machine's user had made a key of their own).
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CONFIG_HOME"] = "\(dir.path)/subscriber-config"
+        env["SEND_KEY_FILE"] = nil
+        env["SEND_OPERATOR_KEY"] = nil
+        process.environment = env
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardOutput = handle
