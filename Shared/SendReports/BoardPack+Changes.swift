@@ -88,7 +88,7 @@ extension BoardPack.Renderer {
     }
 
     func title(_ actionID: String) -> String {
-        data.actions.first { $0.id == actionID }.map { "\($0.id) \($0.title)" } ?? actionID
+        byID[actionID].map { "\($0.id) \($0.title)" } ?? actionID
     }
 
     static func what(_ kind: String) -> String {

@@ -23,10 +23,13 @@ public enum BoardPack {
         var files: [ReportFile] = []
         /// Each action's RAG ratings, oldest first.
         let strips: [String: [ReportData.RAGChange]]
+        /// The actions by id.
+        let byID: [String: ReportData.Action]
 
         init(data: ReportData) {
             self.data = data
             strips = data.ragStrips()
+            byID = Dictionary(data.actions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             h = HTML(capacity: 128 * 1024 + data.actions.count * 900)
         }
 
@@ -389,7 +392,7 @@ public enum BoardPack {
                             case "stale": "Stale (before the last meeting): " + (a.commentary ?? "")
                             default: a.commentary ?? "Missing"
                             }
-                            let due = data.actions.first { $0.id == a.actionID }.map(Words.due) ?? Words.shortDate(a.due)
+                            let due = byID[a.actionID].map(Words.due) ?? Words.shortDate(a.due)
                             return ["\(a.actionID) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", due, a.ragReason,
                                     commentary, a.commentaryOn.map { Words.shortDate($0) + (a.commentaryAuthor.map { ", \($0)" } ?? "") } ?? "—",
                                     a.lastStatusChange.map(Words.statusSet) ?? "—"]
