@@ -96,6 +96,7 @@ public enum Access {
             // Change control (issue 18): an action lead may ask to reschedule or change its organisation's actions.
             "actions.reschedule": [.boardChair, .actionLead], "actions.change": [.boardChair, .actionLead],
             "actions.suspend": chair, "actions.resume": chair, "actions.requests": everyone,
+            "actions.rag_history": everyone,
             "kpis.add": chair, "kpis.record": chair, "kpis.list": publicData, "kpis.show": publicData,
             "board.members.add": chair, "board.members.list": everyone,
             "board.meetings.add": chair, "board.meetings.list": everyone, "board.meetings.show": everyone,

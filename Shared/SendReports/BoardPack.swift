@@ -21,9 +21,15 @@ public enum BoardPack {
         let data: ReportData
         var h: HTML
         var files: [ReportFile] = []
+        /// Each action's RAG ratings, oldest first.
+        let strips: [String: [ReportData.RAGChange]]
+        /// The actions by id.
+        let byID: [String: ReportData.Action]
 
         init(data: ReportData) {
             self.data = data
+            strips = data.ragStrips()
+            byID = Dictionary(data.actions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             h = HTML(capacity: 128 * 1024 + data.actions.count * 900)
         }
 
@@ -53,7 +59,8 @@ public enum BoardPack {
             h.raw("<nav class=\"contents\" aria-label=\"Contents\"><ol>")
             for (anchor, name) in [("glance", "At a glance"), ("dates", "Statutory dates"), ("weaknesses", "Weaknesses and their actions"),
                                    ("status", "Status of all actions over time"), ("kpis", "Key performance indicators"),
-                                   ("families", "What families told us"), ("exceptions", "Red actions and exceptions commentary")] {
+                                   ("families", "What families told us"), ("exceptions", "Red actions and exceptions commentary"),
+                                   ("changes", "Changes to the plan")] {
                 h.raw("<li><a href=\"#\(anchor)\">\(name)</a></li>")
             }
             h.raw("</ol></nav>\n<main id=\"main\">\n")
@@ -64,6 +71,7 @@ public enum BoardPack {
             kpis()
             families()
             exceptions()
+            changes()
             h.raw("</main>\n")
             footer()
             h.raw("</div>")
@@ -184,14 +192,14 @@ public enum BoardPack {
             let groups = data.weaknesses()
             var overview = CSV(["finding_id", "kind", "theme", "summary", "judgement", "actions", "red", "amber", "green", "not_rated"])
             var detail = CSV(["finding_id", "action_id", "title", "status", "rag", "rag_reason", "lead_organisation", "action_lead",
-                              "start", "due", "overdue", "updates", "last_update"])
+                              "start", "due", "baseline_due", "rescheduled", "overdue", "updates", "last_update"])
             for g in groups {
                 overview.row([g.finding.id, g.finding.kind.rawValue, g.finding.theme, g.finding.summary, g.finding.judgement ?? "",
                               String(g.actions.count), String(g.count(.red)), String(g.count(.amber)), String(g.count(.green)),
                               String(g.count(nil))])
                 for a in g.actions {
                     detail.row([g.finding.id, a.id, a.title, a.status.rawValue, a.rag?.rawValue ?? "", a.ragReason, a.leadOrganisation,
-                                a.actionLead, a.start.iso, a.due.iso, a.overdue ? "yes" : "no", String(a.updates), a.lastUpdate?.iso ?? ""])
+                                a.actionLead, a.start.iso, a.due.iso, (a.baselineDue ?? a.due).iso, a.rescheduled ? "yes" : "no", a.overdue ? "yes" : "no", String(a.updates), a.lastUpdate?.iso ?? ""])
                 }
             }
             let overviewFile = csv("weaknesses", overview)
@@ -236,10 +244,11 @@ public enum BoardPack {
                     h.table(caption: "Actions for \(short(f.id)) (\(Words.plural(g.actions.count, "action")))",
                             headers: ["Action", "Lead", "Due", "Status", "RAG", "Why", "Updates", "Last update"],
                             rows: g.actions.map { a in
-                                ["\(a.id) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", Words.shortDate(a.due), Words.status(a.status),
+                                ["\(a.id) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", Words.due(a), Words.status(a.status),
                                  Words.rag(a.rag), a.ragReason, String(a.updates), a.lastUpdate.map(Words.shortDate) ?? "none"]
                             }, numeric: [6], classes: [2: { _ in "nowrap" }, 4: { "rag-" + ($0 == "Not rated" ? "none" : $0.lowercased()) },
                                                        7: { _ in "nowrap" }])
+                    ragStrips(g.actions)
                 }
                 h.raw("</div>")
             }
@@ -383,7 +392,8 @@ public enum BoardPack {
                             case "stale": "Stale (before the last meeting): " + (a.commentary ?? "")
                             default: a.commentary ?? "Missing"
                             }
-                            return ["\(a.actionID) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", Words.shortDate(a.due), a.ragReason,
+                            let due = byID[a.actionID].map(Words.due) ?? Words.shortDate(a.due)
+                            return ["\(a.actionID) \(a.title)", "\(a.leadOrganisation) (\(a.actionLead))", due, a.ragReason,
                                     commentary, a.commentaryOn.map { Words.shortDate($0) + (a.commentaryAuthor.map { ", \($0)" } ?? "") } ?? "—",
                                     a.lastStatusChange.map(Words.statusSet) ?? "—"]
                         }, id: "table-red", classes: [2: { _ in "nowrap" }, 4: { $0 == "Missing" ? "missing" : $0.hasPrefix("Stale") ? "stale" : nil }])

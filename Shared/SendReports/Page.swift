@@ -69,6 +69,13 @@ enum Page {
         td.rag-amber{box-shadow:inset 6px 0 #f47738;font-weight:700}
         td.rag-green{box-shadow:inset 6px 0 #00703c;font-weight:700}
         td.rag-none{box-shadow:inset 6px 0 #6f777b}
+        .vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+        ul.rag-strips{list-style:none;padding:0;margin:.5rem 0 1.5rem}
+        ul.rag-strips>li{margin:.35rem 0;max-width:none}
+        ol.rag-strip{display:inline-flex;flex-wrap:wrap;gap:2px;list-style:none;padding:0;margin:0 .5rem;vertical-align:middle}
+        ol.rag-strip li{min-width:1.5rem;text-align:center;font-size:.8125rem;font-weight:700;line-height:1.5rem;margin:0}
+        ol.rag-strip .red{background:#d4351c;color:#fff}ol.rag-strip .amber{background:#f47738;color:#0b0c0c;outline:1px solid #8f4100}
+        ol.rag-strip .green{background:#00703c;color:#fff}ol.rag-strip .none{background:#6f777b;color:#fff}
         td.missing,p.missing{color:#b21f1f;font-weight:700}
         td.stale{color:#8f4100}
         figure.chart{margin:1rem 0 1.5rem;max-width:100%}

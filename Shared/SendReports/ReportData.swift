@@ -30,6 +30,11 @@ public struct ReportData: Sendable {
     public var chairUpdates: [ChairUpdate] = []
     /// The board's themes, in the order it named them (ReportData+Chair.swift).
     public var themes: [Theme] = []
+    /// Every recorded RAG rating of the actions, oldest first; nil when the board does not give them (ReportData+Changes.swift).
+    public var ragChanges: [RAGChange] = []
+    public var ragHistoryKnown = true
+    /// The plan's change requests, oldest first (ReportData+Changes.swift).
+    public var planChanges: [PlanChange] = []
 
     public init(today: LocalDate, generatedAt: Timestamp = .now(), inspection: Inspection? = nil, findings: [Finding] = [],
                 plan: Plan = Plan(), actions: [Action] = [], statusChanges: [StatusChange] = [],
@@ -141,6 +146,8 @@ public struct ReportData: Sendable {
         public var actionLead: String
         public var start: LocalDate
         public var due: LocalDate
+        /// The first agreed due date; the due date until a reschedule is approved.
+        public var baselineDue: LocalDate? = nil
         public var overdue: Bool
         public var findingIDs: [String]
         public var kpiID: String?

@@ -55,7 +55,7 @@ extension ReportFetcher {
     public static func action(_ a: JSONValue) -> ReportData.Action? {
         guard let id = a["action_id"]?.stringValue,
               let status = a["status"]?.stringValue.flatMap(ReportData.Status.init(rawValue:)) else { return nil }
-        return ReportData.Action(
+        var action = ReportData.Action(
             id: id, title: a["title"]?.stringValue ?? "", status: status,
             rag: a["rag"]?.stringValue.flatMap(ReportData.RAG.init(rawValue:)), ragReason: a["rag_reason"]?.stringValue ?? "",
             leadOrganisation: a["lead_organisation"]?.stringValue ?? "", actionLead: a["action_lead"]?.stringValue ?? "",
@@ -63,6 +63,8 @@ extension ReportFetcher {
             overdue: a["overdue"]?.boolValue ?? false, findingIDs: (a["finding_ids"]?.arrayValue ?? []).compactMap(\.stringValue),
             kpiID: a["kpi_id"]?.stringValue, updates: int(a["updates"]), lastUpdate: date(a["last_update"]),
             cancelReason: a["cancel_reason"]?.stringValue)
+        action.baselineDue = date(a["baseline_due"])
+        return action
     }
 
     public static func kpi(_ k: JSONValue, readings: [JSONValue]) -> ReportData.KPI? {

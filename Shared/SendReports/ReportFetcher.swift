@@ -41,6 +41,9 @@ public struct ReportFetcher: Sendable {
         let actionIDs = Set(data.actions.map(\.id))
         (data.statusChanges, data.statusHistorySource) = try history(actionIDs: actionIDs, actions: data.actions, today: today)
 
+        if let rag = try ragHistory(actionIDs: actionIDs) { data.ragChanges = rag } else { data.ragHistoryKnown = false }
+        data.planChanges = try planChanges(actionIDs: actionIDs)
+
         let kpis = try call(ServiceName.board, "kpis.list", [:])
         data.kpis = try (kpis["kpis"]?.arrayValue ?? []).compactMap { summary in
             guard let id = summary["kpi_id"]?.stringValue else { return nil }

@@ -9,6 +9,12 @@ enum Words {
     static func longDate(_ d: LocalDate) -> String { "\(d.day) \(months[d.month - 1]) \(d.year)" }
 
     /// "16 Jan 2018"
+    /// An action's due date, with the first agreed one beside it when a reschedule moved it:
+    /// "30 Sep 2026 (first agreed 31 Jul 2026)".
+    static func due(_ a: ReportData.Action) -> String {
+        guard a.rescheduled, let baseline = a.baselineDue else { return shortDate(a.due) }
+        return "\(shortDate(a.due)) (first agreed \(shortDate(baseline)))"
+    }
     static func shortDate(_ d: LocalDate) -> String { "\(d.day) \(months[d.month - 1].prefix(3)) \(d.year)" }
 
     /// "July 2019"

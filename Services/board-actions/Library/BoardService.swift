@@ -48,6 +48,7 @@ public enum BoardService {
         "actions.change": .write { ctx in try ChangeRequests.changeField(BoardChange(ctx), ctx.args) },
         "actions.suspend": .write { ctx in try ChangeRequests.suspend(BoardChange(ctx), ctx.args) },
         "actions.resume": .write { ctx in try ChangeRequests.resume(BoardChange(ctx), ctx.args) },
+        "actions.rag_history": .read { ctx in try RAGHistory.page(ctx.db, ctx.args) },
         "actions.requests": .read { ctx in try ChangeRequests.list(ctx.db, ctx.args) },
         "actions.coverage": .read { ctx in try Coverage.report(ctx.db, ctx.args) },
         "actions.overdue": .read { ctx in try DueDateWatch.overdue(ctx.db, today: ctx.today) },

@@ -101,4 +101,26 @@ enum RAGHistory {
     static func list(_ db: Database, _ actionID: String) throws -> [JSONValue] {
         try Row.fetchAll(db, sql: "SELECT * FROM action_rag_history WHERE action_id = ? ORDER BY n", arguments: [actionID]).map(json)
     }
+
+    /// `actions.rag_history {"after"?, "limit"?}`: every recorded rating of every action, oldest
+    /// first, in pages — the board pack's RAG strips without asking for each action in turn.
+    static func page(_ db: Database, _ args: JSONValue) throws -> JSONValue {
+        let v = Validator(args)
+        let after = v.int("after", required: false, range: 0...Int64.max) ?? 0
+        let limit = v.int("limit", required: false, range: 1...StatusHistory.maxLimit) ?? StatusHistory.defaultLimit
+        try v.check()
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM action_rag_history WHERE n > ? ORDER BY n LIMIT ?",
+                                    arguments: [after, limit + 1])
+        let page = rows.prefix(Int(limit))
+        var result: [String: JSONValue] = [
+            "changes": .array(page.map { row in
+                var o = json(row).objectValue ?? [:]
+                o["n"] = .int(row["n"])
+                o["action_id"] = .string(row["action_id"])
+                return .object(o)
+            }),
+        ]
+        if rows.count > Int(limit), let last = page.last { result["next_after"] = .int(last["n"]) }
+        return .object(result)
+    }
 }
