@@ -12,6 +12,10 @@ public struct ReportFetcher: Sendable {
     let call: Call
     /// Actions and history rows per page.
     public var pageSize = 10_000
+    /// Whether to read every action's RAG history and the plan's change requests (the board pack's
+    /// strips and "Changes to the plan"). The public page shows neither, and the portal, which builds
+    /// it, may not read them.
+    public var includesPlanChanges = true
 
     public init(call: @escaping Call) {
         self.call = call
@@ -41,8 +45,12 @@ public struct ReportFetcher: Sendable {
         let actionIDs = Set(data.actions.map(\.id))
         (data.statusChanges, data.statusHistorySource) = try history(actionIDs: actionIDs, actions: data.actions, today: today)
 
-        if let rag = try ragHistory(actionIDs: actionIDs) { data.ragChanges = rag } else { data.ragHistoryKnown = false }
-        data.planChanges = try planChanges(actionIDs: actionIDs)
+        if includesPlanChanges {
+            if let rag = try ragHistory(actionIDs: actionIDs) { data.ragChanges = rag } else { data.ragHistoryKnown = false }
+            data.planChanges = try planChanges(actionIDs: actionIDs)
+        } else {
+            data.ragHistoryKnown = false
+        }
 
         let kpis = try call(ServiceName.board, "kpis.list", [:])
         data.kpis = try (kpis["kpis"]?.arrayValue ?? []).compactMap { summary in

@@ -94,9 +94,10 @@ final class ProgressCache: Sendable {
 
     private func build(marks: [String]) -> Built? {
         let client = self.client
-        let fetcher = ReportFetcher { service, command, args in
+        var fetcher = ReportFetcher { service, command, args in
             try client.callBlocking(service, command, args, timeout: 5, attempts: 1)
         }
+        fetcher.includesPlanChanges = false
         guard let data = try? fetcher.fetch() else { return nil }
         let contact = PublicPage.Contact(enquiryURL: "/enquiries/new", phone: config.contactPhone, email: config.contactEmail,
                                          address: config.contactAddress)
