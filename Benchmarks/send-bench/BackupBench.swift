@@ -45,7 +45,7 @@ enum BackupBench {
         var env = ProcessInfo.processInfo.environment
         env["SEND_RUN_DIR"] = directories.run
         env["SEND_DATA_DIR"] = directories.data
-        let imported = try runSendctl("\(bin)/sendctl", ["families", "import", csvPath, "--json", "--timeout", "300"], environment: env)
+        let imported = try runProgram("\(bin)/sendctl", ["families", "import", csvPath, "--json", "--timeout", "300"], environment: env)
         guard imported.status == 0 else { throw StartupError("the families import failed: \(imported.output.prefix(500))") }
         try? FileManager.default.removeItem(atPath: csvPath)
         try waitSettled(context: context, directories: directories, timeout: 600)
@@ -65,7 +65,7 @@ enum BackupBench {
         var windows: [(start: Double, end: Double)] = []
         for _ in 0..<5 {
             let started = nowMicros()
-            let backup = try runSendctl("\(bin)/sendctl", ["backup", "--out", backups, "--keep", "1"], environment: env)
+            let backup = try runProgram("\(bin)/sendctl", ["backup", "--out", backups, "--keep", "1"], environment: env)
             windows.append((started, nowMicros()))
             guard backup.status == 0 else { throw StartupError("sendctl backup failed: \(backup.output.prefix(800))") }
             Thread.sleep(forTimeInterval: 1)
@@ -75,13 +75,13 @@ enum BackupBench {
         var encryptedSeconds: Double?
         if let ageKeygen = ["/usr/bin/age-keygen", "/usr/local/bin/age-keygen"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
             let keyFile = "\(work.path)/age.key"
-            let made = try runSendctl(ageKeygen, ["-o", keyFile], environment: env)
+            let made = try runProgram(ageKeygen, ["-o", keyFile], environment: env)
             if made.status == 0, let recipient = made.output.split(separator: "\n").first(where: { $0.contains("age1") })
                 .flatMap({ $0.split(separator: " ").last.map(String.init) }) {
                 var encrypted = env
                 encrypted["SEND_BACKUP_RECIPIENT"] = recipient
                 let t0 = nowMicros()
-                let run = try runSendctl("\(bin)/sendctl", ["backup", "--out", "\(work.path)/encrypted"], environment: encrypted)
+                let run = try runProgram("\(bin)/sendctl", ["backup", "--out", "\(work.path)/encrypted"], environment: encrypted)
                 if run.status == 0 { encryptedSeconds = (nowMicros() - t0) / 1e6 }
             }
         }
@@ -143,21 +143,6 @@ enum BackupBench {
             usleep(200_000)
         }
         throw StartupError("the followers did not catch up within \(Int(timeout)) s")
-    }
-
-    /// Runs a program to its end: its exit status and what it printed (standard output and error together).
-    static func runSendctl(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Two paced writers, 200 writes a second each: board progress notes and comms enquiries.

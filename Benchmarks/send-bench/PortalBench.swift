@@ -171,18 +171,7 @@ enum PortalBench {
         return nil
     }
 
-    static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func runProcess(_ path: String, _ arguments: [String]) throws -> String { try runProgram(path, arguments).output }
 
     static func fetch(_ url: String) throws -> Data {
         Data(try runProcess("/usr/bin/env", ["python3", "-c", "import sys,urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())", url]).utf8)

@@ -154,6 +154,22 @@ struct Percentiles {
     }
 }
 
+/// Runs a program to its end: its exit status and what it printed (standard output and error
+/// together). `environment` nil: this process's own.
+func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 /// Microseconds of the runtime's monotonic clock, for timings.
 func nowMicros() -> Double { Double(monotonicNanos()) / 1e3 }
 
