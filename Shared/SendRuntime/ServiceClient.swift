@@ -202,6 +202,27 @@ public final class ServiceClient {
         }
     }
 
+    /// The reply to the request `post` sent as `id`, if it has come within `timeoutMilliseconds`
+    /// (0: only what is already here); nil when it has not, and the request stays posted so a later
+    /// call can still collect it. Late replies to other requests are skipped. For a caller that must
+    /// not block (the supervisor probing a starting service while it watches the others): one
+    /// connection, one handshake, however long the service takes to answer.
+    public func pollReply(to id: String, timeoutMilliseconds: Int = 0) throws -> Reply? {
+        guard posted == id else { return nil }
+        if let refusal { throw refusal }
+        var items = [PollItem(socket)]
+        if let monitor { items.append(monitor.pollItem) }
+        try poll(&items, timeoutMilliseconds: max(0, timeoutMilliseconds))
+        if items.count > 1 && items[1].isReadable { checkHandshakes() }
+        if let refusal { throw refusal }
+        while let frames = try socket.receive(dontWait: true) {
+            guard let body = frames.last, let reply = try? Reply.decode(body), reply.id == id else { continue }
+            posted = nil
+            return reply
+        }
+        return nil
+    }
+
     /// One `health` request, waiting at most `timeout` seconds; nil when the socket file is
     /// missing or nothing answered in time.
     public func health(timeout: Double = 0.25) -> JSONValue? {

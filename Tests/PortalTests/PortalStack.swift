@@ -27,7 +27,7 @@ final class PortalStack {
         let ready = waitUntil(timeout: 60, interval: 0.05) {
             (try? client.call(ServiceName.supervisor, "status", timeout: 1)["ready"]?.boolValue) == true
         }
-        if !ready { throw Failure("the stack did not become ready:\n\(supervisor.output)") }
+        if !ready { throw Failure("the stack did not become ready:\n\(supervisor.output)\n\(dir.logTails())") }
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -29,7 +29,7 @@ struct BackupProofTests {
 
         // 1. The stack and its load.
         let stack = try ProofStack(directory: dir, environment: ["SEND_RATE_LIMIT_PER_MINUTE": "0"])
-        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
         let c = stack.client
         let seed = try c.call(ServiceName.findings, "findings.import", smallReport(0, area: "Backup seed").replacing(inspectionID: ChaosTests.seedInspection), timeout: 30)
         let weaknesses = (seed["findings"]?.arrayValue ?? []).compactMap(\.stringValue)

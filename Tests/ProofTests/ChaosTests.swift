@@ -35,7 +35,7 @@ struct ChaosTests {
         let stack = try ProofStack(directory: dir, environment: ["SEND_RATE_LIMIT_PER_MINUTE": "0"], config: try plan.stackConfig())
         var keep = true
         defer { stack.finish(keep: keep) }
-        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
         let c = stack.client
 
         // Seed: one report whose weaknesses the board's actions will address; the board must know them first.
@@ -199,7 +199,7 @@ struct ChaosTests {
         for t in threads { #expect(t.wait(timeout: 90), "a load thread did not finish") }
 
         // Everything settles: all running, every follower caught up, the subscriber has printed the whole log.
-        #expect(stack.waitReady(timeout: 60), "not every service is running:\n\(stack.rows())")
+        #expect(stack.waitReady(timeout: 60), "not every service is running:\n\(stack.rows())\n\(stack.dir.logTails())")
         #expect(c.waitSettled(timeout: 60), "the followers did not catch up")
         #expect(FuzzTests.waitQuiet(c, ServiceName.notifications))
         let notificationsLast = try #require(c.lastSeq(ServiceName.notifications))

@@ -34,7 +34,7 @@ struct PIIAuditTests {
         ])
         var keep = true  // a failing audit leaves its directory for inspection
         defer { stack.finish(keep: keep) }
-        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
         let c = stack.client
         let comms = ServiceName.comms
 

@@ -164,6 +164,10 @@ final class ProofStack {
     /// whether or not anyone reaps it).
     var supervisorIsRunning: Bool { lockIsHeld("\(dir.run)/supervisor.lock") }
 
+    /// For a failure message: what the supervisor this test started printed, then the end of every
+    /// service's log (a supervisor started by `deploy/stack up --detach` logs there too).
+    var startupReport: String { "\(supervisor.output)\n\(dir.logTails())" }
+
     @discardableResult
     func waitReady(timeout: Double = 60) -> Bool {
         waitUntil(timeout: timeout, interval: 0.05) { (try? status()["ready"]?.boolValue) == true }

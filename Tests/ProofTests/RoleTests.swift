@@ -64,7 +64,7 @@ struct RoleTests {
     func everyCommandEveryRole() throws {
         let stack = try ProofStack()
         defer { stack.finish() }
-        try #require(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        try #require(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
 
         var people: [Role: TestPerson] = [:]
         for role in Role.people { people[role] = try stack.client.addPerson(role) }
@@ -146,7 +146,7 @@ struct RoleTests {
     func handshakesRevocationAndActors() throws {
         let stack = try ProofStack()
         defer { stack.finish() }
-        try #require(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        try #require(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
         let imported = try stack.client.call(ServiceName.findings, "findings.import", smallReport(1), timeout: 30)
         let finding = try #require(imported["findings"]?.arrayValue?.first?.stringValue)
         let chair = try stack.client.addPerson(.boardChair)

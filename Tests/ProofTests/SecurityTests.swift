@@ -15,7 +15,7 @@ struct SecurityTests {
     func filesArePrivate() throws {
         let stack = try ProofStack()
         defer { stack.finish() }
-        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
         _ = try stack.client.call(ServiceName.findings, "findings.import", smallReport(1), timeout: 30)
         let me = geteuid()
 
@@ -75,7 +75,7 @@ struct SecurityTests {
         chmod(dir.path, 0o755)
         let stack = try ProofStack(directory: dir)
         defer { stack.finish() }
-        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.supervisor.output)")
+        #expect(stack.waitReady(), "the stack did not become ready:\n\(stack.startupReport)")
         _ = try stack.client.call(ServiceName.findings, "findings.import", smallReport(1), timeout: 30)
         let all = ServiceName.managed + [ServiceName.supervisor]
         #expect(stack.client.waitSettled())

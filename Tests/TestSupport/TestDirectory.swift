@@ -30,6 +30,19 @@ public final class TestDirectory: Sendable {
     /// `data/keys/stack.key`: `SEND_KEY_FILE` for a child (a Python client) that must act as the stack.
     public var stackKeyPath: String { directories.stackKeyPath }
 
+    /// The last `lines` lines of each service's log under `data/logs` (the supervisor's children
+    /// write there), for a failure message that says why a stack did not come up.
+    public func logTails(lines: Int = 20) -> String {
+        let logs = "\(data)/logs"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+        if names.isEmpty { return "(no service logs in \(logs))" }
+        return names.map { name in
+            let text = (try? String(contentsOfFile: "\(logs)/\(name)", encoding: .utf8)) ?? ""
+            let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines + 1).joined(separator: "\n")
+            return "--- \(name), last \(lines) lines ---\n\(tail)"
+        }.joined(separator: "\n")
+    }
+
     /// Removes the directory (tests call this at the end; a failing test leaves it for inspection).
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -46,6 +46,12 @@ final class Supervisor {
         var cpuSamples: [(at: Int64, ticks: Int64)] = []
         /// Silent but busy was logged for the current silence.
         var saidBusy = false
+        /// The readiness probe of the current process while it is starting: one connection, kept
+        /// until it answers `health` (a fresh connection per look would need its handshake and reply
+        /// within one look's time, which a loaded machine does not always give).
+        var probe: ServiceClient?
+        /// The `health` request posted on `probe`, and when.
+        var probeRequest: (id: String, at: Int64)?
         /// Filled in by `publish` from the liveness watch.
         var silentMillis: Int64?
         var longestSilenceMillis: Int64 = 0
@@ -54,6 +60,12 @@ final class Supervisor {
             self.spec = spec
             self.executablePath = executablePath
             self.logPath = logPath
+        }
+
+        func closeProbe() {
+            probe?.close()
+            probe = nil
+            probeRequest = nil
         }
 
         var snapshot: ServiceSnapshot {
@@ -158,20 +170,49 @@ final class Supervisor {
             guard let pid = child.pid else { continue }
             if now >= child.readyDeadline {
                 if child.killedBecause == nil {
-                    child.killedBecause = "did not answer health within \(formatMillis(config.readyTimeoutMillis))"
+                    let socket = (try? directories.commandEndpoint(child.spec.name)).map(RuntimeDirectories.socketPath(of:)) ?? ""
+                    let why = access(socket, F_OK) == 0 ? "its command socket is bound but nothing answered"
+                        : "its command socket was never bound: it did not finish starting; see \(child.logPath)"
+                    child.killedBecause = "did not answer health within \(formatMillis(config.readyTimeoutMillis)) (\(why))"
                     logger.error("\(child.spec.name) (pid \(pid)) \(child.killedBecause!); killing it")
+                    let tail = logTail(child.logPath)
+                    if !tail.isEmpty { logger.error("\(child.spec.name)'s log ends: \(tail.joined(separator: " | "))") }
                     ChildProcess.signalGroup(pid, SIGKILL)
+                    child.closeProbe()
                 }
                 continue
             }
-            guard let client = try? host.client(child.spec.name) else { continue }
-            defer { client.close() }
-            guard let health = client.health(timeout: 0.25), health["pid"]?.intValue == Int64(pid) else { continue }
+            guard let health = probe(child), health["pid"]?.intValue == Int64(pid) else { continue }
+            child.closeProbe()
             child.state = .running
             liveness.expect(child.spec.name)
             let millis = monotonicMillis() - child.startedMonotonic
             logger.info("\(child.spec.name) ready pid=\(pid) in \(millis) ms")
             record(ServiceStarted(service: child.spec.name, pid: pid, restarts: child.restarts))
+        }
+    }
+
+    /// One look at a starting child without blocking: posts `health` once its command socket exists
+    /// (again after 2 s without an answer, in case the first went to a socket file of the process
+    /// before), and returns the answer once it has come.
+    private func probe(_ child: Child) -> JSONValue? {
+        let now = monotonicMillis()
+        if child.probe == nil { child.probe = try? host.client(child.spec.name) }
+        guard let client = child.probe, client.socketExists else { return nil }
+        do {
+            if child.probeRequest == nil || now - child.probeRequest!.at >= 2000 {
+                let id = RequestID.make()
+                try client.post(Request(id: id, command: "health", args: [:]))
+                child.probeRequest = (id, now)
+            }
+            guard let reply = try client.pollReply(to: child.probeRequest!.id) else { return nil }
+            child.probeRequest = nil
+            if case .success(let result) = reply.outcome { return result }
+            return nil
+        } catch {
+            // A refused key or a send that could not go: start again on a new connection at the next look.
+            child.closeProbe()
+            return nil
         }
     }
 
@@ -258,6 +299,7 @@ final class Supervisor {
 
     private func launch(_ child: Child, isRestart: Bool) {
         removeSocketFiles(of: child.spec.name)
+        child.closeProbe()
         child.killedBecause = nil
         child.hung = false
         child.cpuSamples = []
@@ -301,6 +343,7 @@ final class Supervisor {
         let uptime = now - child.startedMonotonic
         let expected = child.state == .stopping
         child.pid = nil
+        child.closeProbe()
         liveness.forget(child.spec.name)
         record(ServiceExited(service: child.spec.name, pid: pid, end: status.end, uptimeMillis: uptime, expected: expected))
         let text = "\(child.spec.name) (pid \(pid)) exited: \(status) after \(formatMillis(uptime))"
