@@ -126,6 +126,16 @@ public enum Rules {
             return make([.actionLeads, .board], .warning, "Action turned red: \(named(e.actionID, e.title))",
                         "\(e.actionID), led by \(e.leadOrganisation), is red (\(e.reason)). The lead is asked for an exceptions "
                         + "commentary \(by): sendctl actions exceptions add \(e.actionID) --commentary TEXT.", "action", e.actionID)
+        case EventType.actionMilestoneMissed:
+            // Like a due date passing: the lead is told, and the action is red until the milestone is met.
+            let e = try event.decode(as: ActionMilestoneMissed.self)
+            return make([.actionLeads, .board], .warning, "Milestone missed: \(e.milestone) '\(e.title)' of \(named(e.actionID, e.actionTitle))",
+                        "\(e.actionID), led by \(e.leadOrganisation), had milestone \(e.milestone) '\(e.title)' due \(e.due.iso) and it is not met; "
+                        + "the action is red until it is: sendctl actions milestones met \(e.actionID) \(e.milestone) --on YYYY-MM-DD.",
+                        "action", e.actionID)
+        case EventType.actionMilestoneAdded, EventType.actionMilestoneMet:
+            // Recorded in the board's history and shown in the board pack; nobody needs telling.
+            return []
         case EventType.decisionRecorded:
             let e = try event.decode(as: DecisionRecorded.self)
             return make([.board], .info, "Board decision recorded", "Decision \(e.decisionID) was recorded.", "decision", e.decisionID)
