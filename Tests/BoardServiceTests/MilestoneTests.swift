@@ -151,9 +151,10 @@ import TestSupport
             #expect(error?.message.contains(words) == true, "\(error?.message ?? "")")
         }
         let after = try board.call("actions.milestones.list", ["action_id": "A-0001"])
-        #expect(after["milestones"]?.arrayValue?.count == 2)
-        #expect(after["milestones"]?[0] == before["milestones"]?[0])
-        #expect(after["milestones"]?[1]?["met_on"] == .null)
+        // By due date: the new M2 (1 June) before M1 (1 October), which is as it was.
+        #expect(after["milestones"]?.arrayValue?.map { $0["milestone"] } == ["M2", "M1"])
+        #expect(after["milestones"]?[1] == before["milestones"]?[0])
+        #expect(after["milestones"]?[0]?["met_on"] == .null)
         // Only the one good add was announced.
         #expect(try milestoneEvents() == events + 1)
 
@@ -162,5 +163,30 @@ import TestSupport
         let closed = serviceError { try board.call("actions.milestones.met", ["action_id": "A-0001", "milestone": "M2", "on": "2026-03-01"]) }
         #expect(closed?.code == .conflict)
         #expect(closed?.message.contains("A-0001 is cancelled: the milestones of a closed action do not change") == true, "\(closed?.message ?? "")")
+    }
+
+    @Test("an action lead marks their organisation's milestone met, with who did it; another organisation's is refused and stays as it was")
+    func leadScope() throws {
+        let db = try BoardDatabase()
+        defer { db.close() }
+        try db.seedArticle()
+        db.actor = ActionLeadRulesTests.chair
+        try db.run(Actions.create, actionArgs(lead: "Council"))
+        try db.run(Actions.create, actionArgs(["F-0005"], title: "Commission health services after 16", lead: "NHS Lancashire"))
+        for id in ["A-0001", "A-0002"] {
+            try db.run(Milestones.add, ["action_id": .string(id), "title": "Training delivered", "due": "2026-05-01"])
+        }
+        db.actor = ActionLeadRulesTests.lead
+        let met = try db.run(Milestones.met, ["action_id": "A-0001", "milestone": "M1"])
+        #expect(met["milestone"]?["met_by"] == ["person": "P-4", "role": "action_lead"])
+        let refused = serviceError { try db.run(Milestones.met, ["action_id": "A-0002", "milestone": "M1"]) }
+        #expect(refused?.code == .forbidden)
+        #expect(refused?.message.contains("A-0002 is led by NHS Lancashire; your key (P-4) is an action lead for Council") == true,
+                "\(refused?.message ?? "")")
+        let other = try db.read { try Milestones.list($0, ["action_id": "A-0002"], today: db.today) }
+        #expect(other["milestones"]?[0]?["met_on"] == .null)
+        // Adding is the chair's (Access.table), as creating an action is.
+        #expect(Access.table[ServiceName.board]?["actions.milestones.add"] == [.boardChair])
+        #expect(Access.table[ServiceName.board]?["actions.milestones.met"] == [.boardChair, .actionLead])
     }
 }
