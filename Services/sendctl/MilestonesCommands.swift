@@ -9,9 +9,9 @@ extension ActionsCommand {
             abstract: "An action's dated milestones: list them, add one, mark one met.",
             discussion: """
                 A missed milestone (past its due date and not met) makes an open action red, like its own due date.
-                A milestone's due date is fixed once added.
+                Once added, a milestone's due date moves only by a change request (reschedule) a board decision approves.
                 """,
-            subcommands: [ListMilestones.self, AddMilestone.self, MetMilestone.self],
+            subcommands: [ListMilestones.self, AddMilestone.self, MetMilestone.self, RescheduleMilestone.self],
             defaultSubcommand: ListMilestones.self)
     }
 
@@ -72,6 +72,27 @@ extension ActionsCommand {
             let result = try await Connection(options: connection).call(ServiceName.board, "actions.milestones.met", .object(args))
             if json { return Output.json(result) }
             ActionsCommand.printMilestone("met", result)
+        }
+    }
+}
+
+extension ActionsCommand {
+    struct RescheduleMilestone: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reschedule",
+            abstract: "Ask the board to move a milestone's due date (a change request a board decision approves or refuses).")
+        @Argument(help: "The action.") var actionID: String
+        @Argument(help: "The milestone, as listed: M1, M2, …") var milestone: String
+        @Option(help: ArgumentHelp("The new due date.", valueName: "YYYY-MM-DD")) var due: String
+        @Option(help: "Why it is needed.") var reason: String
+        @Flag(help: "Print the reply as JSON.") var json = false
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let result = try await Connection(options: connection).call(ServiceName.board, "actions.milestones.reschedule", [
+                "action_id": .string(actionID), "milestone": .string(milestone), "due": .string(due), "reason": .string(reason)])
+            if json { return Output.json(result) }
+            ActionsCommand.printRequest(result)
         }
     }
 }

@@ -189,4 +189,60 @@ import TestSupport
         #expect(Access.table[ServiceName.board]?["actions.milestones.add"] == [.boardChair])
         #expect(Access.table[ServiceName.board]?["actions.milestones.met"] == [.boardChair, .actionLead])
     }
+
+    @Test("a milestone's date moves only by a change request a board decision approves; the first agreed date stays beside it")
+    func rescheduleNeedsADecision() throws {
+        let board = try BoardProcess()
+        defer { board.finish() }
+        try board.start(today: "2026-03-02")
+        try board.call("actions.create", actionArgs(start: "2026-01-05", due: "2026-12-31"))
+        try board.call("actions.update", ["action_id": "A-0001", "status": "in_progress"])
+        try board.call("actions.milestones.add", ["action_id": "A-0001", "title": "Training delivered", "due": "2026-04-01"])
+
+        let requested = try board.sendctl(["actions", "milestones", "reschedule", "A-0001", "M1", "--due", "2026-06-01",
+                                           "--reason", "The trainer starts in May"])
+        #expect(requested.status == 0, "\(requested.err)")
+        #expect(requested.out.contains("requested CR-0001: milestone_due of A-0001 M1 from 2026-04-01 to 2026-06-01 — pending a board decision"),
+                "\(requested.out)")
+        let second = serviceError {
+            try board.call("actions.milestones.reschedule", ["action_id": "A-0001", "milestone": "M1", "due": "2026-07-01", "reason": "x"])
+        }
+        #expect(second?.code == .conflict)
+        #expect(second?.message.contains("CR-0001 is already pending for A-0001") == true, "\(second?.message ?? "")")
+        let late = serviceError {
+            try board.call("actions.milestones.reschedule", ["action_id": "A-0001", "milestone": "M1", "due": "2027-02-01", "reason": "x"])
+        }
+        #expect(late?.message.contains("is after A-0001 is due (2026-12-31)") == true, "\(late?.message ?? "")")
+
+        // Pending, the date has not moved: the day after it, the milestone is missed and the action red.
+        board.stop()
+        try board.start(today: "2026-04-02")
+        #expect(waitUntil { (try? board.call("actions.show", ["action_id": "A-0001"]))?["action"]?["rag"] == "red" })
+        let member = try board.call("board.members.add", ["role": "parent_carer_representative", "post": "Forum co-chair"])
+        let meeting = try board.call("board.meetings.add", ["date": "2026-04-02", "attendee_ids": [member["member"]?["member_id"] ?? .null]])
+        let decided = try board.sendctl(["board", "decide", meeting["meeting"]?["meeting_id"]?.stringValue ?? "", "--kind", "change_requests",
+                                         "--approve", "CR-0001"], today: "2026-04-02")
+        #expect(decided.status == 0, "\(decided.err)")
+
+        let shown = try board.call("actions.show", ["action_id": "A-0001"])
+        let m = try #require(shown["milestones"]?[0])
+        #expect(m["due"] == "2026-06-01" && m["baseline_due"] == "2026-04-01" && m["rescheduled"] == true)
+        #expect(m["words"] == "upcoming: due 2026-06-01")
+        #expect(shown["action"]?["rag"] == "green")
+        let last = try #require(shown["rag_history"]?.arrayValue?.last)
+        #expect(last["cause"] == "decision" && last["decision_id"] == "D-0001" && last["to"] == "green")
+        let approved = try board.payloads(ActionChangeApproved.self)
+        #expect(approved.map { "\($0.request.kind.rawValue) \($0.request.milestone ?? "-") \($0.request.from)→\($0.request.to)" }
+            == ["milestone_due M1 2026-04-01→2026-06-01"])
+        let history = try board.sendctl(["actions", "history", "A-0001"], today: "2026-04-02")
+        let line = try #require(history.out.split(separator: "\n").first { $0.contains("CR-0001") }, "\(history.out)")
+        #expect(line.contains("milestone M1 due") && line.contains("made") && line.contains("The trainer starts in May"), "\(line)")
+
+        // Met, its date no longer changes.
+        try board.call("actions.milestones.met", ["action_id": "A-0001", "milestone": "M1"])
+        let met = serviceError {
+            try board.call("actions.milestones.reschedule", ["action_id": "A-0001", "milestone": "M1", "due": "2026-07-01", "reason": "x"])
+        }
+        #expect(met?.message.contains("M1 of A-0001 was met on 2026-04-02: its date no longer changes") == true, "\(met?.message ?? "")")
+    }
 }

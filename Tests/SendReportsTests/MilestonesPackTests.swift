@@ -40,6 +40,10 @@ struct MilestonesPackTests {
         #expect(shown["action"]?["rag_reason"]?.stringValue?.contains("milestone M1 'Pathway agreed' missed (due 2018-08-31)") == true,
                 "\(shown["action"]?["rag_reason"] ?? .null)")
 
+        // A move of M2's date waits for the board, in the pack's changes to the plan.
+        _ = try client.call(ServiceName.board, "actions.milestones.reschedule",
+                            ["action_id": "A-0001", "milestone": "M2", "due": "2019-01-31", "reason": "The trainer starts in January"])
+
         let out = "\(dir.path)/reports"
         let pack = try sendctl(["report", "board-pack", "--out", out], dir)
         #expect(pack.status == 0, "board-pack: \(pack.stderr)")
@@ -52,6 +56,8 @@ struct MilestonesPackTests {
                     "<th scope=\"row\">A-0001</th><td>M2 Training delivered</td><td class=\"nowrap\">14 Dec 2018</td><td>Upcoming: due 14 Dec 2018</td>"] {
             #expect(table.contains(row), "\(table.prefix(1500))")
         }
+        #expect(html.contains("<td>New due date of milestone M2</td><td>14 December 2018</td><td>31 January 2019</td>"),
+                "\(html.range(of: "<h2 id=\"changes\">").map { String(html[$0.lowerBound...].prefix(2000)) } ?? "no changes section")")
         #expect(html.contains("milestone M1 &#39;Pathway agreed&#39; missed (due 2018-08-31)") || html.contains("milestone M1 'Pathway agreed' missed (due 2018-08-31)"))
 
         let words = ["Milestone: First clinic held — done in July 2018",

@@ -12,7 +12,8 @@ extension BoardSchema {
                     action_id TEXT NOT NULL REFERENCES actions(action_id),
                     seq INTEGER NOT NULL,            -- M1, M2, … numbered per action
                     title TEXT NOT NULL,
-                    due_date TEXT NOT NULL,          -- fixed once added
+                    due_date TEXT NOT NULL,          -- changes only by a change request (milestone_due) a decision approves
+                    baseline_due TEXT,               -- the first agreed due date; NULL: never rescheduled
                     met_on TEXT,                     -- NULL: not met
                     added_on TEXT NOT NULL,
                     added_at TEXT NOT NULL,
@@ -26,6 +27,7 @@ extension BoardSchema {
                 );
                 ALTER TABLE actions ADD COLUMN milestone_due TEXT;
                 ALTER TABLE actions ADD COLUMN milestone_label TEXT;
+                ALTER TABLE change_requests ADD COLUMN milestone_seq INTEGER;   -- the milestone of a milestone_due request
                 """)
         }
     }

@@ -51,6 +51,7 @@ public enum BoardService {
         "actions.resume": .write { ctx in try ChangeRequests.resume(BoardChange(ctx), ctx.args) },
         "actions.milestones.add": .write { ctx in try Milestones.add(BoardChange(ctx), ctx.args) },
         "actions.milestones.met": .write { ctx in try Milestones.met(BoardChange(ctx), ctx.args) },
+        "actions.milestones.reschedule": .write { ctx in try ChangeRequests.rescheduleMilestone(BoardChange(ctx), ctx.args) },
         "actions.milestones.list": .read { ctx in try Milestones.list(ctx.db, ctx.args, today: ctx.today) },
         "actions.rag_history": .read { ctx in try RAGHistory.page(ctx.db, ctx.args) },
         "actions.requests": .read { ctx in try ChangeRequests.list(ctx.db, ctx.args) },

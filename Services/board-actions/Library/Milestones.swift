@@ -3,9 +3,9 @@ import SendModel
 
 /// An action's dated milestones (issue 18): `actions.milestones.add`, `.met` and `.list`.
 ///
-/// A milestone is numbered per action (M1, M2, …). Its due date is fixed once added: the plan's
-/// change control (a change request a board decision approves) covers the action's own due date,
-/// not its milestones' (docs/PROTOCOL.md says so). A milestone past its due date and not met makes
+/// A milestone is numbered per action (M1, M2, …). Once added, its due date changes only by a
+/// change request a board decision approves (`actions.milestones.reschedule`, kind `milestone_due`,
+/// in ChangeRequests.swift), like the action's own; the first agreed date stays as `baseline_due`. A milestone past its due date and not met makes
 /// an open action red, the same rule as the action's own due date (`RAGRating`).
 enum Milestones {
     /// `actions.milestones.add`: `{action_id, title, due}` — the board chair, on an open or suspended action.
@@ -19,13 +19,7 @@ enum Milestones {
         let action = try ActionRecord.require(db, id!)
         try ActionLeadScope.check(change.actor, action)
         try changeable(action)
-        if due! < action.start {
-            throw ServiceError.invalid("due", "the milestone's due date \(due!.iso) is before \(action.id) starts (\(action.start.iso))")
-        }
-        if due! > action.due {
-            throw ServiceError.invalid("due", "the milestone's due date \(due!.iso) is after \(action.id) is due (\(action.due.iso)): "
-                + "a milestone comes on the way to the action's due date")
-        }
+        try checkDue(due!, action)
         let trimmed = title!.trimmingSpaces
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM action_milestones WHERE action_id = ? AND title = ? COLLATE NOCASE",
                              arguments: [action.id, trimmed]) != nil {
@@ -64,10 +58,7 @@ enum Milestones {
         let action = try ActionRecord.require(db, id!)
         try ActionLeadScope.check(change.actor, action)
         try changeable(action)
-        guard let milestone = try Row.fetchOne(db, sql: "SELECT * FROM action_milestones WHERE action_id = ? AND seq = ?",
-                                               arguments: [action.id, seq!]) else {
-            throw ServiceError.notFound("milestone \(label(seq!)) of \(action.id) (sendctl actions milestones \(action.id) lists them)")
-        }
+        let milestone = try require(db, action.id, seq!)
         if let metOn = milestone["met_on"] as String? {
             throw ServiceError.conflict("\(label(seq!)) of \(action.id) was already met on \(metOn)")
         }
@@ -115,6 +106,26 @@ enum Milestones {
     }
 
     static func label(_ seq: Int64) -> String { "M\(seq)" }
+
+    /// A milestone's due date lies between the action's start and due dates.
+    static func checkDue(_ due: LocalDate, _ action: ActionRecord) throws {
+        if due < action.start {
+            throw ServiceError.invalid("due", "the milestone's due date \(due.iso) is before \(action.id) starts (\(action.start.iso))")
+        }
+        if due > action.due {
+            throw ServiceError.invalid("due", "the milestone's due date \(due.iso) is after \(action.id) is due (\(action.due.iso)): "
+                + "a milestone comes on the way to the action's due date")
+        }
+    }
+
+    /// The milestone, or `not_found` naming it and how to list them.
+    static func require(_ db: Database, _ actionID: String, _ seq: Int64) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM action_milestones WHERE action_id = ? AND seq = ?",
+                                         arguments: [actionID, seq]) else {
+            throw ServiceError.notFound("milestone \(label(seq)) of \(actionID) (sendctl actions milestones \(actionID) lists them)")
+        }
+        return row
+    }
 
     /// "M2", "m2" or "2".
     static func parse(_ text: String) -> Int64? {
@@ -165,7 +176,9 @@ enum Milestones {
             state = "upcoming"
             words = "upcoming: due \(due)"
         }
+        let baseline = (row["baseline_due"] as String?) ?? due
         return ["milestone": .string(label(row["seq"])), "title": .string(row["title"]), "due": .string(due),
+                "baseline_due": .string(baseline), "rescheduled": .bool(baseline != due),
                 "met_on": JSONValue(metOn), "state": .string(state), "words": .string(words),
                 "added_on": .string(row["added_on"]),
                 "met_by": StatusHistory.by(person: row["met_person"], role: row["met_role"])]
