@@ -8,7 +8,8 @@ struct ActionsCommand: AsyncParsableCommand {
         abstract: "The written statement of action: actions, progress, RAG, coverage, exceptions, overdue.",
         subcommands: [Create.self, Update.self, ProgressCommand.self, List.self, Show.self, CoverageCommand.self,
                       ExceptionsCommand.self, Overdue.self, ActionsImportCommand.self,
-                      Reschedule.self, Change.self, Suspend.self, Resume.self, Requests.self, History.self]
+                      Reschedule.self, Change.self, Suspend.self, Resume.self, Requests.self, History.self,
+                      MilestonesCommand.self]
     )
 
     /// The editable fields, shared by create and update.
@@ -177,6 +178,11 @@ struct ActionsCommand: AsyncParsableCommand {
                 let reason = h["reason"].map { $0.isNull ? "" : "  (\($0.cell))" } ?? ""
                 let by = h["by"].flatMap { $0.isNull ? nil : "  by \($0["person"]?.cell ?? "") \($0["role"]?.cell ?? "")" } ?? ""
                 print("  \(h["on"]?.cell ?? "")  \(h["from"]?.cell ?? "-") → \(h["to"]?.cell ?? "")\(by)\(reason)")
+            }
+            let milestones = result["milestones"]?.arrayValue ?? []
+            if !milestones.isEmpty {
+                print("Milestones:")
+                for m in milestones { print("  \(m["milestone"]?.cell ?? "")  \(m["title"]?.cell ?? ""): \(m["words"]?.cell ?? "")") }
             }
             let updates = result["updates"]?.arrayValue ?? []
             if !updates.isEmpty {

@@ -8,7 +8,8 @@ extension ActionsCommand {
     /// Prints a pending request as a person reads it.
     static func printRequest(_ result: JSONValue) {
         let r = result["request"] ?? .null
-        print("requested \(r["request_id"]?.cell ?? "?"): \(r["kind"]?.cell ?? "") of \(r["action_id"]?.cell ?? "") "
+        let milestone = r["milestone"].flatMap { $0.isNull ? nil : " \($0.cell)" } ?? ""
+        print("requested \(r["request_id"]?.cell ?? "?"): \(r["kind"]?.cell ?? "") of \(r["action_id"]?.cell ?? "")\(milestone) "
             + "from \(r["from"]?.cell ?? "") to \(r["to"]?.cell ?? "") — pending a board decision "
             + "(sendctl board decide MEETING --kind change_requests --approve \(r["request_id"]?.cell ?? "?"))")
     }

@@ -97,6 +97,11 @@ public enum Access {
             "actions.reschedule": [.boardChair, .actionLead], "actions.change": [.boardChair, .actionLead],
             "actions.suspend": chair, "actions.resume": chair, "actions.requests": everyone,
             "actions.rag_history": everyone,
+            // Milestones (issue 18): added by whoever changes the plan; met by the action's lead or the chair.
+            "actions.milestones.add": chair, "actions.milestones.met": [.boardChair, .actionLead],
+            "actions.milestones.list": publicData,
+            // Like actions.reschedule: a request, which a board decision approves or refuses.
+            "actions.milestones.reschedule": [.boardChair, .actionLead],
             "kpis.add": chair, "kpis.record": chair, "kpis.list": publicData, "kpis.show": publicData,
             "board.members.add": chair, "board.members.list": everyone,
             "board.meetings.add": chair, "board.meetings.list": everyone, "board.meetings.show": everyone,

@@ -34,6 +34,10 @@ public enum EventType {
     public static let actionChangeApproved = "action.change_approved"
     public static let actionChangeRefused = "action.change_refused"
     public static let actionRAGChanged = "action.rag_changed"
+    /// An action's milestones (issue 18; Events/MilestoneEvents.swift).
+    public static let actionMilestoneAdded = "action.milestone_added"
+    public static let actionMilestoneMet = "action.milestone_met"
+    public static let actionMilestoneMissed = "action.milestone_missed"
 
     // comms (data: ids and counts only, never a name, contact detail or answer)
     public static let familyImported = "family.imported"

@@ -70,7 +70,7 @@ extension BoardPack.Renderer {
             h.table(caption: "Awaiting the board (\(Words.plural(pending.count, "request")))",
                     headers: ["Request", "Action", "What", "From", "To", "Why", "Asked on"],
                     rows: pending.map { c in
-                        [c.requestID, title(c.actionID), Self.what(c.kind), value(c.kind, c.from), value(c.kind, c.to), c.reason,
+                        [c.requestID, title(c.actionID), Self.what(c), value(c.kind, c.from), value(c.kind, c.to), c.reason,
                          Words.shortDate(c.requestedOn)]
                     }, id: "table-pending", classes: [6: { _ in "nowrap" }])
         }
@@ -79,7 +79,7 @@ extension BoardPack.Renderer {
                     rows: decided.map { c in
                         let verdict = c.state == "approved" ? "Approved" : "Refused (nothing changed)"
                         let by = [c.decisionID, c.decidedOn.map { "on " + Words.shortDate($0) }].compactMap { $0 }.joined(separator: " ")
-                        return [c.requestID, title(c.actionID), Self.what(c.kind), value(c.kind, c.from), value(c.kind, c.to), c.reason,
+                        return [c.requestID, title(c.actionID), Self.what(c), value(c.kind, c.from), value(c.kind, c.to), c.reason,
                                 verdict + (by.isEmpty ? "" : " by \(by)")]
                     }, id: "table-changes")
         }
@@ -91,21 +91,22 @@ extension BoardPack.Renderer {
         byID[actionID].map { "\($0.id) \($0.title)" } ?? actionID
     }
 
-    static func what(_ kind: String) -> String {
-        switch kind {
+    static func what(_ c: ReportData.PlanChange) -> String {
+        switch c.kind {
+        case "milestone_due": "New due date of milestone \(c.milestone ?? "")".trimmingSpaces
         case "reschedule": "New due date"
         case "lead_organisation": "New lead organisation"
         case "success_criteria": "New success criteria"
         case "suspend": "Suspend"
         case "resume": "Resume"
-        default: kind.replacingOccurrences(of: "_", with: " ")
+        default: c.kind.replacingOccurrences(of: "_", with: " ")
         }
     }
 
     /// A request's from or to value in words: a date, a status, or the text as it is.
     func value(_ kind: String, _ v: String) -> String {
         switch kind {
-        case "reschedule": LocalDate(iso: v).map(Words.longDate) ?? v
+        case "reschedule", "milestone_due": LocalDate(iso: v).map(Words.longDate) ?? v
         case "suspend", "resume": ReportData.Status(rawValue: v).map { Words.capitalised(Words.status($0)) } ?? v
         default: v
         }

@@ -248,6 +248,7 @@ public enum BoardPack {
                                  Words.rag(a.rag), a.ragReason, String(a.updates), a.lastUpdate.map(Words.shortDate) ?? "none"]
                             }, numeric: [6], classes: [2: { _ in "nowrap" }, 4: { "rag-" + ($0 == "Not rated" ? "none" : $0.lowercased()) },
                                                        7: { _ in "nowrap" }])
+                    milestonesTable(g.actions, weakness: short(f.id))
                     ragStrips(g.actions)
                 }
                 h.raw("</div>")

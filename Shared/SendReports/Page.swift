@@ -92,6 +92,8 @@ enum Page {
         ul.actions li{border-left:6px solid var(--line);background:var(--panel);padding:.5rem .9rem;margin:.5rem 0;max-width:52rem}
         ul.actions li.done{border-color:#00703c}ul.actions li.late{border-color:#d4351c}ul.actions li.going{border-color:#1d70b8}
         ul.actions .meta{display:block;color:var(--muted);font-size:.9375rem}
+        ul.actions ul.milestones{list-style:disc;padding:0 0 0 1.25rem;margin:.25rem 0 0}
+        ul.actions ul.milestones li{border:0;background:none;padding:0;margin:.15rem 0;font-size:.9375rem}
         dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}
         dl.facts dt{font-weight:700}dl.facts dd{margin:0}
         .update{border-left:6px solid #00703c;padding:.25rem 1rem;margin:1rem 0}

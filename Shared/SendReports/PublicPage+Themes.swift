@@ -38,7 +38,9 @@ extension PublicPage.Renderer {
                     h.raw("<span class=\"meta\">")
                     let when = a.due.map { a.status.isDone ? "" : " · to be done by \(Words.monthYear($0))" } ?? ""
                     h.text("\(p.words)\(when)" + (a.leadOrganisation.isEmpty ? "" : " · led by \(a.leadOrganisation)"))
-                    h.raw("</span></li>")
+                    h.raw("</span>")
+                    if let full = byID[a.id] { milestoneList(full) }
+                    h.raw("</li>")
                 }
                 h.raw("</ul>")
             }

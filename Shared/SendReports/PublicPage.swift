@@ -291,7 +291,9 @@ public enum PublicPage {
                         : p == .notStarted && a.overdue ? "Not started yet, and late · it was to be done by \(Words.monthYear(a.due))"
                         : "\(p.words) · to be done by \(Words.monthYear(a.due))"
                     h.text("\(state) · led by \(a.leadOrganisation)")
-                    h.raw("</span></li>")
+                    h.raw("</span>")
+                    milestoneList(a)
+                    h.raw("</li>")
                 }
                 h.raw("</ul>")
             }

@@ -34,6 +34,8 @@ extension ReportData {
         public var requestedOn: LocalDate
         public var decisionID: String?
         public var decidedOn: LocalDate?
+        /// The milestone (`M2`) a `milestone_due` request moves.
+        public var milestone: String? = nil
 
         public init(requestID: String, actionID: String, kind: String, from: String, to: String, reason: String, state: String,
                     requestedOn: LocalDate, decisionID: String? = nil, decidedOn: LocalDate? = nil) {
@@ -93,11 +95,13 @@ extension ReportFetcher {
                 guard let id = r["request_id"]?.stringValue, let action = r["action_id"]?.stringValue, actionIDs.contains(action) else {
                     return nil
                 }
-                return ReportData.PlanChange(
+                var change = ReportData.PlanChange(
                     requestID: id, actionID: action, kind: r["kind"]?.stringValue ?? "", from: r["from"]?.stringValue ?? "",
                     to: r["to"]?.stringValue ?? "", reason: r["reason"]?.stringValue ?? "", state: r["state"]?.stringValue ?? "",
                     requestedOn: date(r["requested_on"]) ?? LocalDate(dayNumber: 0), decisionID: r["decision_id"]?.stringValue,
                     decidedOn: date(r["decided_on"]))
+                change.milestone = r["milestone"]?.stringValue
+                return change
             }
         } catch let error as ServiceError where error.code == .unknownCommand {
             return []

@@ -156,6 +156,8 @@ public struct ReportData: Sendable {
         public var lastUpdate: LocalDate?
         /// Why the board cancelled it (nil unless cancelled); published on the progress page.
         public var cancelReason: String?
+        /// Its dated milestones, by due date (ReportData+Milestones.swift).
+        public var milestones: [Milestone] = []
 
         public init(id: String, title: String, status: Status, rag: RAG?, ragReason: String, leadOrganisation: String,
                     actionLead: String, start: LocalDate, due: LocalDate, overdue: Bool, findingIDs: [String],

@@ -64,6 +64,7 @@ extension ReportFetcher {
             kpiID: a["kpi_id"]?.stringValue, updates: int(a["updates"]), lastUpdate: date(a["last_update"]),
             cancelReason: a["cancel_reason"]?.stringValue)
         action.baselineDue = date(a["baseline_due"])
+        action.milestones = milestones(a)
         return action
     }
 

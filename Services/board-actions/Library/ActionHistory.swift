@@ -43,6 +43,7 @@ enum ActionHistory {
             case .reschedule: "due"
             case .lead, .successCriteria: kind.rawValue
             case .suspend, .resume: "status"
+            case .milestoneDue: "milestone \(Milestones.label(row["milestone_seq"] as Int64? ?? 0)) due"
             }
             let state: String = row["state"]
             let at: String = (row["decided_at"] as String?) ?? row["requested_at"]

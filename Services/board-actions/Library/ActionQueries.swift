@@ -56,10 +56,16 @@ enum ActionQueries {
             FROM actions a WHERE \(pageConditions) ORDER BY a.n LIMIT ?
             """, arguments: pageArguments + [limit + 1])
         let page = rows.prefix(Int(limit))
+        let milestones = try page.first.map { first in
+            try Milestones.of(db, actionsFrom: first["n"], to: page.last!["n"], today: today)
+        } ?? [:]
         let actions: [JSONValue] = page.map { row in
             let extra = ActionRecord.columnCount
             let findings = (row[extra] as String?).map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? []
-            return ActionRecord(row).summary(findingIDs: findings, today: today)
+            let action = ActionRecord(row)
+            guard case .object(var o) = action.summary(findingIDs: findings, today: today) else { return .null }
+            o["milestones"] = .array(milestones[action.id] ?? [])
+            return .object(o)
         }
         var result: [String: JSONValue] = ["actions": .array(actions), "total": .int(total), "today": .string(today.iso)]
         if rows.count > Int(limit), let last = page.last { result["next_after"] = .string(last["action_id"]) }
@@ -110,6 +116,7 @@ enum ActionQueries {
             "change_requests": .array(try Row.fetchAll(db, sql: "SELECT * FROM change_requests WHERE action_id = ? ORDER BY n",
                                                        arguments: [action.id]).map(ChangeRequests.json)),
             "rag_history": .array(try RAGHistory.list(db, action.id)),
+            "milestones": .array(try Milestones.of(db, action.id, today: today)),
         ]
     }
 }

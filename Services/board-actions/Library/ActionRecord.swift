@@ -27,6 +27,8 @@ struct ActionRecord {
     var baselineDue: LocalDate
     /// The rating last recorded in the RAG history: nil never recorded, `.some(nil)` not rated.
     var ragLast: RAG??
+    /// The earliest milestone not yet met, if any (`Milestones.refresh` keeps it).
+    var nextMilestone: RAGRating.Milestone?
 
     /// Reads the columns of `actions` in table order (`SELECT *` or `SELECT a.*`, extra columns after them).
     /// By position, not by name: a listing reads thousands of rows. Later migrations only append columns.
@@ -53,10 +55,16 @@ struct ActionRecord {
         lastUpdate = row[19]
         baselineDue = (row[20] as String?).flatMap(LocalDate.init(iso:)) ?? due
         ragLast = (row[21] as String?).map { RAG(rawValue: $0) }
+        // row[22] is rag_last_reason.
+        if let due = (row[23] as String?).flatMap(LocalDate.init(iso:)), let label = row[24] as String? {
+            nextMilestone = RAGRating.Milestone(label: label, due: due)
+        } else {
+            nextMilestone = nil
+        }
     }
 
     /// The number of columns `init(_:)` reads; extra columns of a query start here.
-    static let columnCount = 23
+    static let columnCount = 25
 
     static func fetch(_ db: Database, _ id: String) throws -> ActionRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM actions WHERE action_id = ?", arguments: [id]).map(ActionRecord.init)
@@ -73,7 +81,7 @@ struct ActionRecord {
     }
 
     func rating(today: LocalDate) -> RAGRating {
-        RAGRating.rate(status: status, start: start, due: due, today: today)
+        RAGRating.rate(status: status, start: start, due: due, today: today, milestone: nextMilestone)
     }
 
     /// The action as listed: what a board member scans.

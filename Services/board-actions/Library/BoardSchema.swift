@@ -269,5 +269,6 @@ enum BoardSchema {
                 """)
         }
         registerChair(&migrator)
+        registerMilestones(&migrator)
     }
 }

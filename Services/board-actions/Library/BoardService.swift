@@ -18,6 +18,7 @@ public enum BoardService {
                 PeriodicJob("due-dates", every: try overdueInterval(environment)) { ctx in
                     let change = BoardChange(ctx)
                     try DueDateWatch.run(change)
+                    try Milestones.announceMissed(change)
                     try RAGHistory.sweep(change)
                     try Coverage.announceWatched(change, inspectionID: nil)
                 },
@@ -48,6 +49,10 @@ public enum BoardService {
         "actions.change": .write { ctx in try ChangeRequests.changeField(BoardChange(ctx), ctx.args) },
         "actions.suspend": .write { ctx in try ChangeRequests.suspend(BoardChange(ctx), ctx.args) },
         "actions.resume": .write { ctx in try ChangeRequests.resume(BoardChange(ctx), ctx.args) },
+        "actions.milestones.add": .write { ctx in try Milestones.add(BoardChange(ctx), ctx.args) },
+        "actions.milestones.met": .write { ctx in try Milestones.met(BoardChange(ctx), ctx.args) },
+        "actions.milestones.reschedule": .write { ctx in try ChangeRequests.rescheduleMilestone(BoardChange(ctx), ctx.args) },
+        "actions.milestones.list": .read { ctx in try Milestones.list(ctx.db, ctx.args, today: ctx.today) },
         "actions.rag_history": .read { ctx in try RAGHistory.page(ctx.db, ctx.args) },
         "actions.requests": .read { ctx in try ChangeRequests.list(ctx.db, ctx.args) },
         "actions.coverage": .read { ctx in try Coverage.report(ctx.db, ctx.args) },

@@ -102,18 +102,44 @@ enum ChangeRequests {
         return action
     }
 
+    /// `actions.milestones.reschedule`: `{action_id, milestone, due, reason}` — a milestone not yet met,
+    /// a new due date between the action's start and due dates.
+    static func rescheduleMilestone(_ change: BoardChange, _ args: JSONValue) throws -> JSONValue {
+        let v = Validator(args)
+        let id = v.boardID("action_id", BoardID.action)
+        let given = v.string("milestone", maxLength: 16)
+        let due = v.date("due")
+        let reason = v.string("reason", maxLength: 2000)
+        let seq = given.flatMap(Milestones.parse)
+        if given != nil && seq == nil {
+            v.fail("milestone", "'\(given!)' is not a milestone: give its number as listed, for example M1")
+        }
+        try v.check()
+        let action = try changeable(change, id!)
+        let milestone = try Milestones.require(change.db, action.id, seq!)
+        if let metOn = milestone["met_on"] as String? {
+            throw ServiceError.conflict("\(Milestones.label(seq!)) of \(action.id) was met on \(metOn): its date no longer changes")
+        }
+        let from: String = milestone["due_date"]
+        if due!.iso == from { throw ServiceError.invalid("due", "\(Milestones.label(seq!)) of \(action.id) is already due \(from)") }
+        try Milestones.checkDue(due!, action)
+        return try open(change, action, .milestoneDue, from: from, to: due!.iso, reason: reason!, milestone: seq)
+    }
+
     private static func group(_ kind: ChangeRequestKind) -> [String] {
         kind == .suspend || kind == .resume ? ["suspend", "resume"] : [kind.rawValue]
     }
 
     /// Stores a pending request and announces it.
     private static func open(_ change: BoardChange, _ action: ActionRecord, _ kind: ChangeRequestKind, from: String, to: String,
-                             reason: String) throws -> JSONValue {
+                             reason: String, milestone: Int64? = nil) throws -> JSONValue {
         let db = change.db
         let kinds = group(kind)
+        // One pending request per kind, and per milestone for a milestone's date.
         if let pending = try String.fetchOne(db, sql: """
             SELECT request_id FROM change_requests WHERE action_id = ? AND state = 'pending' AND kind IN (\(kinds.map { "'\($0)'" }.joined(separator: ",")))
-            """, arguments: [action.id]) {
+              AND milestone_seq IS ?
+            """, arguments: [action.id, milestone]) {
             throw ServiceError.conflict("\(pending) is already pending for \(action.id): the board decides it first "
                 + "(board.decide with kind change_requests, approving or refusing it)")
         }
@@ -121,10 +147,10 @@ enum ChangeRequests {
         let id = BoardID.make(BoardID.changeRequest, n)
         try db.execute(sql: """
             INSERT INTO change_requests(n, request_id, action_id, kind, from_value, to_value, reason, state, requested_on, requested_at,
-                actor_person, actor_role)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                actor_person, actor_role, milestone_seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)
             """, arguments: [n, id, action.id, kind.rawValue, from, to, reason, change.today.iso, change.at,
-                             change.actor.person, change.actor.role.rawValue])
+                             change.actor.person, change.actor.role.rawValue, milestone])
         try change.emit(ActionChangeRequested(fields(try row(db, id), title: action.title)))
         return ["request": json(try row(db, id))]
     }
@@ -139,13 +165,15 @@ enum ChangeRequests {
     static func fields(_ row: Row, title: String) -> ChangeRequestFields {
         ChangeRequestFields(requestID: row["request_id"], actionID: row["action_id"], title: title,
                             kind: ChangeRequestKind(rawValue: row["kind"]) ?? .reschedule,
-                            from: row["from_value"], to: row["to_value"], reason: row["reason"])
+                            from: row["from_value"], to: row["to_value"], reason: row["reason"],
+                            milestone: (row["milestone_seq"] as Int64?).map(Milestones.label))
     }
 
     static func json(_ row: Row) -> JSONValue {
         ["request_id": .string(row["request_id"]), "action_id": .string(row["action_id"]), "kind": .string(row["kind"]),
          "from": .string(row["from_value"]), "to": .string(row["to_value"]), "reason": .string(row["reason"]),
          "state": .string(row["state"]), "requested_on": .string(row["requested_on"]),
+         "milestone": JSONValue((row["milestone_seq"] as Int64?).map(Milestones.label)),
          "by": StatusHistory.by(person: row["actor_person"], role: row["actor_role"]),
          "decision_id": JSONValue(row["decision_id"] as String?), "decided_on": JSONValue(row["decided_on"] as String?)]
     }
@@ -223,6 +251,19 @@ enum ChangeRequests {
                 UPDATE actions SET baseline_due = COALESCE(baseline_due, due_date), \(column) = ?, updated_at = ? WHERE action_id = ?
                 """, arguments: [to, change.at, action.id])
             try change.emit(ActionUpdated(actionID: action.id, title: action.title, changed: [field]))
+            try RAGHistory.note(change, before: before, actionID: action.id, cause: .decision, decisionID: decisionID)
+            action = try ActionRecord.require(db, action.id)
+        case .milestoneDue:
+            let seq: Int64 = request["milestone_seq"] ?? 0
+            let milestone = try Milestones.require(db, action.id, seq)
+            if milestone["met_on"] as String? != nil {
+                throw ServiceError.conflict("\(Milestones.label(seq)) of \(action.id) has since been met: \(id) can no longer be approved; refuse it instead")
+            }
+            try db.execute(sql: """
+                UPDATE action_milestones SET baseline_due = COALESCE(baseline_due, due_date), due_date = ?, missed_announced_on = NULL
+                WHERE action_id = ? AND seq = ?
+                """, arguments: [to, action.id, seq])
+            try Milestones.refresh(db, action.id)
             try RAGHistory.note(change, before: before, actionID: action.id, cause: .decision, decisionID: decisionID)
             action = try ActionRecord.require(db, action.id)
         case .suspend:

@@ -2,7 +2,8 @@ import SendModel
 
 /// Red, amber or green, computed from today and explained.
 ///
-/// - red: overdue (past its due date and still open) or delayed;
+/// - red: overdue (past its due date and still open), delayed, or a milestone missed (past its due
+///   date and not met: the same rule as the action's own due date);
 /// - amber: due within 14 days and not completed, or not started although its start date has passed;
 /// - green: otherwise, including completed and verified actions;
 /// - a cancelled action is not rated, nor is a suspended one (the board paused it: its dates do not
@@ -16,7 +17,14 @@ struct RAGRating: Sendable, Hashable {
     /// Days ahead within which an open action is amber.
     static let amberWindow = 14
 
-    static func rate(status: ActionStatus, start: LocalDate, due: LocalDate, today: LocalDate) -> RAGRating {
+    /// The earliest milestone of an action not yet met: `label` as people read it ("M2 'Training delivered'").
+    struct Milestone: Sendable, Hashable {
+        let label: String
+        let due: LocalDate
+    }
+
+    static func rate(status: ActionStatus, start: LocalDate, due: LocalDate, today: LocalDate,
+                     milestone: Milestone? = nil) -> RAGRating {
         let daysLeft = today.days(until: due)
         func dueText() -> String {
             switch daysLeft {
@@ -40,6 +48,7 @@ struct RAGRating: Sendable, Hashable {
             var red: [String] = []
             if status == .delayed { red.append("delayed") }
             if daysLeft < 0 { red.append(dueText()) }
+            if let milestone, milestone.due < today { red.append("milestone \(milestone.label) missed (due \(milestone.due.iso))") }
             if !red.isEmpty { return RAGRating(colour: .red, explanation: red.joined(separator: "; ")) }
             var amber: [String] = []
             if daysLeft <= amberWindow { amber.append(dueText() + " and not completed") }
@@ -57,7 +66,7 @@ struct RAGRating: Sendable, Hashable {
         return """
             (CASE WHEN a.status IN ('cancelled', 'suspended') THEN NULL
                   WHEN a.status IN ('completed', 'verified') THEN 'green'
-                  WHEN a.status = 'delayed' OR a.due_date < '\(t)' THEN 'red'
+                  WHEN a.status = 'delayed' OR a.due_date < '\(t)' OR a.milestone_due < '\(t)' THEN 'red'
                   WHEN a.due_date <= '\(soon)' OR (a.status = 'not_started' AND a.start_date < '\(t)') THEN 'amber'
                   ELSE 'green' END)
             """

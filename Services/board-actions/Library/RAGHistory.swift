@@ -18,6 +18,8 @@ enum RAGHistory {
     /// What caused a change of rating.
     enum Cause: String {
         case first, status, decision, details, date
+        /// A milestone added or met.
+        case milestone
     }
 
     static func stored(_ colour: RAG?) -> String { colour?.rawValue ?? "none" }

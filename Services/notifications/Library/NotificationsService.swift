@@ -127,6 +127,7 @@ public enum NotificationsService {
         ("action.overdue", "board, operators", "urgent", "past due and not completed; once per action and due date"),
         ("action.change_requested, action.change_approved, action.change_refused", "board", "info", "always: the request, what it changes from and to, and the decision"),
         ("action.rag_changed", "action_leads, board", "warning", "only when the action turns red: asks its lead organisation for an exceptions commentary by the next board meeting (its date when one is on the calendar); once per turn to red"),
+        ("action.milestone_missed", "action_leads, board", "warning", "an open action's milestone is past its due date and not met; once per milestone"),
         ("coverage.gap", "board", "warning", "a weakness has no open or completed action: when an action addressing it is cancelled or changed; for a weakness recorded without one, once its plan is submitted or on a later day"),
         ("coverage.closed", "board", "info", "a weakness announced by coverage.gap has an action again"),
         ("kpi.reading", "board", "warning", "only when the reading is off target"),

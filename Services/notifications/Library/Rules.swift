@@ -104,19 +104,19 @@ public enum Rules {
         case EventType.actionChangeRequested:
             let e = try event.decode(as: ActionChangeRequested.self).request
             return make([.board], .info, "Change requested: \(e.kind.words) of \(named(e.actionID, e.title))",
-                        "\(e.requestID) asks to change the \(changeWhat(e.kind)) of \(e.actionID) from \(e.from) to \(e.to): \(e.reason). "
+                        "\(e.requestID) asks to change the \(changeWhat(e)) of \(e.actionID) from \(e.from) to \(e.to): \(e.reason). "
                         + "It waits for a board decision (kind change_requests).", "action", e.actionID)
         case EventType.actionChangeApproved:
             let e = try event.decode(as: ActionChangeApproved.self)
             let r = e.request
             return make([.board], .info, "Change approved: \(r.kind.words) of \(named(r.actionID, r.title))",
-                        "Decision \(e.decisionID) approved \(r.requestID): the \(changeWhat(r.kind)) of \(r.actionID) is now \(r.to) (was \(r.from)).",
+                        "Decision \(e.decisionID) approved \(r.requestID): the \(changeWhat(r)) of \(r.actionID) is now \(r.to) (was \(r.from)).",
                         "action", r.actionID)
         case EventType.actionChangeRefused:
             let e = try event.decode(as: ActionChangeRefused.self)
             let r = e.request
             return make([.board], .info, "Change refused: \(r.kind.words) of \(named(r.actionID, r.title))",
-                        "Decision \(e.decisionID) refused \(r.requestID): the \(changeWhat(r.kind)) of \(r.actionID) stays \(r.from).",
+                        "Decision \(e.decisionID) refused \(r.requestID): the \(changeWhat(r)) of \(r.actionID) stays \(r.from).",
                         "action", r.actionID)
         case EventType.actionRAGChanged:
             // Only a turn to red needs someone to act: the exceptions commentary for the next meeting.
@@ -126,6 +126,16 @@ public enum Rules {
             return make([.actionLeads, .board], .warning, "Action turned red: \(named(e.actionID, e.title))",
                         "\(e.actionID), led by \(e.leadOrganisation), is red (\(e.reason)). The lead is asked for an exceptions "
                         + "commentary \(by): sendctl actions exceptions add \(e.actionID) --commentary TEXT.", "action", e.actionID)
+        case EventType.actionMilestoneMissed:
+            // Like a due date passing: the lead is told, and the action is red until the milestone is met.
+            let e = try event.decode(as: ActionMilestoneMissed.self)
+            return make([.actionLeads, .board], .warning, "Milestone missed: \(e.milestone) '\(e.title)' of \(named(e.actionID, e.actionTitle))",
+                        "\(e.actionID), led by \(e.leadOrganisation), had milestone \(e.milestone) '\(e.title)' due \(e.due.iso) and it is not met; "
+                        + "the action is red until it is: sendctl actions milestones met \(e.actionID) \(e.milestone) --on YYYY-MM-DD.",
+                        "action", e.actionID)
+        case EventType.actionMilestoneAdded, EventType.actionMilestoneMet:
+            // Recorded in the board's history and shown in the board pack; nobody needs telling.
+            return []
         case EventType.decisionRecorded:
             let e = try event.decode(as: DecisionRecorded.self)
             return make([.board], .info, "Board decision recorded", "Decision \(e.decisionID) was recorded.", "decision", e.decisionID)
@@ -223,12 +233,13 @@ public enum Rules {
     }
 
     /// What a change request changes, in words.
-    static func changeWhat(_ kind: ChangeRequestKind) -> String {
-        switch kind {
+    static func changeWhat(_ request: ChangeRequestFields) -> String {
+        switch request.kind {
         case .reschedule: "due date"
         case .lead: "lead organisation"
         case .successCriteria: "success criteria"
         case .suspend, .resume: "status"
+        case .milestoneDue: request.milestone.map { "due date of milestone \($0)" } ?? "milestone due date"
         }
     }
 

@@ -210,6 +210,8 @@ public enum ChangeRequestKind: String, CaseIterable, Sendable, Codable {
     case successCriteria = "success_criteria"
     case suspend
     case resume
+    /// A new due date of one of the action's milestones (`actions.milestones.reschedule`).
+    case milestoneDue = "milestone_due"
 
     /// Plain words: "reschedule", "lead organisation".
     public var words: String { rawValue.split(separator: "_").joined(separator: " ") }

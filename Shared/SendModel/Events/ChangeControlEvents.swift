@@ -13,8 +13,12 @@ public struct ChangeRequestFields: Codable, Sendable, Hashable {
     /// The value asked for.
     public var to: String
     public var reason: String
+    /// The milestone (`M2`) whose due date a `milestone_due` request moves; absent for every other kind.
+    public var milestone: String?
 
-    public init(requestID: String, actionID: String, title: String, kind: ChangeRequestKind, from: String, to: String, reason: String) {
+    public init(requestID: String, actionID: String, title: String, kind: ChangeRequestKind, from: String, to: String, reason: String,
+                milestone: String? = nil) {
+        self.milestone = milestone
         self.requestID = requestID
         self.actionID = actionID
         self.title = title
@@ -25,7 +29,20 @@ public struct ChangeRequestFields: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case requestID = "request_id", actionID = "action_id", title, kind, from, to, reason
+        case requestID = "request_id", actionID = "action_id", title, kind, from, to, reason, milestone
+    }
+
+    /// `milestone` is always on the wire (null but for a `milestone_due` request).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(requestID, forKey: .requestID)
+        try c.encode(actionID, forKey: .actionID)
+        try c.encode(title, forKey: .title)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(milestone, forKey: .milestone)
     }
 
     static var example: Self {

@@ -15,6 +15,7 @@ public enum EventPayloads {
         FollowerStalled.self, FollowerResumed.self, FollowerAccepted.self,
         ChairUpdatePublished.self, ThemeNamed.self,
         ActionChangeRequested.self, ActionChangeApproved.self, ActionChangeRefused.self, ActionRAGChanged.self,
+        ActionMilestoneAdded.self, ActionMilestoneMet.self, ActionMilestoneMissed.self,
     ]
 
     /// The keys of `P.example` as data: what the type puts on the wire (nested objects as `a.b`).
