@@ -67,7 +67,8 @@ struct ResponseTests {
         // Schema: the table holding anonymous answers has no column that names a family, a recipient, a token,
         // a response or a time, and its only foreign key is to the questionnaire.
         let columns = Set(try db.rows("SELECT name FROM pragma_table_info('anonymous_answers')").map { $0[0] as String })
-        #expect(columns == ["questionnaire_id", "response_key", "position", "value"])
+        // `support_group` (ehc_plan or sen_support, recorded when the reply came) names a group, never a family.
+        #expect(columns == ["questionnaire_id", "response_key", "position", "value", "support_group"])
         let foreignKeys = Set(try db.rows("SELECT \"table\" FROM pragma_foreign_key_list('anonymous_answers')").map { $0[0] as String })
         #expect(foreignKeys == ["questionnaires"])
         // Nothing else in the schema refers to anonymous answers or their key.
