@@ -64,14 +64,18 @@ extension QuestionnaireSection {
         for question in c.questions {
             let text = sentence(c, question)
             h.element("p", ["class": "comparison"], text)
-            let bars = c.rounds.enumerated().map { i, round in
+            // A withheld round has no bar (a bar of 0 would claim a figure); the words and the table say why.
+            let bars = c.rounds.enumerated().compactMap { i, round -> Chart.SimpleBar? in
                 let f = question.figures[safe: i] ?? ReportData.Figure(note: "not asked in this round")
+                guard f.rate != nil else { return nil }
                 return Chart.SimpleBar(label: i == c.rounds.count - 1 ? "This round (\(round.name))" : "Round of \(round.name)",
-                                       key: "\(question.number):\(round.questionnaireID)", value: (f.rate ?? 0) * 100, text: words(f))
+                                       key: "questionnaire-\(round.questionnaireID)", value: (f.rate ?? 0) * 100, text: words(f))
             }
-            Chart(id: "chart-\(id)-trend-\(question.number)", title: "Question \(question.number), \(question.headline): per round",
-                  summary: text, csv: file, width: 720, font: 14, scrolls: true)
-                .horizontalBars(&h, rows: bars, maximum: 100, labelWidth: 240, series: "rate_per_round")
+            if !bars.isEmpty {
+                Chart(id: "chart-\(id)-trend-\(question.number)", title: "Question \(question.number), \(question.headline): per round",
+                      summary: text, csv: file, width: 720, font: 14, scrolls: true)
+                    .horizontalBars(&h, rows: bars, maximum: 100, labelWidth: 240, series: "rate_per_round")
+            }
             h.table(caption: "Question \(question.number), \(question.headline), per round", headers: ["Round", "Responses", "Count", "Rate"],
                     rows: c.rounds.enumerated().map { i, round in
                         let f = question.figures[safe: i] ?? ReportData.Figure(note: "not asked in this round")
