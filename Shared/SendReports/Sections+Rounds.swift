@@ -44,7 +44,7 @@ extension QuestionnaireSection {
         let earlier = c.rounds[c.rounds.count - 2]
         h.element("h\(heading + 1)", ["id": "\(id)-rounds"], "Against earlier rounds")
         h.element("p", [:], "This questionnaire repeats questionnaire \(earlier.questionnaireID), \(earlier.title) (the round of \(earlier.name))"
-            + (c.rounds.count > 2 ? ", itself a round of \(Words.plural(c.rounds.count - 2, "earlier one"))" : "")
+            + (c.rounds.count > 2 ? ", which itself follows \(Words.plural(c.rounds.count - 2, "earlier round"))" : "")
             + ". A question asked again with the same words is compared by its headline answer. A round with fewer than "
             + "\(SmallGroup.smallest) responses to it shows no count or rate.")
         guard !c.questions.isEmpty else {

@@ -104,9 +104,9 @@ struct QuestionnaireRoundsTests {
         for i in 1...20 { try respond(client, tokens1["E\(i)"], [(1, i <= 10 ? "yes" : "no"), (2, .int(i <= 5 ? 5 : 2))]) }
         for i in 1...12 { try respond(client, tokens1["S\(i)"], [(1, i <= 6 ? "yes" : "no"), (2, .int(i <= 3 ? 4 : 3))]) }
 
-        // Round 2, September 2018, anonymous, repeating round 1 (the same words, other spacing and case).
+        // Round 2, June 2018, anonymous, repeating round 1 (the same words, other spacing and case).
         let created2 = try sendctl(["questionnaires", "create", "--title", "Your experience: autumn 2018", "--anonymous", "--audience", "all",
-                                    "--closes", "2018-10-31", "--repeats", "1",
+                                    "--opens", "2018-06-01", "--closes", "2018-10-31", "--repeats", "1",
                                     "--question", "yes_no:Did you feel FULLY listened to?",
                                     "--question", "scale:How well were you kept informed?",
                                     "--question", "yes_no:Do you know your key worker?"], dir)
@@ -166,8 +166,29 @@ struct QuestionnaireRoundsTests {
         let svg2 = String(trend2[..<(trend2.range(of: "</svg>")?.lowerBound ?? trend2.endIndex)])
         #expect(svg2.contains("data-label=\"questionnaire-1\"") && !svg2.contains("data-label=\"questionnaire-2\""))
         let trend = try csvRecords("\(reports)/board-pack-questionnaire-2-rounds.csv")
-        #expect(trend.contains { $0["question"] == "2" && $0["round"] == "September 2018" && $0["answered"] == "" && $0["rate"] == "" })
+        #expect(trend.contains { $0["question"] == "2" && $0["round"] == "June 2018" && $0["answered"] == "" && $0["rate"] == "" })
         #expect(trend.contains { $0["question"] == "1" && $0["round"] == "March 2018" && $0["answered"] == "32" && $0["count"] == "16" })
+        // A third round (September 2018) repeating the second: a chain, charted round by round.
+        let created3 = try sendctl(["questionnaires", "create", "--title", "Your experience: September 2018", "--audience", "all",
+                                    "--closes", "2018-10-31", "--repeats", "2", "--question", "yes_no:Did you feel fully listened to?"], dir)
+        #expect(created3.status == 0, "\(created3.stderr)")
+        let tokens3 = try send(client, dir, 3, seen: &seen)
+        for i in 1...12 { try respond(client, tokens3["E\(i)"], [(1, i <= 9 ? "yes" : "no")]) }
+        let third = try sendctl(["questionnaires", "results", "3"], dir)
+        #expect(third.stdout.contains("Question 1, Did you feel fully listened to? — answering yes: 75% (9 of 12) this round, 20% (5 of 25) in the round of June 2018."), "\(third.stdout)")
+        let chain = try sendctl(["report", "board-pack", "--out", "\(dir.path)/reports3"], dir)
+        #expect(chain.status == 0, "\(chain.stderr)")
+        let chainCheck = try PageCheck("\(dir.path)/reports3/board-pack.html")
+        #expect(chainCheck.errors == [])
+        #expect(chainCheck.text.contains("This questionnaire repeats questionnaire 2, Your experience: autumn 2018 (the round of June 2018), which itself follows 1 earlier round."))
+        #expect(chainCheck.text.contains("Question 1, Did you feel fully listened to? — answering yes: 75% (9 of 12) this round, 20% (5 of 25) in the round of June 2018, 50% (16 of 32) in the round of March 2018."))
+        let chainHTML = try String(contentsOfFile: "\(dir.path)/reports3/board-pack.html", encoding: .utf8)
+        let trend3 = try #require(chainHTML.range(of: "id=\"chart-q3-trend-1\"").map { String(chainHTML[$0.lowerBound...].prefix(6000)) })
+        let svg3 = String(trend3[..<(trend3.range(of: "</svg>")?.lowerBound ?? trend3.endIndex)])
+        for (n, value) in [(1, "50"), (2, "20"), (3, "75")] {
+            #expect(svg3.contains("data-series=\"rate_per_round\" data-label=\"questionnaire-\(n)\" data-value=\"\(value)\""), "round \(n)")
+        }
+
         // No family reference reaches the pack.
         #expect(!html.contains("family-e1@") && !html.contains(">E1<"))
     }
