@@ -111,6 +111,8 @@ struct QuestionnaireRoundsTests {
                                     "--question", "scale:How well were you kept informed?",
                                     "--question", "yes_no:Do you know your key worker?"], dir)
         #expect(created2.status == 0, "\(created2.stderr)")
+        let createdEvent = try client.allEvents(ServiceName.comms).last { $0.type == EventType.questionnaireCreated }
+        #expect(createdEvent?.data["questionnaire_id"]?.intValue == 2 && createdEvent?.data["repeats"]?.intValue == 1)
         let tokens2 = try send(client, dir, 2, seen: &seen)
         #expect(tokens2.count == 32)
         // EHC plan: 4 of 20 yes, 5 of them answer the scale; SEN support: only 5 answer (1 yes).

@@ -168,7 +168,7 @@ enum Questionnaires {
                                arguments: [id, q.position, q.kind.rawValue, q.text, options, q.required])
         }
         try ctx.emit(QuestionnaireCreated(questionnaireID: id, title: title ?? "", anonymous: anonymous, audience: audience,
-                                          questions: questions.count, opens: opens, closes: closes))
+                                          questions: questions.count, opens: opens, closes: closes, repeats: repeats))
         return ["questionnaire_id": .int(id), "state": .string(Questionnaire(row: try Row.fetchOne(ctx.db,
             sql: "SELECT * FROM questionnaires WHERE id = ?", arguments: [id])!).state(today: ctx.today))]
     }
