@@ -44,9 +44,10 @@ enum FamilyRights {
         let id: Int64 = f["id"]
         var flagged: [String] = []
         for channel in Channel.allCases where (f[channel.flagColumn] as String?) != nil { flagged.append(channel.contactColumn) }
-        let children = try Row.fetchAll(db, sql: "SELECT child_ref, ehc_plan, ehc_plan_ended FROM children WHERE family_ref = ? ORDER BY child_ref",
+        let children = try Row.fetchAll(db, sql: "SELECT child_ref, ehc_plan, ehc_plan_ended, support FROM children WHERE family_ref = ? ORDER BY child_ref",
                                         arguments: [familyRef]).map {
-            FamilyChild(childRef: $0["child_ref"], ehcPlan: $0["ehc_plan"], ehcPlanEnded: ($0["ehc_plan_ended"] as String?).flatMap(LocalDate.init(iso:)))
+            FamilyChild(childRef: $0["child_ref"], ehcPlan: $0["ehc_plan"], ehcPlanEnded: ($0["ehc_plan_ended"] as String?).flatMap(LocalDate.init(iso:)),
+                        support: $0["support"])
         }
         let messages = try Row.fetchAll(db, sql: """
             SELECT id, kind, channel, status, attempts, created_at, status_at, sent_at, failure, subject, body, purged_at
