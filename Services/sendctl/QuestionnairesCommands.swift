@@ -22,7 +22,9 @@ struct QuestionnairesCreate: AsyncParsableCommand {
               --question "scale*:How well were you listened to?"
               --question "single_choice:How do you prefer to hear from us?:Email|Text message|Letter"
             --file takes the command's JSON arguments: {"title", "anonymous", "audience", "opens", "closes", "message",
-            "questions": [{"kind", "text", "required", "options"}]}.
+            "repeats", "questions": [{"kind", "text", "required", "options"}]}.
+            --repeats names the questionnaire this one is a new round of: its results then show each question asked
+            again (the same text) against the earlier rounds.
             """
     )
 
@@ -46,6 +48,9 @@ struct QuestionnairesCreate: AsyncParsableCommand {
 
     @Option(help: "The introduction families read; ((name)) is the family's name.")
     var message: String?
+
+    @Option(help: ArgumentHelp("The questionnaire this one repeats (its earlier round).", valueName: "id"))
+    var repeats: Int64?
 
     @Option(help: ArgumentHelp("A question, KIND:TEXT[:OPTION|OPTION…]; repeat for each.", valueName: "question"))
     var question: [String] = []
@@ -100,6 +105,10 @@ struct QuestionnairesCreate: AsyncParsableCommand {
             if let opens { o["opens"] = .string(opens) }
             if let closes { o["closes"] = .string(closes) }
             if let message { o["message"] = .string(message) }
+            args = .object(o)
+        }
+        if let repeats, var o = args.objectValue {
+            o["repeats"] = .int(repeats)
             args = .object(o)
         }
         let result = try await Connection(options: connection).call(ServiceName.comms, "questionnaires.create", args)
@@ -445,6 +454,28 @@ struct QuestionnairesResults: AsyncParsableCommand {
                 }
             }
             for text in q["answers"]?.arrayValue ?? [] { print("  - \(text.cell)") }
+            if let split = q["split"] { print("  " + Self.split(split, headline: q["headline"]?.cell ?? "")) }
         }
+        if let c = r["comparison"], c["questions"] != nil {
+            print("")
+            print("against the earlier round (questionnaire \(c["earlier"]?["questionnaire_id"]?.cell ?? ""), \(c["earlier"]?["round"]?.cell ?? "")):")
+            let compared = c["questions"]?.arrayValue ?? []
+            if compared.isEmpty { print("  no question of this round was asked in the earlier one (the same text)") }
+            for q in compared { print("  " + (q["summary"]?.cell ?? "")) }
+        }
+    }
+
+    /// "by support, answering yes: EHC plan 40% (8 of 20); SEN support 25% (3 of 12)", or why not.
+    static func split(_ s: JSONValue, headline: String) -> String {
+        guard s["shown"]?.boolValue == true else { return s["note"]?.cell ?? "" }
+        func figure(_ f: JSONValue?) -> String {
+            guard let f, f["shown"]?.boolValue == true, let rate = f["rate"]?.doubleValue else { return f?["note"]?.cell ?? "" }
+            let p: Double = (rate * 1000).rounded() / 10
+            let percent: String = p == p.rounded() ? String(Int(p)) : String(p)
+            let count: String = f["count"]?.cell ?? ""
+            let answered: String = f["answered"]?.cell ?? ""
+            return "\(percent)% (\(count) of \(answered))"
+        }
+        return "by support, \(headline): EHC plan \(figure(s["ehc_plan"])); SEN support \(figure(s["sen_support"]))"
     }
 }

@@ -102,14 +102,17 @@ public struct FamilyChild: Codable, Sendable, Hashable {
     public var childRef: String
     public var ehcPlan: Bool
     public var ehcPlanEnded: LocalDate?
+    /// The families CSV's `support` (`ehc_plan`, `sen_support`, `none`); nil when not given (then `ehcPlan` decides).
+    public var support: String?
 
-    public init(childRef: String, ehcPlan: Bool, ehcPlanEnded: LocalDate?) {
+    public init(childRef: String, ehcPlan: Bool, ehcPlanEnded: LocalDate?, support: String? = nil) {
         self.childRef = childRef
         self.ehcPlan = ehcPlan
         self.ehcPlanEnded = ehcPlanEnded
+        self.support = support
     }
 
-    enum CodingKeys: String, CodingKey { case childRef = "child_ref", ehcPlan = "ehc_plan", ehcPlanEnded = "ehc_plan_ended" }
+    enum CodingKeys: String, CodingKey { case childRef = "child_ref", ehcPlan = "ehc_plan", ehcPlanEnded = "ehc_plan_ended", support }
 }
 
 public struct FamilyMessage: Codable, Sendable, Hashable {

@@ -356,6 +356,7 @@ public enum BoardPack {
             if let note = data.commsNote { h.element("p", ["class": "note"], note) }
             for q in data.questionnaires {
                 let tables = QuestionnaireSection.render(&h, q, prefix: BoardPack.prefix, ratesFile: ratesFile, heading: 3, board: true)
+                    + QuestionnaireSection.renderRounds(&h, q, prefix: BoardPack.prefix, heading: 3)
                 for t in tables { _ = csv(t.name, t.table) }
             }
             h.raw("<p>Data: <a href=\"\(ratesFile)\">\(ratesFile)</a></p>")

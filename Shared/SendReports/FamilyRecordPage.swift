@@ -4,6 +4,16 @@ public import SendModel
 /// item of a `FamilyExport`, in plain English, in the reports' frame (no scripts, no network, one
 /// heading per part, tables with captions).
 public enum FamilyRecordPage {
+    /// A child's support in a family's words; without a stated one, what its EHC plan means for the results' split.
+    static func support(_ c: FamilyChild) -> String {
+        switch c.support {
+        case "ehc_plan"?: "EHC plan"
+        case "sen_support"?: "SEN support"
+        case "none"?: "Neither"
+        default: c.ehcPlan ? "EHC plan (from the plan column)" : "SEN support (from the plan column)"
+        }
+    }
+
     public static func render(_ e: FamilyExport) -> String {
         var h = HTML(capacity: 16 * 1024)
         let exported = Timestamp(rfc3339: e.exportedAt)?.date
@@ -48,8 +58,9 @@ public enum FamilyRecordPage {
             if e.children.isEmpty {
                 h.element("p", [:], "We hold no children's references for you.")
             } else {
-                h.table(caption: "Your children, by the council's reference", headers: ["Reference", "EHC plan", "Plan ended"],
-                        rows: e.children.map { [$0.childRef, $0.ehcPlan ? "Yes" : "No", $0.ehcPlanEnded.map(Words.longDate) ?? "—"] })
+                h.table(caption: "Your children, by the council's reference", headers: ["Reference", "EHC plan", "Plan ended", "Support"],
+                        rows: e.children.map { [$0.childRef, $0.ehcPlan ? "Yes" : "No", $0.ehcPlanEnded.map(Words.longDate) ?? "—",
+                                                Self.support($0)] })
             }
         }
 

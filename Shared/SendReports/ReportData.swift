@@ -368,6 +368,10 @@ public struct ReportData: Sendable {
         public var answered: Int
         public var byChannel: [ChannelRate]
         public var questions: [Question]
+        /// Each question's headline by EHC plan and SEN support, or why not (board pack only).
+        public var splits: [Split] = []
+        /// Against the rounds it repeats, when it repeats one.
+        public var comparison: Comparison?
 
         /// Answered out of asked, 0…1; nil when nobody was asked.
         public var responseRate: Double? { asked == 0 ? nil : Double(answered) / Double(asked) }

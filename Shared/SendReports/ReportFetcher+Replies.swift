@@ -131,11 +131,14 @@ extension ReportFetcher {
             return ReportData.Question(number: number, kind: kind, text: q["text"]?.stringValue ?? "", answered: int(q["answered"]),
                                        distribution: distribution, mean: q["mean"]?.doubleValue)
         }
-        return ReportData.Questionnaire(
+        var parsed = ReportData.Questionnaire(
             id: id, title: (r["title"] ?? listed["title"])?.stringValue ?? "Questionnaire \(id)",
             anonymous: (r["anonymous"] ?? listed["anonymous"])?.boolValue ?? false,
             state: (r["state"] ?? listed["state"])?.stringValue ?? "", opens: date(listed["opens"]), closes: date(listed["closes"]),
             asked: int(r["asked"]), answered: int(r["answered"]), byChannel: channels, questions: questions)
+        parsed.splits = splits(r)
+        parsed.comparison = comparison(r)
+        return parsed
     }
 
     static func channelOrder(_ channel: String) -> Int {

@@ -58,7 +58,7 @@ enum KPIWords {
 enum QuestionnaireSection {
     /// The public page publishes no percentage and no split of answers for a group of fewer families
     /// than this (README: "Reports"); the board pack shows every figure.
-    static let smallestPublishedGroup = 10
+    static let smallestPublishedGroup = SmallGroup.smallest
 
     /// Why a figure is not published, in the words families read.
     static let smallGroupNote = "To protect privacy we publish percentages, and how answers split, only for groups of at least "

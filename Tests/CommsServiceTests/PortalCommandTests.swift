@@ -150,7 +150,7 @@ struct PortalCommandTests {
         #expect(try db.sql("SELECT COUNT(*) FROM answers") == 0)
         #expect(try db.sql("SELECT COUNT(*) FROM anonymous_answers") == 8)
         #expect(Set(try db.rows("SELECT name FROM pragma_table_info('anonymous_answers')").map { $0[0] as String })
-                == ["questionnaire_id", "response_key", "position", "value"])
+                == ["questionnaire_id", "response_key", "position", "value", "support_group"])
         #expect(try db.sql("SELECT COUNT(DISTINCT response_key) FROM anonymous_answers") == 2)
         #expect(try db.sql("SELECT COUNT(*) FROM recipients WHERE answered = 1") == 2)
     }

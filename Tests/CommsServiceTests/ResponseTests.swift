@@ -67,7 +67,8 @@ struct ResponseTests {
         // Schema: the table holding anonymous answers has no column that names a family, a recipient, a token,
         // a response or a time, and its only foreign key is to the questionnaire.
         let columns = Set(try db.rows("SELECT name FROM pragma_table_info('anonymous_answers')").map { $0[0] as String })
-        #expect(columns == ["questionnaire_id", "response_key", "position", "value"])
+        // `support_group` (ehc_plan or sen_support, recorded when the reply came) names a group, never a family.
+        #expect(columns == ["questionnaire_id", "response_key", "position", "value", "support_group"])
         let foreignKeys = Set(try db.rows("SELECT \"table\" FROM pragma_foreign_key_list('anonymous_answers')").map { $0[0] as String })
         #expect(foreignKeys == ["questionnaires"])
         // Nothing else in the schema refers to anonymous answers or their key.
@@ -86,8 +87,12 @@ struct ResponseTests {
             """).map { $0[0] as String }
         for table in familyTables {
             let shared = Set(try db.rows("SELECT name FROM pragma_table_info(?)", [table]).map { $0[0] as String }).intersection(columns)
-            #expect(shared.isSubset(of: ["questionnaire_id", "position"]), "\(table) shares \(shared) with anonymous_answers")
+            // `support_group` is a label of two values that whole groups of families share (the split by EHC plan
+            // and SEN support, recorded when the reply came); joining on it finds a group, never a family.
+            #expect(shared.isSubset(of: ["questionnaire_id", "position", "support_group"]), "\(table) shares \(shared) with anonymous_answers")
         }
+        let groups = Set(try db.rows("SELECT DISTINCT COALESCE(support_group, '-') FROM anonymous_answers").map { $0[0] as String })
+        #expect(groups.isSubset(of: ["ehc_plan", "sen_support", "-"]))
         // The free-text answers are all there, and what groups them is not an order of arrival.
         let texts = try db.rows("SELECT value FROM anonymous_answers WHERE position = 4").map { $0[0] as String }
         #expect(Set(texts).count == 3)

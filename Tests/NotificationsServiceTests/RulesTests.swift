@@ -91,6 +91,10 @@ struct RulesTests {
         let n = try Rules.notifications(for: event(QuestionnaireCreated.example, source: "comms"))
         #expect(n.first?.title == "Questionnaire created: Q-1 Your views on EHC plans")
         #expect(n.first?.text.contains("?") == false)
+        var round = QuestionnaireCreated.example
+        (round.questionnaireID, round.repeats) = (2, 1)
+        let second = try Rules.notifications(for: event(round, source: "comms"))
+        #expect(second.first?.text.hasSuffix("It is a new round of questionnaire 1: its results compare the questions asked again.") == true)
         let published = try Rules.notifications(for: event(UpdatePublished.example, source: "comms"))
         #expect(published.first?.title == "Update published: You said, we did")
     }

@@ -93,7 +93,7 @@ struct AnsweringTests {
         // Anonymous: the answers' table has nothing that could name a family, and no named response exists.
         let db = try DatabaseQueue(path: "\(stack.dir.data)/comms.sqlite", configuration: { var c = Configuration(); c.readonly = true; return c }())
         let columns = try db.read { try $0.columns(in: "anonymous_answers").map(\.name) }
-        #expect(Set(columns) == ["questionnaire_id", "response_key", "position", "value"])
+        #expect(Set(columns) == ["questionnaire_id", "response_key", "position", "value", "support_group"])
         #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM responses") } == 0)
         #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM anonymous_answers WHERE questionnaire_id = ?", arguments: [q]) } == 2)
     }

@@ -157,7 +157,8 @@ public enum Rules {
             let e = try event.decode(as: QuestionnaireCreated.self)
             let id = "Q-\(e.questionnaireID)"
             return make([.operators, .parentCarerForum], .info, "Questionnaire created: \(named(id, e.title))",
-                        "Questionnaire \(e.questionnaireID) opens \(e.opens.iso)" + (e.closes.map { " and closes \($0.iso)." } ?? "."),
+                        "Questionnaire \(e.questionnaireID) opens \(e.opens.iso)" + (e.closes.map { " and closes \($0.iso)." } ?? ".")
+                            + (e.repeats.map { " It is a new round of questionnaire \($0): its results compare the questions asked again." } ?? ""),
                         "questionnaire", String(e.questionnaireID))
         case EventType.dispatchStarted:
             let e = try event.decode(as: DispatchStarted.self)

@@ -237,5 +237,6 @@ public enum CommsSchema {
                 """)
         }
         registerChairUpdates(&migrator)
+        registerQuestionnaireRounds(&migrator)
     }
 }

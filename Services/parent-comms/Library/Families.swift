@@ -86,8 +86,9 @@ enum Families {
         var family = familyJSON(row)
         family["created_at"] = .string(row["created_at"])
         family["opt_out_reason"] = JSONValue(row["opt_out_reason"] as String?)
-        family["children_list"] = .array(try Row.fetchAll(ctx.db, sql: "SELECT child_ref, ehc_plan FROM children WHERE family_ref = ? ORDER BY child_ref",
-                                                      arguments: [ref]).map { ["child_ref": .string($0["child_ref"]), "ehc_plan": .bool($0["ehc_plan"])] })
+        family["children_list"] = .array(try Row.fetchAll(ctx.db, sql: "SELECT child_ref, ehc_plan, support FROM children WHERE family_ref = ? ORDER BY child_ref",
+                                                      arguments: [ref]).map { ["child_ref": .string($0["child_ref"]), "ehc_plan": .bool($0["ehc_plan"]),
+                                                                               "support": JSONValue($0["support"] as String?)] })
         family["messages"] = .array(try Row.fetchAll(ctx.db, sql: """
             SELECT id, kind, channel, status, attempts, created_at, status_at, sent_at, failure, dispatch_id, enquiry_id
             FROM messages WHERE family_id = ? ORDER BY id DESC LIMIT 50

@@ -12,7 +12,7 @@ import SendRuntime
 /// gets its stop token and stop code (`Keys`); an existing one keeps its own.
 enum FamilyImport {
     static let requiredColumns = ["family_ref", "child_ref", "ehc_plan", "consent"]
-    static let optionalColumns = ["name", "email", "mobile", "address", "preferred_channel", "updates", "ehc_plan_ended"]
+    static let optionalColumns = ["name", "email", "mobile", "address", "preferred_channel", "updates", "ehc_plan_ended", "support"]
     /// At most this many rejected cells are listed in the reply (all are counted).
     static let maxListedRejections = 1000
 
@@ -29,6 +29,9 @@ enum FamilyImport {
         var updates: Bool?
         /// `YYYY-MM-DD`, when the column is there and the cell is not empty.
         var ehcPlanEnded: String?
+        /// `ehc_plan`, `sen_support` or `none`, when the column is there and the cell is not empty
+        /// (empty: the child's `ehc_plan` decides, yes being an EHC plan and no SEN support).
+        var support: String?
     }
 
     struct Rejection {
@@ -87,18 +90,17 @@ enum FamilyImport {
 
         let upsertFamily = try db.makeStatement(sql: familyUpsertSQL(header))
         // A child is inserted, or else updated when its plan changed: which of the two tells created from updated.
-        // Without an ehc_plan_ended column the stored end dates stay as they are.
-        let withEnd = columns.ehcPlanEnded != nil
-        let insertChild = try db.makeStatement(sql: withEnd ? """
-            INSERT INTO children(family_ref, child_ref, ehc_plan, ehc_plan_ended) VALUES (?, ?, ?, ?) ON CONFLICT(family_ref, child_ref) DO NOTHING
-            """ : """
-            INSERT INTO children(family_ref, child_ref, ehc_plan) VALUES (?, ?, ?) ON CONFLICT(family_ref, child_ref) DO NOTHING
+        // Without an ehc_plan_ended (or support) column the stored end dates (or supports) stay as they are.
+        let withEnd = columns.ehcPlanEnded != nil, withSupport = columns.support != nil
+        let childColumns = ["ehc_plan"] + (withEnd ? ["ehc_plan_ended"] : []) + (withSupport ? ["support"] : [])
+        let insertChild = try db.makeStatement(sql: """
+            INSERT INTO children(family_ref, child_ref, \(childColumns.joined(separator: ", ")))
+            VALUES (?, ?, \(childColumns.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(family_ref, child_ref) DO NOTHING
             """)
-        let updateChild = try db.makeStatement(sql: withEnd ? """
-            UPDATE children SET ehc_plan = ?3, ehc_plan_ended = ?4
-            WHERE family_ref = ?1 AND child_ref = ?2 AND (ehc_plan IS NOT ?3 OR ehc_plan_ended IS NOT ?4)
-            """ : """
-            UPDATE children SET ehc_plan = ?3 WHERE family_ref = ?1 AND child_ref = ?2 AND ehc_plan IS NOT ?3
+        let numbered = childColumns.enumerated().map { (name: $1, parameter: "?\($0 + 3)") }
+        let updateChild = try db.makeStatement(sql: """
+            UPDATE children SET \(numbered.map { "\($0.name) = \($0.parameter)" }.joined(separator: ", "))
+            WHERE family_ref = ?1 AND child_ref = ?2 AND (\(numbered.map { "\($0.name) IS NOT \($0.parameter)" }.joined(separator: " OR ")))
             """)
         // Erased families are tombstones: a row naming one is refused, saying so, never brought back silently.
         var erased: [String: String] = [:]
@@ -165,8 +167,10 @@ enum FamilyImport {
                     familiesUpdated.insert(id)
                 }
             }
-            let childArguments: StatementArguments = withEnd ? [row.familyRef, row.childRef, row.ehcPlan, row.ehcPlanEnded]
-                : [row.familyRef, row.childRef, row.ehcPlan]
+            var childValues: [DatabaseValue] = [row.familyRef.databaseValue, row.childRef.databaseValue, row.ehcPlan.databaseValue]
+            if withEnd { childValues.append(row.ehcPlanEnded.databaseValue) }
+            if withSupport { childValues.append(row.support.databaseValue) }
+            let childArguments = StatementArguments(childValues)
             insertChild.setUncheckedArguments(childArguments)
             try insertChild.execute()
             if db.changesCount > 0 {
@@ -200,13 +204,13 @@ enum FamilyImport {
     /// The header's columns by position, looked up once per request rather than by name in every row.
     struct Columns {
         var familyRef, childRef, ehcPlan, consent: Int?
-        var name, email, mobile, address, preferredChannel, updates, ehcPlanEnded: Int?
+        var name, email, mobile, address, preferredChannel, updates, ehcPlanEnded, support: Int?
 
         init(_ header: CSVHeader) {
             let p = header.positions
             (familyRef, childRef, ehcPlan, consent) = (p["family_ref"], p["child_ref"], p["ehc_plan"], p["consent"])
             (name, email, mobile, address) = (p["name"], p["email"], p["mobile"], p["address"])
-            (preferredChannel, updates, ehcPlanEnded) = (p["preferred_channel"], p["updates"], p["ehc_plan_ended"])
+            (preferredChannel, updates, ehcPlanEnded, support) = (p["preferred_channel"], p["updates"], p["ehc_plan_ended"], p["support"])
         }
     }
 
@@ -260,6 +264,17 @@ enum FamilyImport {
         }
         if let text = cell(columns.ehcPlanEnded) {
             if let date = LocalDate(iso: text) { row.ehcPlanEnded = date.iso } else { errors.append(("ehc_plan_ended", "must be a date, YYYY-MM-DD (or empty)")) }
+        }
+        if let text = cell(columns.support) {
+            let support = text.lowercased().split(separator: " ").joined(separator: "_")
+            if !["ehc_plan", "sen_support", "none"].contains(support) {
+                errors.append(("support", "must be ehc_plan, sen_support or none (or empty: then ehc_plan yes is an EHC plan, no is SEN support)"))
+            } else if let ehcPlan, (support == "ehc_plan") != ehcPlan {
+                errors.append(("support", "is \(support) but ehc_plan is \(ehcPlan ? "yes" : "no"): support ehc_plan goes with ehc_plan yes, "
+                    + "sen_support and none with no"))
+            } else {
+                row.support = support
+            }
         }
         if columns.updates != nil {
             if let text = cell(columns.updates) {

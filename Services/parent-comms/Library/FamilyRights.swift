@@ -44,9 +44,10 @@ enum FamilyRights {
         let id: Int64 = f["id"]
         var flagged: [String] = []
         for channel in Channel.allCases where (f[channel.flagColumn] as String?) != nil { flagged.append(channel.contactColumn) }
-        let children = try Row.fetchAll(db, sql: "SELECT child_ref, ehc_plan, ehc_plan_ended FROM children WHERE family_ref = ? ORDER BY child_ref",
+        let children = try Row.fetchAll(db, sql: "SELECT child_ref, ehc_plan, ehc_plan_ended, support FROM children WHERE family_ref = ? ORDER BY child_ref",
                                         arguments: [familyRef]).map {
-            FamilyChild(childRef: $0["child_ref"], ehcPlan: $0["ehc_plan"], ehcPlanEnded: ($0["ehc_plan_ended"] as String?).flatMap(LocalDate.init(iso:)))
+            FamilyChild(childRef: $0["child_ref"], ehcPlan: $0["ehc_plan"], ehcPlanEnded: ($0["ehc_plan_ended"] as String?).flatMap(LocalDate.init(iso:)),
+                        support: $0["support"])
         }
         let messages = try Row.fetchAll(db, sql: """
             SELECT id, kind, channel, status, attempts, created_at, status_at, sent_at, failure, subject, body, purged_at
@@ -156,8 +157,8 @@ enum FamilyRights {
         counts.enquiries = db.changesCount
 
         // Named replies become anonymous ones: same questionnaire, positions and choice values, a new random key.
-        let insert = try db.cachedStatement(sql: "INSERT INTO anonymous_answers(questionnaire_id, response_key, position, value) VALUES (?, ?, ?, ?)")
-        for r in try Row.fetchAll(db, sql: "SELECT id, questionnaire_id FROM responses WHERE family_id = ?", arguments: [id]) {
+        let insert = try db.cachedStatement(sql: "INSERT INTO anonymous_answers(questionnaire_id, response_key, position, value, support_group) VALUES (?, ?, ?, ?, ?)")
+        for r in try Row.fetchAll(db, sql: "SELECT id, questionnaire_id, support_group FROM responses WHERE family_id = ?", arguments: [id]) {
             let questionnaire: Int64 = r["questionnaire_id"]
             let key = Int64.random(in: 1...Int64.max)
             for a in try Row.fetchAll(db, sql: """
@@ -165,7 +166,8 @@ enum FamilyRights {
                 WHERE a.response_id = ?
                 """, arguments: [questionnaire, r["id"] as Int64]) {
                 let freeText = (a["kind"] as String) == QuestionKind.freeText.rawValue
-                try insert.execute(arguments: [questionnaire, key, a["position"] as Int64, freeText ? Responses.erasedFreeText : (a["value"] as String)])
+                try insert.execute(arguments: [questionnaire, key, a["position"] as Int64, freeText ? Responses.erasedFreeText : (a["value"] as String),
+                                              r["support_group"] as String?])
                 if freeText { counts.freeTextDeleted += 1 } else { counts.answersKept += 1 }
             }
             try db.execute(sql: "DELETE FROM answers WHERE response_id = ?", arguments: [r["id"] as Int64])

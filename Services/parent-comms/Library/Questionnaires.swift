@@ -90,6 +90,8 @@ struct Questionnaire {
     var opens: LocalDate
     var closes: LocalDate
     var message: String?
+    /// The questionnaire this one repeats (its earlier round), if any.
+    var repeats: Int64?
 
     init(row: Row) {
         id = row["id"]
@@ -99,6 +101,7 @@ struct Questionnaire {
         opens = LocalDate(iso: row["opens"]) ?? LocalDate(year: 2000, month: 1, day: 1)!
         closes = LocalDate(iso: row["closes"]) ?? LocalDate(year: 2000, month: 1, day: 1)!
         message = row["message"]
+        repeats = row["repeats"]
     }
 
     static func load(_ db: Database, _ id: Int64?) throws -> Questionnaire {
@@ -126,6 +129,7 @@ enum Questionnaires {
         let opens = v.date("opens", required: false) ?? ctx.today
         let closes = v.date("closes")
         let message = v.string("message", required: false, maxLength: 4000)
+        let repeats = v.int("repeats", required: false, range: 1...Int64.max)
         var questions: [Question] = []
         if let items = v.objects("questions") {
             if items.isEmpty { v.fail("questions", "must have at least one question") }
@@ -150,9 +154,13 @@ enum Questionnaires {
             if closes < ctx.today { v.fail("closes", "is in the past (today is \(ctx.today))") }
         }
         try v.check()
+        if let repeats, try Int64.fetchOne(ctx.db, sql: "SELECT id FROM questionnaires WHERE id = ?", arguments: [repeats]) == nil {
+            throw ServiceError.invalid("repeats", "names questionnaire \(repeats), which does not exist: give the id of the earlier round "
+                + "(sendctl questionnaires list); nothing was created")
+        }
         try ctx.db.execute(sql: """
-            INSERT INTO questionnaires(title, anonymous, audience, opens, closes, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [title, anonymous, audience.rawValue, opens.iso, closes?.iso, message, ctx.now.description])
+            INSERT INTO questionnaires(title, anonymous, audience, opens, closes, message, created_at, repeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [title, anonymous, audience.rawValue, opens.iso, closes?.iso, message, ctx.now.description, repeats])
         let id = ctx.db.lastInsertedRowID
         for q in questions {
             let options: String? = q.kind == .singleChoice ? JSONValue.array(q.options.map { .string($0) }).jsonString : nil
@@ -160,7 +168,7 @@ enum Questionnaires {
                                arguments: [id, q.position, q.kind.rawValue, q.text, options, q.required])
         }
         try ctx.emit(QuestionnaireCreated(questionnaireID: id, title: title ?? "", anonymous: anonymous, audience: audience,
-                                          questions: questions.count, opens: opens, closes: closes))
+                                          questions: questions.count, opens: opens, closes: closes, repeats: repeats))
         return ["questionnaire_id": .int(id), "state": .string(Questionnaire(row: try Row.fetchOne(ctx.db,
             sql: "SELECT * FROM questionnaires WHERE id = ?", arguments: [id])!).state(today: ctx.today))]
     }
@@ -174,6 +182,7 @@ enum Questionnaires {
             "audience": .string(q.audience.rawValue), "opens": .string(q.opens.iso), "closes": .string(q.closes.iso),
             "state": .string(q.state(today: today)), "questions": .int(questions),
             "recipients": .int(counts[0]), "answered": .int(counts[1]),
+            "repeats": q.repeats.map { .int($0) } ?? .null,
         ]
     }
 

@@ -62,14 +62,16 @@ enum Responses {
 
     /// Stores one family's answers and marks the family answered.
     static func store(_ db: Database, _ r: Recipient, answers: [(Int, String)], source: String, now: String) throws {
+        // The family's support group as it is now goes with the reply (QuestionnaireRounds): the split never needs the family.
+        let group = try QuestionnaireRounds.group(db, familyID: r.familyID)?.rawValue
         if r.questionnaire.anonymous {
             // A random key; no family, token or time is stored with the answers.
             let key = Int64.random(in: 1...Int64.max)
-            let insert = try db.cachedStatement(sql: "INSERT INTO anonymous_answers(questionnaire_id, response_key, position, value) VALUES (?, ?, ?, ?)")
-            for (position, value) in answers { try insert.execute(arguments: [r.questionnaire.id, key, position, value]) }
+            let insert = try db.cachedStatement(sql: "INSERT INTO anonymous_answers(questionnaire_id, response_key, position, value, support_group) VALUES (?, ?, ?, ?, ?)")
+            for (position, value) in answers { try insert.execute(arguments: [r.questionnaire.id, key, position, value, group]) }
         } else {
-            try db.cachedStatement(sql: "INSERT INTO responses(questionnaire_id, family_id, received_at, source) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [r.questionnaire.id, r.familyID, now, source])
+            try db.cachedStatement(sql: "INSERT INTO responses(questionnaire_id, family_id, received_at, source, support_group) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [r.questionnaire.id, r.familyID, now, source, group])
             let response = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: "INSERT INTO answers(response_id, position, value) VALUES (?, ?, ?)")
             for (position, value) in answers { try insert.execute(arguments: [response, position, value]) }
@@ -257,11 +259,13 @@ enum Responses {
             }
             perQuestion.append(.object(o))
         }
+        let comparison = try QuestionnaireRounds.annotate(ctx.db, q, questions: questions, results: &perQuestion)
         return [
             "questionnaire_id": .int(q.id), "title": .string(q.title), "anonymous": .bool(q.anonymous),
             "state": .string(q.state(today: ctx.today)),
             "asked": .int(asked), "answered": .int(answered), "response_rate": rate(answered, asked),
             "by_channel": .object(byChannel), "questions": .array(perQuestion),
+            "repeats": q.repeats.map { .int($0) } ?? .null, "comparison": comparison ?? .null,
         ]
     }
 }

@@ -230,6 +230,18 @@ public enum QuestionnaireAudience: String, CaseIterable, Sendable, Codable {
     case ehcPlan = "ehc_plan", all
 }
 
+/// The support a family's child has, for splitting questionnaire results: an EHC plan, or SEN
+/// support only (the families CSV's `support` column; without it, `ehc_plan` yes or no).
+public enum SupportGroup: String, CaseIterable, Sendable, Codable {
+    case ehcPlan = "ehc_plan", senSupport = "sen_support"
+}
+
+/// The small-group rule: no count, rate or split of answers is shown for a group of fewer
+/// responses (or families) than this, so that no family's answer can be picked out.
+public enum SmallGroup {
+    public static let smallest = 10
+}
+
 /// What a dispatch sends: a questionnaire, a reminder round of one, or a "you said, we did" update.
 public enum DispatchKind: String, CaseIterable, Sendable, Codable {
     case questionnaire, reminder, update

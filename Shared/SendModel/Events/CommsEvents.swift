@@ -51,8 +51,11 @@ public struct QuestionnaireCreated: EventPayload, Hashable {
     public var opens: LocalDate
     /// `null` when it stays open.
     public var closes: LocalDate?
+    /// The questionnaire this one is a new round of; `null` when none (and in events before issue 18).
+    public var repeats: Int64?
 
-    public init(questionnaireID: Int64, title: String, anonymous: Bool, audience: QuestionnaireAudience, questions: Int, opens: LocalDate, closes: LocalDate?) {
+    public init(questionnaireID: Int64, title: String, anonymous: Bool, audience: QuestionnaireAudience, questions: Int, opens: LocalDate, closes: LocalDate?,
+                repeats: Int64? = nil) {
         self.questionnaireID = questionnaireID
         self.title = title
         self.anonymous = anonymous
@@ -60,10 +63,11 @@ public struct QuestionnaireCreated: EventPayload, Hashable {
         self.questions = questions
         self.opens = opens
         self.closes = closes
+        self.repeats = repeats
     }
 
     enum CodingKeys: String, CodingKey {
-        case questionnaireID = "questionnaire_id", title, anonymous, audience, questions, opens, closes
+        case questionnaireID = "questionnaire_id", title, anonymous, audience, questions, opens, closes, repeats
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -75,6 +79,7 @@ public struct QuestionnaireCreated: EventPayload, Hashable {
         try c.encode(questions, forKey: .questions)
         try c.encode(opens, forKey: .opens)
         try c.encode(closes, forKey: .closes)
+        try c.encode(repeats, forKey: .repeats)
     }
 
     public static var example: Self {
