@@ -36,7 +36,9 @@ extension PublicPage.Renderer {
                     h.raw("<li class=\"\(p.listClass)\">")
                     h.element("strong", [:], a.title)
                     h.raw("<span class=\"meta\">")
-                    let when = a.due.map { a.status.isDone ? "" : " · to be done by \(Words.monthYear($0))" } ?? ""
+                    let when = a.due.map { due in
+                        a.status.isDone ? "" : " · to be done by " + (byID[a.id].map(Words.publicDue) ?? Words.monthYear(due))
+                    } ?? ""
                     h.text("\(p.words)\(when)" + (a.leadOrganisation.isEmpty ? "" : " · led by \(a.leadOrganisation)"))
                     h.raw("</span>")
                     if let full = byID[a.id] { milestoneList(full) }

@@ -243,11 +243,12 @@ public enum PublicPage {
             let order: [Progress] = [.done, .underWay, .behind, .notStarted]
             for p in order { byProgress.row([p.words, String(counts[p] ?? 0)]) }
             let chartFile = csv("progress", byProgress)
-            var list = CSV(["area_to_improve", "action", "who_leads_it", "due_by", "progress", "why_stopped"])
+            var list = CSV(["area_to_improve", "action", "who_leads_it", "due_by", "first_planned_by", "progress", "why_stopped"])
             let groups = data.weaknesses()
             for g in groups {
                 for a in g.actions {
-                    list.row([g.finding.theme, a.title, a.leadOrganisation, a.due.iso, Progress(a).words, a.cancelReason ?? ""])
+                    list.row([g.finding.theme, a.title, a.leadOrganisation, a.due.iso, (a.baselineDue ?? a.due).iso, Progress(a).words,
+                              a.cancelReason ?? ""])
                 }
             }
             let listFile = csv("actions", list)
@@ -288,8 +289,8 @@ public enum PublicPage {
                     h.element("strong", [:], a.title)
                     h.raw("<span class=\"meta\">")
                     let state = a.status.isDone ? "Done" + (since[a.id].map { " in \(Words.monthYear($0))" } ?? "")
-                        : p == .notStarted && a.overdue ? "Not started yet, and late · it was to be done by \(Words.monthYear(a.due))"
-                        : "\(p.words) · to be done by \(Words.monthYear(a.due))"
+                        : p == .notStarted && a.overdue ? "Not started yet, and late · it was to be done by \(Words.publicDue(a))"
+                        : "\(p.words) · to be done by \(Words.publicDue(a))"
                     h.text("\(state) · led by \(a.leadOrganisation)")
                     h.raw("</span>")
                     milestoneList(a)

@@ -15,6 +15,12 @@ enum Words {
         guard a.rescheduled, let baseline = a.baselineDue else { return shortDate(a.due) }
         return "\(shortDate(a.due)) (first agreed \(shortDate(baseline)))"
     }
+    /// For the public: "March 2027", or "March 2027 (first planned for December 2026)" when the board
+    /// agreed a new date in another month — a moved date is never shown as if it had always been so.
+    static func publicDue(_ a: ReportData.Action) -> String {
+        guard a.rescheduled, let baseline = a.baselineDue, monthYear(baseline) != monthYear(a.due) else { return monthYear(a.due) }
+        return "\(monthYear(a.due)) (first planned for \(monthYear(baseline)))"
+    }
     static func shortDate(_ d: LocalDate) -> String { "\(d.day) \(months[d.month - 1].prefix(3)) \(d.year)" }
 
     /// "July 2019"

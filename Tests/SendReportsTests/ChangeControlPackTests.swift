@@ -83,5 +83,14 @@ struct ChangeControlPackTests {
             + "<td>The CCGs commission it now</td>"), "\(changes.prefix(3000))")
         let csv = try csvRecords("\(out)/board-pack-changes.csv")
         #expect(csv.map { "\($0["request_id"] ?? "") \($0["state"] ?? "")" } == ["CR-0001 approved", "CR-0002 pending"])
+
+        // 4. The public page says the date moved, in months, and its spreadsheet keeps the first planned date.
+        let pub = try sendctl(["report", "public", "--out", out], dir)
+        #expect(pub.status == 0, "public: \(pub.stderr)")
+        let page = try String(contentsOfFile: "\(out)/progress.html", encoding: .utf8)
+        #expect(page.contains("Under way · to be done by June 2019 (first planned for March 2019) · led by"), "\(page.prefix(200))")
+        let listed = try csvRecords("\(out)/progress-actions.csv")
+        let p1 = try #require(listed.first { $0["action"]?.hasPrefix("Redesign the autism assessment pathway") == true })
+        #expect(p1["due_by"] == "2019-06-28" && p1["first_planned_by"] == "2019-03-29")
     }
 }
