@@ -12,24 +12,8 @@ struct ChairUpdateTests {
 
     /// The demo's inspection and plan, three families (two asked for updates), and a meeting.
     func start(_ dir: TestDirectory) throws -> (services: [ServiceProcess], client: TestClient) {
-        let env = ["SEND_TODAY": Self.today, "SEND_RATE_LIMIT_PER_MINUTE": "0", "SEND_OVERDUE_INTERVAL": "3600"]
-        var services: [ServiceProcess] = []
-        for name in ["findings-intake", "board-actions", "parent-comms"] {
-            services.append(try ServiceProcess(name, dir.flags, directory: dir, environment: env))
-        }
-        let client = try TestClient(dir)
-        for s in [ServiceName.findings, ServiceName.board, ServiceName.comms] {
-            guard client.waitReady(s, timeout: 30) else { throw TestFailure("\(s) did not become ready") }
-        }
-        let demo = "\(repositoryRoot)/deploy/demo"
-        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/lancashire-2017-report.json"))))
-        _ = try client.call(ServiceName.findings, "findings.import", report, timeout: 30)
-        let last = try client.call(ServiceName.findings, "health")["last_seq"]?.intValue ?? 0
-        guard waitUntil(timeout: 30, interval: 0.05, {
-            ((try? client.call(ServiceName.board, "health"))?["follows"]?[ServiceName.findings]?["cursor"]?.intValue ?? -1) >= last
-        }) else { throw TestFailure("the board did not read the findings") }
-        let plan = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/board-plan.json"))))
-        _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
+        let stack = try ReportServices(dir, today: Self.today, comms: true)
+        let client = stack.client
         let families = """
             family_ref,child_ref,ehc_plan,name,email,mobile,address,preferred_channel,consent,updates
             T-F1,T-C1,yes,Ada Keepme,ada.keepme@example.org,,,email,yes,yes
@@ -38,7 +22,7 @@ struct ChairUpdateTests {
             """
         _ = try client.call(ServiceName.comms, "families.import", ["csv": .string(families + "\n")], timeout: 30)
         _ = try client.call(ServiceName.board, "board.meetings.add", ["date": "2018-06-10", "attendee_ids": ["M-001", "M-003", "M-004"]])
-        return (services, client)
+        return (stack.services, client)
     }
 
     func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }

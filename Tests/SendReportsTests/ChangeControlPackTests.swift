@@ -10,24 +10,9 @@ struct ChangeControlPackTests {
     @Test("after an approved reschedule and a few RAG changes, the pack shows the first agreed due date, the RAG strip in order and the change, in words")
     func changeControlInThePack() throws {
         let dir = TestDirectory()
-        let env = ["SEND_TODAY": "2018-09-03", "SEND_RATE_LIMIT_PER_MINUTE": "0", "SEND_OVERDUE_INTERVAL": "3600"]
-        var services: [ServiceProcess] = []
-        defer { for s in services.reversed() { s.stop() }; dir.remove() }
-        for name in ["findings-intake", "board-actions"] {
-            services.append(try ServiceProcess(name, dir.flags, directory: dir, environment: env))
-        }
-        let client = try TestClient(dir)
-        defer { client.close() }
-        for s in [ServiceName.findings, ServiceName.board] { #expect(client.waitReady(s, timeout: 30), "\(s) ready") }
-        let demo = "\(repositoryRoot)/deploy/demo"
-        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/lancashire-2017-report.json"))))
-        _ = try client.call(ServiceName.findings, "findings.import", report, timeout: 30)
-        let last = try client.call(ServiceName.findings, "health")["last_seq"]?.intValue ?? 0
-        #expect(waitUntil(timeout: 30, interval: 0.05, {
-            ((try? client.call(ServiceName.board, "health"))?["follows"]?[ServiceName.findings]?["cursor"]?.intValue ?? -1) >= last
-        }), "the board read the findings")
-        let plan = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/board-plan.json"))))
-        _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
+        let stack = try ReportServices(dir, today: "2018-09-03")
+        defer { stack.stop(); dir.remove() }
+        let client = stack.client
         let meeting = try client.call(ServiceName.board, "board.meetings.add", ["date": "2018-06-10", "attendee_ids": ["M-001", "M-003", "M-004"]])
         let meetingID = try #require(meeting["meeting"]?["meeting_id"]?.stringValue)
 

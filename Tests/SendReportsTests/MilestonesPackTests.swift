@@ -11,24 +11,9 @@ struct MilestonesPackTests {
     @Test("the board pack and the public page show each milestone's title, date and whether it was met, missed or is coming, in words")
     func milestonesInWords() throws {
         let dir = TestDirectory()
-        let env = ["SEND_TODAY": "2018-09-03", "SEND_RATE_LIMIT_PER_MINUTE": "0", "SEND_OVERDUE_INTERVAL": "3600"]
-        var services: [ServiceProcess] = []
-        defer { for s in services.reversed() { s.stop() }; dir.remove() }
-        for name in ["findings-intake", "board-actions"] {
-            services.append(try ServiceProcess(name, dir.flags, directory: dir, environment: env))
-        }
-        let client = try TestClient(dir)
-        defer { client.close() }
-        for s in [ServiceName.findings, ServiceName.board] { #expect(client.waitReady(s, timeout: 30), "\(s) ready") }
-        let demo = "\(repositoryRoot)/deploy/demo"
-        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/lancashire-2017-report.json"))))
-        _ = try client.call(ServiceName.findings, "findings.import", report, timeout: 30)
-        let last = try client.call(ServiceName.findings, "health")["last_seq"]?.intValue ?? 0
-        #expect(waitUntil(timeout: 30, interval: 0.05, {
-            ((try? client.call(ServiceName.board, "health"))?["follows"]?[ServiceName.findings]?["cursor"]?.intValue ?? -1) >= last
-        }), "the board read the findings")
-        let plan = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/board-plan.json"))))
-        _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
+        let stack = try ReportServices(dir, today: "2018-09-03")
+        defer { stack.stop(); dir.remove() }
+        let client = stack.client
 
         // A-0001 (1 May 2018 to 29 March 2019): one met, one missed, one to come.
         for (title, due) in [("Pathway agreed", "2018-08-31"), ("Training delivered", "2018-12-14"), ("First clinic held", "2018-07-31")] {

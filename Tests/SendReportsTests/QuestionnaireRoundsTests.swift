@@ -58,17 +58,9 @@ struct QuestionnaireRoundsTests {
     @Test("two rounds: results and the board pack show each repeated question against the earlier round, a small group withheld, the split shown when large enough and withheld when not, with a chart of the trend")
     func twoRounds() throws {
         let dir = TestDirectory()
-        let (services, client) = try start(dir, ["findings-intake", "board-actions", "parent-comms"])
-        defer { client.close(); for s in services.reversed() { s.stop() }; dir.remove() }
-        let demo = "\(repositoryRoot)/deploy/demo"
-        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/lancashire-2017-report.json"))))
-        _ = try client.call(ServiceName.findings, "findings.import", report, timeout: 30)
-        let last = try client.call(ServiceName.findings, "health")["last_seq"]?.intValue ?? 0
-        #expect(waitUntil(timeout: 30, interval: 0.05) {
-            ((try? client.call(ServiceName.board, "health"))?["follows"]?[ServiceName.findings]?["cursor"]?.intValue ?? -1) >= last
-        })
-        let plan = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/board-plan.json"))))
-        _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
+        let stack = try ReportServices(dir, today: Self.today, comms: true)
+        defer { stack.stop(); dir.remove() }
+        let client = stack.client
 
         // 20 families with an EHC plan and 6 with SEN support stated (the support column); 6 more
         // families with SEN support from an old CSV without the column (ehc_plan no), imported as before.

@@ -97,3 +97,44 @@ var chromiumPath: String? {
     }
     return nil
 }
+
+/// Real services of the report tests (findings-intake and board-actions, and parent-comms when asked)
+/// in `dir` on `SEND_TODAY` `today`; with `loadDemoPlan`, the demo's inspection is imported, the board
+/// has read its findings, and the demo's plan is imported — where most report tests begin.
+final class ReportServices {
+    let services: [ServiceProcess]
+    let client: TestClient
+
+    init(_ dir: TestDirectory, today: String, comms: Bool = false, loadDemoPlan: Bool = true) throws {
+        let env = ["SEND_TODAY": today, "SEND_RATE_LIMIT_PER_MINUTE": "0", "SEND_OVERDUE_INTERVAL": "3600"]
+        let names = [("findings-intake", ServiceName.findings), ("board-actions", ServiceName.board)]
+            + (comms ? [("parent-comms", ServiceName.comms)] : [])
+        var started: [ServiceProcess] = []
+        for (executable, _) in names { started.append(try ServiceProcess(executable, dir.flags, directory: dir, environment: env)) }
+        services = started
+        client = try TestClient(dir)
+        for (_, name) in names where !client.waitReady(name, timeout: 30) {
+            stop()
+            throw TestFailure("\(name) did not become ready")
+        }
+        if loadDemoPlan { try self.loadDemoPlan() }
+    }
+
+    /// The demo's inspection, then (once the board has read its findings) the demo's plan.
+    func loadDemoPlan() throws {
+        let demo = "\(repositoryRoot)/deploy/demo"
+        let report = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/lancashire-2017-report.json"))))
+        _ = try client.call(ServiceName.findings, "findings.import", report, timeout: 30)
+        let last = try client.call(ServiceName.findings, "health")["last_seq"]?.intValue ?? 0
+        guard waitUntil(timeout: 30, interval: 0.05, {
+            ((try? client.call(ServiceName.board, "health"))?["follows"]?[ServiceName.findings]?["cursor"]?.intValue ?? -1) >= last
+        }) else { throw TestFailure("the board did not read the demo's findings within 30 s") }
+        let plan = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(demo)/board-plan.json"))))
+        _ = try client.call(ServiceName.board, "plan.import", plan, timeout: 30)
+    }
+
+    func stop() {
+        client.close()
+        for s in services.reversed() { s.stop() }
+    }
+}
