@@ -475,7 +475,9 @@ final class Supervisor {
     /// process could never start. The supervisor owns the run directory (it holds its own lock),
     /// so it stops such a process: SIGTERM, then SIGKILL after the stop timeout.
     private func takeOverLeftovers() {
-        for child in children {
+        // In reverse order, as `stopAll` stops them: the portal and the followers before the services
+        // they read, so none of them is left waiting on a source that has just gone.
+        for child in children.reversed() {
             let lockPath = directories.lockPath(child.spec.name)
             guard let holder = lockHolder(lockPath) else {
                 // A lock file that no process holds: the service died without a supervisor to see it.
