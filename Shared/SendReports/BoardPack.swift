@@ -204,6 +204,19 @@ public enum BoardPack {
             }
             let overviewFile = csv("weaknesses", overview)
             let detailFile = csv("actions", detail)
+            // Every milestone once (an action may address more than one weakness).
+            var milestones = CSV(["action_id", "milestone_id", "title", "due", "met_on", "state"])
+            var listed = Set<String>()
+            var milestoneCount = 0
+            for g in groups {
+                for a in g.actions where listed.insert(a.id).inserted {
+                    for m in a.milestones {
+                        milestones.row([a.id, m.id, m.title, m.due.iso, m.metOn?.iso ?? "", m.state(today: data.today).rawValue])
+                        milestoneCount += 1
+                    }
+                }
+            }
+            let milestonesFile = milestoneCount > 0 ? csv("milestones", milestones) : nil
             guard !groups.isEmpty else {
                 h.element("p", [:], "No weakness is recorded yet.")
                 h.raw("</section>\n")
@@ -223,7 +236,8 @@ public enum BoardPack {
                     Chart.BarRow(label: "\(short(g.finding.id)) \(g.finding.theme)", key: g.finding.id,
                                  values: [g.count(.red), g.count(.amber), g.count(.green), g.count(nil)])
                 }, series: series, labelWidth: 300, emptyText: "no action")
-            h.raw("<p>Data: <a href=\"\(overviewFile)\">\(overviewFile)</a> (per weakness), <a href=\"\(detailFile)\">\(detailFile)</a> (per action).</p>")
+            h.raw("<p>Data: <a href=\"\(overviewFile)\">\(overviewFile)</a> (per weakness), <a href=\"\(detailFile)\">\(detailFile)</a> (per action)"
+                + (milestonesFile.map { ", <a href=\"\($0)\">\($0)</a> (per milestone)" } ?? "") + ".</p>")
 
             for (n, g) in groups.enumerated() {
                 let f = g.finding

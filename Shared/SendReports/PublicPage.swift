@@ -243,12 +243,12 @@ public enum PublicPage {
             let order: [Progress] = [.done, .underWay, .behind, .notStarted]
             for p in order { byProgress.row([p.words, String(counts[p] ?? 0)]) }
             let chartFile = csv("progress", byProgress)
-            var list = CSV(["area_to_improve", "action", "who_leads_it", "due_by", "first_planned_by", "progress", "why_stopped"])
+            var list = CSV(["area_to_improve", "action", "who_leads_it", "due_by", "first_planned_by", "progress", "why_stopped", "milestones"])
             let groups = data.weaknesses()
             for g in groups {
                 for a in g.actions {
                     list.row([g.finding.theme, a.title, a.leadOrganisation, a.due.iso, (a.baselineDue ?? a.due).iso, Progress(a).words,
-                              a.cancelReason ?? ""])
+                              a.cancelReason ?? "", a.milestones.map { "\($0.title): \($0.publicWords(today: data.today))" }.joined(separator: "; ")])
                 }
             }
             let listFile = csv("actions", list)

@@ -45,6 +45,16 @@ struct MilestonesPackTests {
                 "\(html.range(of: "<h2 id=\"changes\">").map { String(html[$0.lowerBound...].prefix(2000)) } ?? "no changes section")")
         #expect(html.contains("milestone M1 &#39;Pathway agreed&#39; missed (due 2018-08-31)") || html.contains("milestone M1 'Pathway agreed' missed (due 2018-08-31)"))
 
+        // The data behind the table: one row per milestone, with its state.
+        let rows = try csvRecords("\(out)/board-pack-milestones.csv")
+        let described = rows.map { r in
+            ["action_id", "milestone_id", "title", "due", "met_on", "state"].map { r[$0].map { $0.isEmpty ? "-" : $0 } ?? "?" }.joined(separator: " | ")
+        }.sorted()
+        #expect(described == ["A-0001 | M1 | Pathway agreed | 2018-08-31 | - | missed",
+                              "A-0001 | M2 | Training delivered | 2018-12-14 | - | upcoming",
+                              "A-0001 | M3 | First clinic held | 2018-07-31 | 2018-07-30 | met"], "\(rows)")
+        #expect(html.contains("<a href=\"board-pack-milestones.csv\">board-pack-milestones.csv</a> (per milestone)"))
+
         let words = ["Milestone: First clinic held — done in July 2018",
                      "Milestone: Pathway agreed — late: it was to be done by 31 August 2018",
                      "Milestone: Training delivered — to be done by 14 December 2018"]
@@ -52,6 +62,9 @@ struct MilestonesPackTests {
         #expect(published.status == 0, "public: \(published.stderr)")
         let page = try String(contentsOfFile: "\(out)/progress.html", encoding: .utf8)
         for w in words { #expect(page.contains(w), "\(w)") }
+        let listedActions = try csvRecords("\(out)/progress-actions.csv")
+        let withMilestones = try #require(listedActions.first { $0["milestones"]?.isEmpty == false })
+        #expect(withMilestones["milestones"]?.contains("Pathway agreed: late: it was to be done by 31 August 2018") == true, "\(withMilestones)")
 
         // The portal builds the page with its own reads (no plan changes): every one is the portal's to make,
         // and the milestones come with them.
