@@ -117,7 +117,13 @@ final class ReportServices {
             stop()
             throw TestFailure("\(name) did not become ready")
         }
-        if loadDemoPlan { try self.loadDemoPlan() }
+        guard loadDemoPlan else { return }
+        do {
+            try self.loadDemoPlan()
+        } catch {
+            stop()  // the caller gets no object to stop: nothing it started is left running
+            throw error
+        }
     }
 
     /// The demo's inspection, then (once the board has read its findings) the demo's plan.
