@@ -18,7 +18,7 @@ struct RunBenchmarks: ParsableCommand {
     @Option(help: "Notifications in the subscriber catch-up run.")
     var catchUp = 1_000_000
 
-    @Option(help: "Only these benchmarks (transport, latency, durable, paced, curve, notify, stack, comms, reports, portal, backup); default all.")
+    @Option(help: "Only these benchmarks (transport, latency, durable, ceiling, paced, curve, notify, stack, comms, reports, portal, backup); default all.")
     var only: [String] = []
 
     @Option(help: "Families for the comms benchmark (England's EHC plans, January 2025).")
@@ -80,6 +80,7 @@ struct RunBenchmarks: ParsableCommand {
                 figures["paced_1000_p99_ms"] = .double((r.p99 / 10).rounded() / 100)
             }
         }
+        if want("ceiling") { try CeilingBench.run(directory: work, seconds: seconds, into: &figures) }
         if want("notify") {
             let f = try NotifyBench.run(directory: work, catchUp: catchUp, seconds: seconds)
             print(String(format: "reply → notification printed by sendctl subscribe at 1,000/s: p50 %.2f ms, p99 %.2f ms (targets 1 ms, 3 ms)", f.p50 / 1000, f.p99 / 1000))

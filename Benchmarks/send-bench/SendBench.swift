@@ -8,7 +8,7 @@ struct SendBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send-bench",
         abstract: "Measure the transport, the runtime and the stack; print figures and a last line of JSON.",
-        subcommands: [RunBenchmarks.self, Serve.self, FollowCommand.self, BoardBenchmark.self],
+        subcommands: [RunBenchmarks.self, Serve.self, FollowCommand.self, BoardBenchmark.self, CeilingServe.self],
         defaultSubcommand: RunBenchmarks.self
     )
 }
