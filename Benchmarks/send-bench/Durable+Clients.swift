@@ -22,17 +22,30 @@ extension Durable {
         // Warm up (WAL growth, page cache, connections), not reported.
         _ = try FairClient.throughput(endpoint: endpoint, clients: 4, seconds: min(0.5, seconds), curve: curve)
 
+        let health = try ServiceClient(service: "bench", directories: directory.directories)
+        defer { health.close() }
+        // Group commits so far and the writes they held (health's `commits`).
+        func commits() throws -> (groups: Int64, writes: Int64) {
+            let c = try health.call("health")["commits"]
+            return (c?["groups"]?.intValue ?? 0, c?["writes"]?.intValue ?? 0)
+        }
+        func perCommit(_ a: (groups: Int64, writes: Int64), _ b: (groups: Int64, writes: Int64)) -> Double {
+            b.groups > a.groups ? (Double(b.writes - a.writes) / Double(b.groups - a.groups) * 10).rounded() / 10 : 0
+        }
         print("durable appends (100-byte payload, synchronous=FULL), load average \(loadAverage()); service pid \(pid)")
         for clients in [4, 16] {
             // The fair client.
+            var groups = try commits()
             var before = CPUSnapshot(pid: pid)
             let fair = try FairClient.throughput(endpoint: endpoint, clients: clients, seconds: seconds, curve: curve)
             var service = CPUSnapshot(pid: pid).since(before)
+            let fairPerCommit = perCommit(groups, try commits())
             print(String(format: "durable commands, %2d clients, fair client (1 thread, %d DEALERs, one zmq_poll loop): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
                          clients, clients, fair.rate, fair.p50 / 1000, fair.p99 / 1000))
             report(service: service, requests: fair.requests,
                    client: "client CPU \(perRequest(fair.processCPU, fair.requests)) µs/request "
-                       + "(its one thread \(perRequest(fair.threadCPU, fair.requests)), the rest libzmq's I/O thread)")
+                       + "(its one thread \(perRequest(fair.threadCPU, fair.requests)), the rest libzmq's I/O thread); "
+                       + "\(fairPerCommit) requests per group commit")
             let f = "durable_fair_\(clients)_clients"
             figures["\(f)_per_s"] = .double(fair.rate.rounded())
             figures["\(f)_p50_ms"] = .double(milliseconds(fair.p50))
@@ -41,21 +54,26 @@ extension Durable {
             figures["client_cpu_us_per_request_fair_\(clients)"] = .double(perRequest(fair.processCPU, fair.requests))
             figures["client_thread_cpu_us_per_request_fair_\(clients)"] = .double(perRequest(fair.threadCPU, fair.requests))
             figures["service_threads_us_per_request_fair_\(clients)"] = threads(service.threads, fair.requests)
+            figures["writes_per_commit_fair_\(clients)"] = .double(fairPerCommit)
 
             // The old client: one thread per client, each a ServiceClient doing call() in a loop.
+            groups = try commits()
             before = CPUSnapshot(pid: pid)
             let old = try Durable.throughput(directory: directory, clients: clients, seconds: seconds)
             service = CPUSnapshot(pid: pid).since(before)
+            let oldPerCommit = perCommit(groups, try commits())
             print(String(format: "durable commands, %2d clients, old client (%d threads × ServiceClient.call): %8.0f /s  (p50 %.2f ms, p99 %.2f ms)",
                          clients, clients, old.rate, old.p50 / 1000, old.p99 / 1000))
             report(service: service, requests: old.requests,
-                   client: "client CPU \(perRequest(old.processCPU, old.requests)) µs/request (its \(clients) threads and libzmq's)")
+                   client: "client CPU \(perRequest(old.processCPU, old.requests)) µs/request (its \(clients) threads and libzmq's); "
+                       + "\(oldPerCommit) requests per group commit")
             figures["durable_\(clients)_clients_per_s"] = .double(old.rate.rounded())
             figures["durable_\(clients)_clients_p50_ms"] = .double(milliseconds(old.p50))
             figures["durable_\(clients)_clients_p99_ms"] = .double(milliseconds(old.p99))
             figures["service_cpu_us_per_request_old_\(clients)"] = .double(perRequest(service.micros, old.requests))
             figures["client_cpu_us_per_request_old_\(clients)"] = .double(perRequest(old.processCPU, old.requests))
             figures["service_threads_us_per_request_old_\(clients)"] = threads(service.threads, old.requests)
+            figures["writes_per_commit_old_\(clients)"] = .double(oldPerCommit)
         }
         figures["durable_load_average"] = .string(loadAverage())
     }

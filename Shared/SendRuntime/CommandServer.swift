@@ -199,6 +199,7 @@ final class CommandServer: @unchecked Sendable {
     /// Commits the batch, then publishes its events in seq order, then answers.
     private func execute(_ batch: [WriteJob], router: Socket, publisher: Socket) {
         let result = writer.process(batch)
+        if result.durable { status.recordCommit(writes: batch.count) }
         for body in result.committed { body() }
         for event in result.events {
             _ = try? publisher.send(frames: [Array(event.type.utf8), event.body], dontWait: true)

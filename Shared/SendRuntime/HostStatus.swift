@@ -45,6 +45,18 @@ final class HostStatus: @unchecked Sendable {
     }
 
     func setLastSeq(_ seq: Int64) { lock.withLock { lastSeq = seq } }
+
+    /// Group commits made and the writes (requests and tasks) they held, since the process started.
+    private var commits: Int64 = 0
+    private var committedWrites: Int64 = 0
+
+    /// After each group commit, with the number of writes it held.
+    func recordCommit(writes: Int) {
+        lock.withLock {
+            commits += 1
+            committedWrites += Int64(writes)
+        }
+    }
     func setState(_ s: String) { lock.withLock { state = s } }
 
     func updateFollower(_ source: String, _ change: (inout FollowerState) -> Void) {
@@ -95,6 +107,7 @@ final class HostStatus: @unchecked Sendable {
                 "uptime_ms": .int(monotonicMillis() - startedMonotonic),
                 "last_seq": .int(lastSeq),
                 "follows": .object(follows),
+                "commits": ["groups": .int(commits), "writes": .int(committedWrites)],
                 "jobs": .object(jobs.mapValues { j in
                     ["runs": .int(j.runs), "last_run": .string(j.last.description), "last_error": j.error.map { .string($0) } ?? .null]
                 }),

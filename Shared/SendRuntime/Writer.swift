@@ -51,6 +51,8 @@ final class Writer: @unchecked Sendable {
         var outcomes: [Outcome] = []
         /// What the committed jobs asked to run after the commit, in job order.
         var committed: [@Sendable () -> Void] = []
+        /// False when the commit itself failed (nothing of the batch is durable).
+        var durable = true
     }
 
     /// The writer's hot SQL, prepared once on its connection (see `HeldStatement`).
@@ -82,6 +84,7 @@ final class Writer: @unchecked Sendable {
             logger.error("commit failed, \(batch.count) \(batch.count == 1 ? "request" : "requests") refused", metadata: ["error": "\(error)"])
             nextSeq = seqAtStart
             var result = BatchResult()
+            result.durable = false
             result.outcomes = batch.map { job in
                 switch job {
                 case .command(let request, _, _, _): Outcome(reply: Reply.failure(request.id, failure).bytes)

@@ -21,6 +21,15 @@ struct CommandServerTests {
         let health = try client.call("bench", "health")
         #expect(health["status"]?.stringValue == "ready")
         #expect(health["last_seq"]?.intValue == 1)
+        // One write so far: `commits` counts the group commits and the writes they held.
+        #expect(health["commits"]?["writes"]?.intValue == 1, "\(health)")
+        #expect(health["commits"]?["groups"]?.intValue == 1, "\(health)")
+        // A refused write still goes through a group commit (with its own changes rolled back), then one more append.
+        #expect(throws: (any Error).self) { try client.call("bench", "fail") }
+        _ = try client.call("bench", "append", ["payload": "again"])
+        let after = try client.call("bench", "health")["commits"]
+        #expect(after?["writes"]?.intValue == 3, "\(String(describing: after))")
+        #expect(after?["groups"]?.intValue == 3, "\(String(describing: after))")
         client.close()
         dir.remove()
     }
