@@ -87,7 +87,8 @@ let package = Package(
     // MARK: Services
     + service("FindingsService", executable: "findings-intake", folder: "findings-intake")
     + service("BoardService", executable: "board-actions", folder: "board-actions")
-    + service("CommsService", executable: "parent-comms", folder: "parent-comms", extra: ["CLibCurl"])
+    + service("CommsService", executable: "parent-comms", folder: "parent-comms",
+              extra: ["CLibCurl", .product(name: "GRDBSQLite", package: "GRDB.swift")])
     + service("NotificationsService", executable: "notifications", folder: "notifications")
     + service("SupervisorService", executable: "send-supervisor", folder: "send-supervisor")
     + [

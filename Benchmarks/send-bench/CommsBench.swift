@@ -38,6 +38,8 @@ enum CommsBench {
         environment["SEND_RUN_DIR"] = work.directories.run
         environment["SEND_DATA_DIR"] = work.directories.data
         if let sink { environment["SEND_SMTP_URL"] = "smtp://127.0.0.1:\(sink.port)" }
+        // The stack's key, made before the service starts: it serves with it, and this process and sendctl present it.
+        _ = try KeyFile.readOrCreate(work.directories.stackKeyPath)
         let comms = Process()
         comms.executableURL = URL(fileURLWithPath: "\(bin)/parent-comms")
         comms.environment = environment

@@ -5,11 +5,11 @@ import GRDBSQLite
 /// looked up, no argument array built, no value boxed per request. Bound text and blobs are
 /// `SQLITE_STATIC`: the caller keeps the bytes alive until the statement is reset.
 /// Errors are GRDB's `DatabaseError`, so the writer's storage-failure rules see them as before.
-final class HeldStatement {
-    let handle: OpaquePointer
+package final class HeldStatement {
+    package let handle: OpaquePointer
     private let connection: OpaquePointer
 
-    init(_ connection: OpaquePointer, _ sql: String) throws {
+    package init(_ connection: OpaquePointer, _ sql: String) throws {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
@@ -20,30 +20,32 @@ final class HeldStatement {
     }
 
     /// Must run on the writer's connection before it closes.
-    func finalize() { sqlite3_finalize(handle) }
+    package func finalize() { sqlite3_finalize(handle) }
 
-    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    package func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
     /// Text from bytes that stay alive until `reset()`.
-    func bindText(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+    package func bindText(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return bindText(index, "") }
         sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
     }
 
     /// A blob from bytes that stay alive until `reset()`.
-    func bindBlob(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+    package func bindBlob(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return _ = sqlite3_bind_zeroblob(handle, index, 0) }
         sqlite3_bind_blob(handle, index, base, Int32(bytes.count), nil)
     }
 
+    package func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+
     /// A Swift string, copied by SQLite.
-    func bindText(_ index: Int32, _ text: String) {
+    package func bindText(_ index: Int32, _ text: String) {
         sqlite3_bind_text(handle, index, text, -1, HeldStatement.transient)
     }
 
     /// One step: true when it produced a row. Errors throw after the statement is reset.
     @discardableResult
-    func step() throws -> Bool {
+    package func step() throws -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -57,20 +59,20 @@ final class HeldStatement {
     }
 
     /// Runs a statement that returns no row, then resets it.
-    func execute() throws {
+    package func execute() throws {
         defer { reset() }
         try step()
     }
 
     /// The bytes of a column of the current row: a BLOB, or the UTF-8 of a TEXT value.
-    func bytes(_ column: Int32) -> [UInt8] {
+    package func bytes(_ column: Int32) -> [UInt8] {
         guard let base = sqlite3_column_blob(handle, column) else { return [] }
         // The size after the blob was asked for, as SQLite advises (a conversion may change it).
         return [UInt8](UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
     /// Clears bindings and makes it ready to run again.
-    func reset() {
+    package func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }

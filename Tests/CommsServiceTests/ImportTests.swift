@@ -90,6 +90,38 @@ struct ImportTests {
         #expect(db.events(EventType.familyImported).count == 2)
     }
 
+    @Test("cells are read as a person wrote them (spaces around them, quotes, CRLF, any case), and a row with letters beyond ASCII is stored and refused exactly as its ASCII twin")
+    func cellsAsWritten() throws {
+        let db = try CommsDatabase()
+        defer { db.close() }
+        let header = "family_ref,child_ref,ehc_plan,name,email,mobile,address,preferred_channel,consent,updates,support,ehc_plan_ended"
+        let good = { (ref: String, name: String) in
+            " \(ref) , C1 ,No,\" \(name) \",ann@example.org ,+44 (0)7700 900123,\"1 High St, Town\", Text Message ,y,TRUE, SEN  Support ,2025-07-31"
+        }
+        let bad = { (ref: String, name: String) in "\(ref),C1,maybe,\(name),not-an-email,123,one line,pigeon,y,perhaps,ehc plan,2025-02-30" }
+        let csv = [header, good("F1", "Ann \"\"Nan\"\" Example"), good("F2", "Zoë \"\"Nan\"\" Example"),
+                   bad("F3", "Ann"), bad("F4", "Zoë")].joined(separator: "\r\n") + "\r\n"
+        let r = try db.importFamilies(csv)
+        #expect(r["imported"]?.intValue == 2 && r["rejected_rows"]?.intValue == 2 && r["families_created"]?.intValue == 2)
+        let rejected = (r["rejected"]?.arrayValue ?? []).map { "\($0["line"]!.intValue!) \($0["field"]!.stringValue!): \($0["message"]!.stringValue!)" }
+        let problems = ["ehc_plan: must be yes or no", "email: is not an email address (name@domain)",
+                        "mobile: is not a UK mobile number (07… or +44 7…)", "address: needs at least two lines (street, town or postcode)",
+                        "preferred_channel: must be email, sms or letter", "ehc_plan_ended: must be a date, YYYY-MM-DD (or empty)",
+                        "updates: must be yes or no (or empty)"]
+        #expect(rejected == problems.map { "4 \($0)" } + problems.map { "5 \($0)" })
+        let stored = try db.rows("""
+            SELECT printf('%s|%s|%s|%s|%s|%s|%d|%d|%s|%d|%s|%s', f.family_ref, name, email, mobile, address, preferred_channel,
+                          consent, wants_updates, c.child_ref, ehc_plan, support, ehc_plan_ended)
+            FROM families f JOIN children c USING (family_ref) ORDER BY f.id
+            """).map { $0[0] as String }
+        #expect(stored == ["F1|Ann \"Nan\" Example|ann@example.org|+447700900123|1 High St, Town|sms|1|1|C1|0|sen_support|2025-07-31",
+                           "F2|Zoë \"Nan\" Example|ann@example.org|+447700900123|1 High St, Town|sms|1|1|C1|0|sen_support|2025-07-31"])
+        // A support that contradicts the plan is refused, saying both.
+        let contradiction = try db.importFamilies([header, "F5,C1,yes,,,,,,yes,,SEN support,"].joined(separator: "\n"))
+        #expect((contradiction["rejected"]?.arrayValue ?? []).map { $0["message"]?.stringValue ?? "" }
+            == ["is sen_support but ehc_plan is yes: support ehc_plan goes with ehc_plan yes, sen_support and none with no"])
+    }
+
     @Test("rows of the same family add children; a changed contact detail updates the family and clears its flag")
     func updates() throws {
         let db = try CommsDatabase()

@@ -17,18 +17,17 @@ struct CSVReader {
     }
 
     private let bytes: [UInt8]
-    private var index: Int
-    private var line: Int
+    private var scanner: CSVScanner
+    private var spans: [CSVScanner.Span] = []
 
     /// `firstLine` is the line number of the first byte of `bytes` in the original file.
     init(_ bytes: [UInt8], firstLine: Int = 1) {
         self.bytes = bytes
-        self.line = firstLine
-        self.index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        self.scanner = CSVScanner(startingAt: CSVScanner.start(of: bytes), line: firstLine)
     }
 
     /// The line number the next record will get (for example after a header, when the rows come from later in a file).
-    mutating func setLine(_ n: Int) { line = n }
+    mutating func setLine(_ n: Int) { scanner.line = n }
 
     /// The next record, a malformed one (the reader has moved past it), or nil at the end.
     mutating func next() -> Result<Record, Malformed>? {
@@ -46,10 +45,60 @@ struct CSVReader {
         case malformed(Malformed)
     }
 
-    /// The next record's fields into `fields` (emptied first, its storage kept: a bulk import reads
-    /// every record into the same array), a malformed record, or nil at the end.
+    /// The next record's fields into `fields` (emptied first, its storage kept), a malformed record, or nil at the end.
     mutating func next(into fields: inout [String]) -> Step? {
         fields.removeAll(keepingCapacity: true)
+        let step = bytes.withUnsafeBufferPointer { scanner.next($0, into: &spans) }
+        if case .record? = step {
+            bytes.withUnsafeBufferPointer { input in fields = scanner.strings(spans, input) }
+        }
+        return step
+    }
+}
+
+/// The record parser under `CSVReader`, for a caller that reads the cells as bytes (a bulk import:
+/// no `String` per cell). A field is a span of the input, or, for a quoted field with doubled
+/// quotes, of the scanner's scratch buffer, which holds the current record's undoubled fields.
+struct CSVScanner {
+    /// One field: `start..<end` of the input, or of the scratch buffer when `inScratch`.
+    struct Span {
+        var start: Int
+        var end: Int
+        var inScratch: Bool
+
+        func bytes(_ input: UnsafeBufferPointer<UInt8>, _ scratch: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: (inScratch ? scratch : input)[start..<end])
+        }
+    }
+
+    private var index: Int
+    var line: Int
+    private var scratch: [UInt8] = []
+    /// Whether every byte of the record last read is ASCII.
+    private(set) var recordIsASCII = true
+
+    /// Where the text starts: after a UTF-8 byte order mark, if any.
+    static func start(of bytes: some Collection<UInt8>) -> Int { bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0 }
+
+    init(startingAt index: Int, line: Int) {
+        self.index = index
+        self.line = line
+    }
+
+    /// The scratch buffer the spans with `inScratch` point into; valid until the next record is read.
+    func withScratch<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try scratch.withUnsafeBufferPointer(body)
+    }
+
+    /// The fields of the record last read as strings (a header).
+    func strings(_ spans: [Span], _ input: UnsafeBufferPointer<UInt8>) -> [String] {
+        withScratch { scratch in spans.map { String(decoding: $0.bytes(input, scratch), as: UTF8.self) } }
+    }
+
+    /// Reads the next record of `bytes` (always the same input) into `fields` (emptied first, its storage kept).
+    mutating func next(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [Span]) -> CSVReader.Step? {
+        fields.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
         // Skip empty lines.
         while index < bytes.count && (bytes[index] == 0x0A || bytes[index] == 0x0D) {
             if bytes[index] == 0x0A { line += 1 }
@@ -58,6 +107,7 @@ struct CSVReader {
         guard index < bytes.count else { return nil }
         let startLine = line
         var problem: String?
+        var high: UInt8 = 0
         fieldLoop: while true {
             if index < bytes.count && bytes[index] == 0x22 {
                 // Quoted field.
@@ -67,6 +117,7 @@ struct CSVReader {
                 var doubled = false
                 while index < bytes.count {
                     let b = bytes[index]
+                    high |= b
                     if b == 0x22 {
                         if index + 1 < bytes.count && bytes[index + 1] == 0x22 {
                             doubled = true
@@ -79,8 +130,17 @@ struct CSVReader {
                     if b == 0x0A { line += 1 }
                     index += 1
                 }
-                let text = bytes[start..<index]
-                fields.append(doubled ? String(decoding: Self.undoubled(text), as: UTF8.self) : String(decoding: text, as: UTF8.self))
+                if doubled {
+                    let from = scratch.count
+                    var i = start
+                    while i < index {
+                        scratch.append(bytes[i])
+                        i += bytes[i] == 0x22 ? 2 : 1
+                    }
+                    fields.append(Span(start: from, end: scratch.count, inScratch: true))
+                } else {
+                    fields.append(Span(start: start, end: index, inScratch: false))
+                }
                 if !closed {
                     problem = problem ?? "a quoted field opened on line \(startLine) is never closed"
                     break fieldLoop
@@ -96,10 +156,11 @@ struct CSVReader {
                 while index < bytes.count {
                     let b = bytes[index]
                     if b == 0x2C || b == 0x0A || b == 0x0D { break }
+                    high |= b
                     if b == 0x22 { problem = problem ?? "field \(fields.count + 1) has a quote but does not start with one" }
                     index += 1
                 }
-                fields.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                fields.append(Span(start: start, end: index, inScratch: false))
             }
             if index >= bytes.count { break }
             switch bytes[index] {
@@ -117,23 +178,11 @@ struct CSVReader {
                 break fieldLoop
             }
         }
-        if let problem { return .malformed(Malformed(line: startLine, message: problem)) }
+        recordIsASCII = high < 0x80
+        if let problem { return .malformed(CSVReader.Malformed(line: startLine, message: problem)) }
         return .record(line: startLine)
     }
-
-    /// A quoted field's text with each doubled quote (`""`) made one.
-    private static func undoubled(_ text: ArraySlice<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count)
-        var i = text.startIndex
-        while i < text.endIndex {
-            out.append(text[i])
-            i += text[i] == 0x22 ? 2 : 1
-        }
-        return out
-    }
 }
-
 /// A CSV header: column names (trimmed, lower case) to positions, checked against what a file must and may have.
 struct CSVHeader {
     let positions: [String: Int]

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import SendModel
 import SendRuntime
 
@@ -32,6 +33,47 @@ enum FamilyImport {
         /// `ehc_plan`, `sen_support` or `none`, when the column is there and the cell is not empty
         /// (empty: the child's `ehc_plan` decides, yes being an EHC plan and no SEN support).
         var support: String?
+    }
+
+    /// A checked row as it is bound: `Row`'s values, with text as bytes of the request where it can be.
+    struct Cells {
+        var familyRef: Text
+        var childRef: Text
+        var ehcPlan: Bool
+        var consent: Bool
+        var name: Text?
+        var email: Text?
+        var mobile: Text?
+        var address: Text?
+        var preferred: Channel?
+        var updates: Bool?
+        var ehcPlanEnded: Text?
+        var support: Text?
+
+        init(familyRef: Text, childRef: Text, ehcPlan: Bool, consent: Bool) {
+            (self.familyRef, self.childRef, self.ehcPlan, self.consent) = (familyRef, childRef, ehcPlan, consent)
+        }
+
+        /// A row checked as strings (a record with bytes beyond ASCII).
+        init(_ row: Row) {
+            self.init(familyRef: .string(row.familyRef), childRef: .string(row.childRef), ehcPlan: row.ehcPlan, consent: row.consent)
+            (name, email, mobile, address) = (row.name.map(Text.string), row.email.map(Text.string),
+                                              row.mobile.map(Text.string), row.address.map(Text.string))
+            (preferred, updates, ehcPlanEnded, support) = (row.preferred, row.updates, row.ehcPlanEnded.map(Text.string), row.support.map(Text.string))
+        }
+    }
+
+    /// A text value to bind: bytes that stay alive while the row runs, or a string.
+    enum Text {
+        case bytes(UnsafeBufferPointer<UInt8>)
+        case string(String)
+
+        var string: String {
+            switch self {
+            case .bytes(let bytes): String(decoding: bytes, as: UTF8.self)
+            case .string(let string): string
+            }
+        }
     }
 
     struct Rejection {
@@ -70,38 +112,73 @@ enum FamilyImport {
 
     /// Imports the rows of `bytes` (header first) and returns the counts and the rejected cells.
     ///
-    /// One pass over the bytes with the statements prepared once and one field array reused for
-    /// every record; a new family's stop token and stop code are drawn in Swift from `random`
-    /// (a buffer of the system's random bytes, refilled as needed), or its code from `code` when
-    /// given (tests: codes that collide).
+    /// One pass over the bytes with the statements prepared once and bound through SQLite's C
+    /// API: a cell is checked on its bytes, and a stored one is bound as the bytes of the input
+    /// (a record with bytes beyond ASCII goes through the `String` checks instead). A new family's
+    /// stop token and stop code are drawn in Swift from `random` (a buffer of the system's random
+    /// bytes, refilled as needed), or its code from `code` when given (tests: codes that collide).
     static func importCSV(_ db: Database, _ bytes: [UInt8], firstRowLine: Int?, now: String,
                           code: (() -> String)? = nil) throws -> Outcome {
-        var reader = CSVReader(bytes)
-        guard let first = reader.next() else { throw ServiceError.invalid("csv", "is empty: it needs a header line and rows") }
+        try bytes.withUnsafeBufferPointer { input in
+            try importCSV(db, input, firstRowLine: firstRowLine, now: now, code: code)
+        }
+    }
+
+    private static func importCSV(_ db: Database, _ input: UnsafeBufferPointer<UInt8>, firstRowLine: Int?, now: String,
+                                  code: (() -> String)?) throws -> Outcome {
+        // The CHECKs on `families.preferred_channel` and `children.support` are `IN` lists of three, which SQLite
+        // runs by building a temporary B-tree on every insert. The import binds only values those checks allow
+        // (a `Channel`'s raw value; `ehc_plan`, `sen_support` or `none`), so its statements are prepared without
+        // them. The flag is the connection's and is read when a statement is prepared; setting it back makes every
+        // statement prepared meanwhile be prepared again, with the checks, before it next runs.
+        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+        let outcome: Outcome
+        do {
+            outcome = try importRows(db, input, firstRowLine: firstRowLine, now: now, code: code)
+        } catch {
+            try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+            throw error
+        }
+        try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+        return outcome
+    }
+
+    /// `importCSV` with the connection's CHECK constraints off (see there).
+    private static func importRows(_ db: Database, _ input: UnsafeBufferPointer<UInt8>, firstRowLine: Int?, now: String,
+                                   code: (() -> String)?) throws -> Outcome {
+        var scanner = CSVScanner(startingAt: CSVScanner.start(of: input), line: 1)
+        var spans: [CSVScanner.Span] = []
         let headerRecord: CSVReader.Record
-        switch first {
-        case .success(let r): headerRecord = r
-        case .failure(let m): throw ServiceError.invalid("csv", "the header (line \(m.line)) cannot be read: \(m.message)")
+        switch scanner.next(input, into: &spans) {
+        case nil: throw ServiceError.invalid("csv", "is empty: it needs a header line and rows")
+        case .malformed(let m)?: throw ServiceError.invalid("csv", "the header (line \(m.line)) cannot be read: \(m.message)")
+        case .record(let line)?: headerRecord = CSVReader.Record(line: line, fields: scanner.strings(spans, input))
         }
         let header = try CSVHeader(headerRecord, required: requiredColumns, optional: optionalColumns)
         let columns = Columns(header)
-        if let firstRowLine { reader.setLine(firstRowLine) }
+        if let firstRowLine { scanner.line = firstRowLine }
         try CommsSchema.prepareForBulkWrite(db)
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the database is closed") }
 
-        let upsertFamily = try db.makeStatement(sql: familyUpsertSQL(header))
+        let upsertFamily = try HeldStatement(connection, familyUpsertSQL(header))
+        defer { upsertFamily.finalize() }
+        let familyID = try HeldStatement(connection, "SELECT id FROM families WHERE family_ref = ?")
+        defer { familyID.finalize() }
         // A child is inserted, or else updated when its plan changed: which of the two tells created from updated.
         // Without an ehc_plan_ended (or support) column the stored end dates (or supports) stay as they are.
         let withEnd = columns.ehcPlanEnded != nil, withSupport = columns.support != nil
         let childColumns = ["ehc_plan"] + (withEnd ? ["ehc_plan_ended"] : []) + (withSupport ? ["support"] : [])
-        let insertChild = try db.makeStatement(sql: """
+        let insertChild = try HeldStatement(connection, """
             INSERT INTO children(family_ref, child_ref, \(childColumns.joined(separator: ", ")))
             VALUES (?, ?, \(childColumns.map { _ in "?" }.joined(separator: ", "))) ON CONFLICT(family_ref, child_ref) DO NOTHING
             """)
+        defer { insertChild.finalize() }
         let numbered = childColumns.enumerated().map { (name: $1, parameter: "?\($0 + 3)") }
-        let updateChild = try db.makeStatement(sql: """
+        let updateChild = try HeldStatement(connection, """
             UPDATE children SET \(numbered.map { "\($0.name) = \($0.parameter)" }.joined(separator: ", "))
             WHERE family_ref = ?1 AND child_ref = ?2 AND (\(numbered.map { "\($0.name) IS NOT \($0.parameter)" }.joined(separator: " OR ")))
             """)
+        defer { updateChild.finalize() }
         // Erased families are tombstones: a row naming one is refused, saying so, never brought back silently.
         var erased: [String: String] = [:]
         for row in try GRDB.Row.fetchAll(db, sql: "SELECT family_ref, erased_at FROM families WHERE erased_at IS NOT NULL") {
@@ -114,13 +191,18 @@ enum FamilyImport {
         var familiesUpdated = Set<Int64>()
         var rejections: [Rejection] = []
         var errors: [(String, String)] = []
-        var fields: [String] = []
-        fields.reserveCapacity(header.count)
         var random = RandomPool()
         let tokenPrefix = Keys.importTokenPrefix(now: Timestamp(rfc3339: now) ?? .now())
-        var values: [DatabaseValue] = []
+        // Bytes bound while a row runs: a normalised mobile number, a stop token, and `now`.
+        let nowCount = now.utf8.count
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 48 + nowCount)
+        defer { buffer.deallocate() }
+        let mobileBuffer = UnsafeMutableBufferPointer(rebasing: buffer[0..<16])
+        let token = UnsafeMutableBufferPointer(rebasing: buffer[16..<48])
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[48...]).initialize(from: now.utf8)
+        let stamp = Text.bytes(UnsafeBufferPointer(rebasing: buffer[48...]))
 
-        while let next = reader.next(into: &fields) {
+        while let next = scanner.next(input, into: &spans) {
             rows += 1
             let line: Int
             switch next {
@@ -131,56 +213,79 @@ enum FamilyImport {
             case .record(let l):
                 line = l
             }
-            guard fields.count == header.count else {
+            guard spans.count == header.count else {
                 rejectedRows += 1
                 rejections.append(Rejection(line: line, field: "csv",
-                    message: "has \(fields.count) field\(fields.count == 1 ? "" : "s"); the header has \(header.count)"))
+                    message: "has \(spans.count) field\(spans.count == 1 ? "" : "s"); the header has \(header.count)"))
                 continue
             }
             errors.removeAll(keepingCapacity: true)
-            guard let row = parse(fields, columns, errors: &errors) else {
-                rejectedRows += 1
-                for (field, message) in errors { rejections.append(Rejection(line: line, field: field, message: message)) }
-                continue
-            }
-            if !erased.isEmpty, let at = erased[row.familyRef] {
-                rejectedRows += 1
-                rejections.append(Rejection(line: line, field: "family_ref", message: "this family's data was erased on "
-                    + "\(Timestamp(rfc3339: at)?.date.iso ?? at) (sendctl families erase); it is not imported again"))
-                continue
-            }
-            // The id comes back when the row was inserted or changed; a family that existed before the import counts as updated.
-            // A new family draws its stop keys; one already taken by another family is drawn again.
-            let id = try Keys.retryingTakenKeys(columns: ["families.stop_token", "families.stop_code"]) { () throws -> Int64? in
-                values.removeAll(keepingCapacity: true)
-                familyValues(row, columns, now: now, into: &values)
-                values.append(Keys.importToken(prefix: tokenPrefix, &random).databaseValue)
-                values.append((code?() ?? drawCode(&random)).databaseValue)
-                upsertFamily.setUncheckedArguments(StatementArguments(values))
-                return try Int64.fetchOne(upsertFamily)
-            }
-            if let id {
-                if id > highestID {
-                    familiesCreated += 1
-                    highestID = id
-                } else if id <= maxFamilyBefore {
-                    familiesUpdated.insert(id)
+            try scanner.withScratch { scratch in
+                let checked: Cells?
+                if scanner.recordIsASCII {
+                    checked = parse(spans, input, scratch, columns, mobile: mobileBuffer, errors: &errors)
+                } else {
+                    checked = parse(spans.map { String(decoding: $0.bytes(input, scratch), as: UTF8.self) }, columns, errors: &errors)
+                        .map(Cells.init)
                 }
+                guard let row = checked else {
+                    rejectedRows += 1
+                    for (field, message) in errors { rejections.append(Rejection(line: line, field: field, message: message)) }
+                    return
+                }
+                if !erased.isEmpty, let at = erased[row.familyRef.string] {
+                    rejectedRows += 1
+                    rejections.append(Rejection(line: line, field: "family_ref", message: "this family's data was erased on "
+                        + "\(Timestamp(rfc3339: at)?.date.iso ?? at) (sendctl families erase); it is not imported again"))
+                    return
+                }
+                // The id of a family inserted or changed (nil: unchanged); a family that existed before the import counts as updated.
+                // A new family draws its stop keys; one already taken by another family is drawn again.
+                let id = try Keys.retryingTakenKeys(columns: ["families.stop_token", "families.stop_code"]) { () throws -> Int64? in
+                    defer { upsertFamily.reset() }
+                    var p = bindFamily(upsertFamily, row, columns, stamp: stamp)
+                    Keys.importToken(prefix: tokenPrefix, &random, into: token)
+                    upsertFamily.bindText(p, UnsafeRawBufferPointer(token))
+                    p += 1
+                    upsertFamily.bindText(p, code?() ?? drawCode(&random))
+                    // No RETURNING (SQLite would buffer its row in a temporary B-tree opened and closed per row):
+                    // an insert sets the last rowid, cleared first; a change without one was an update.
+                    sqlite3_set_last_insert_rowid(connection, 0)
+                    try upsertFamily.step()
+                    guard sqlite3_changes64(connection) > 0 else { return nil }
+                    let inserted = sqlite3_last_insert_rowid(connection)
+                    if inserted != 0 { return inserted }
+                    defer { familyID.reset() }
+                    bind(familyID, 1, row.familyRef)
+                    return try familyID.step() ? sqlite3_column_int64(familyID.handle, 0) : nil
+                }
+                if let id {
+                    if id > highestID {
+                        familiesCreated += 1
+                        highestID = id
+                    } else if id <= maxFamilyBefore {
+                        familiesUpdated.insert(id)
+                    }
+                }
+                func bindChild(_ statement: HeldStatement) {
+                    bind(statement, 1, row.familyRef)
+                    bind(statement, 2, row.childRef)
+                    statement.bind(3, row.ehcPlan ? 1 : 0)
+                    var p: Int32 = 4
+                    if withEnd { bind(statement, p, row.ehcPlanEnded); p += 1 }
+                    if withSupport { bind(statement, p, row.support) }
+                }
+                bindChild(insertChild)
+                try insertChild.execute()
+                if sqlite3_changes64(connection) > 0 {
+                    childrenCreated += 1
+                } else {
+                    bindChild(updateChild)
+                    try updateChild.execute()
+                    childrenUpdated += Int(sqlite3_changes64(connection))
+                }
+                imported += 1
             }
-            var childValues: [DatabaseValue] = [row.familyRef.databaseValue, row.childRef.databaseValue, row.ehcPlan.databaseValue]
-            if withEnd { childValues.append(row.ehcPlanEnded.databaseValue) }
-            if withSupport { childValues.append(row.support.databaseValue) }
-            let childArguments = StatementArguments(childValues)
-            insertChild.setUncheckedArguments(childArguments)
-            try insertChild.execute()
-            if db.changesCount > 0 {
-                childrenCreated += 1
-            } else {
-                updateChild.setUncheckedArguments(childArguments)
-                try updateChild.execute()
-                childrenUpdated += db.changesCount
-            }
-            imported += 1
         }
         let counts: [String: JSONValue] = [
             "rows": .int(Int64(rows)),
@@ -214,38 +319,144 @@ enum FamilyImport {
         }
     }
 
+    /// What a bad cell is told (never its value: it may be personal data).
+    enum Problem {
+        static let reference = "must be 1 to 64 letters, digits or - _ / ."
+        static let yesNo = "must be yes or no"
+        static let name = "must be at most 200 characters"
+        static let email = "is not an email address (name@domain)"
+        static let mobile = "is not a UK mobile number (07… or +44 7…)"
+        static let addressLength = "must be at most 500 characters"
+        static let addressLines = "needs at least two lines (street, town or postcode)"
+        static let channel = "must be email, sms or letter"
+        static let date = "must be a date, YYYY-MM-DD (or empty)"
+        static let support = "must be ehc_plan, sen_support or none (or empty: then ehc_plan yes is an EHC plan, no is SEN support)"
+        static let updates = "must be yes or no (or empty)"
+
+        static func channelWithoutContact(_ channel: Channel) -> String {
+            "is \(channel.rawValue) but the \(channel.contactColumn) cell is empty"
+        }
+
+        static func supportAgainstPlan(_ support: String, _ ehcPlan: Bool) -> String {
+            "is \(support) but ehc_plan is \(ehcPlan ? "yes" : "no"): support ehc_plan goes with ehc_plan yes, sen_support and none with no"
+        }
+    }
+
+    /// Checks one record whose bytes are all ASCII, as `parse(_:_:errors:)` checks it, on the
+    /// bytes: a stored cell is the bytes of the input (or of `scratch`), a mobile number is
+    /// written into `mobile`. Nil with `errors` filled (field, message) when any cell is bad.
+    static func parse(_ spans: [CSVScanner.Span], _ input: UnsafeBufferPointer<UInt8>, _ scratch: UnsafeBufferPointer<UInt8>,
+                      _ columns: Columns, mobile mobileBuffer: UnsafeMutableBufferPointer<UInt8>,
+                      errors: inout [(String, String)]) -> Cells? {
+        // The trimmed cell, nil when the column is absent or the cell empty (ASCII white space: tab to CR, space).
+        func cell(_ column: Int?) -> UnsafeBufferPointer<UInt8>? {
+            guard let column else { return nil }
+            let bytes = spans[column].bytes(input, scratch)
+            var start = 0, end = bytes.count
+            func space(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+            while start < end && space(bytes[start]) { start += 1 }
+            while end > start && space(bytes[end - 1]) { end -= 1 }
+            return start < end ? UnsafeBufferPointer(rebasing: bytes[start..<end]) : nil
+        }
+        let familyRefCell = cell(columns.familyRef), childRefCell = cell(columns.childRef)
+        let familyRef = familyRefCell.flatMap { Contact.isReference($0) ? $0 : nil }
+        if familyRef == nil { errors.append(("family_ref", familyRefCell == nil ? "is required" : Problem.reference)) }
+        let childRef = childRefCell.flatMap { Contact.isReference($0) ? $0 : nil }
+        if childRef == nil { errors.append(("child_ref", childRefCell == nil ? "is required" : Problem.reference)) }
+        let ehcPlan = cell(columns.ehcPlan).flatMap(Contact.yesNo)
+        if ehcPlan == nil { errors.append(("ehc_plan", Problem.yesNo)) }
+        let consent = cell(columns.consent).flatMap(Contact.yesNo)
+        if consent == nil { errors.append(("consent", Problem.yesNo)) }
+        var row = Cells(familyRef: .bytes(familyRef ?? UnsafeBufferPointer(start: nil, count: 0)),
+                        childRef: .bytes(childRef ?? UnsafeBufferPointer(start: nil, count: 0)),
+                        ehcPlan: ehcPlan ?? false, consent: consent ?? false)
+        if let name = cell(columns.name) {
+            if !Contact.atMost(200, characters: name) { errors.append(("name", Problem.name)) } else { row.name = .bytes(name) }
+        }
+        let emailCell = cell(columns.email), mobileCell = cell(columns.mobile), addressCell = cell(columns.address)
+        if let text = emailCell {
+            if Contact.isEmail(text) { row.email = .bytes(text) } else { errors.append(("email", Problem.email)) }
+        }
+        if let text = mobileCell {
+            if Contact.mobile(text, into: mobileBuffer) { row.mobile = .bytes(UnsafeBufferPointer(rebasing: mobileBuffer[0..<13])) }
+            else { errors.append(("mobile", Problem.mobile)) }
+        }
+        if let address = addressCell {
+            if !Contact.atMost(500, characters: address) { errors.append(("address", Problem.addressLength)) }
+            else if !Contact.hasTwoAddressLines(address) { errors.append(("address", Problem.addressLines)) }
+            else { row.address = .bytes(address) }
+        }
+        if let text = cell(columns.preferredChannel) {
+            if let channel = Channel(loose: text) {
+                row.preferred = channel
+                let present: Bool
+                switch channel {
+                case .email: present = emailCell != nil
+                case .sms: present = mobileCell != nil
+                case .letter: present = addressCell != nil
+                }
+                if !present { errors.append(("preferred_channel", Problem.channelWithoutContact(channel))) }
+            } else {
+                errors.append(("preferred_channel", Problem.channel))
+            }
+        }
+        if let text = cell(columns.ehcPlanEnded) {
+            if text.count == 10, let date = LocalDate(iso: String(decoding: text, as: UTF8.self)) { row.ehcPlanEnded = .string(date.iso) }
+            else { errors.append(("ehc_plan_ended", Problem.date)) }
+        }
+        if let text = cell(columns.support) {
+            if let support = Contact.support(text) {
+                if let ehcPlan, (support == "ehc_plan") != ehcPlan {
+                    errors.append(("support", Problem.supportAgainstPlan(support, ehcPlan)))
+                } else {
+                    row.support = .string(support)
+                }
+            } else {
+                errors.append(("support", Problem.support))
+            }
+        }
+        if columns.updates != nil {
+            if let text = cell(columns.updates) {
+                if let b = Contact.yesNo(text) { row.updates = b } else { errors.append(("updates", Problem.updates)) }
+            } else {
+                row.updates = false
+            }
+        }
+        return errors.isEmpty ? row : nil
+    }
+
     /// Checks one record; nil with `errors` filled (field, message) when any cell is bad.
     static func parse(_ fields: [String], _ columns: Columns, errors: inout [(String, String)]) -> Row? {
         func cell(_ column: Int?) -> String? { CSVHeader.value(at: column, in: fields) }
         let familyRefCell = cell(columns.familyRef), childRefCell = cell(columns.childRef)
         let familyRef = familyRefCell.flatMap(Contact.reference)
         if familyRef == nil {
-            errors.append(("family_ref", familyRefCell == nil ? "is required" : "must be 1 to 64 letters, digits or - _ / ."))
+            errors.append(("family_ref", familyRefCell == nil ? "is required" : Problem.reference))
         }
         let childRef = childRefCell.flatMap(Contact.reference)
         if childRef == nil {
-            errors.append(("child_ref", childRefCell == nil ? "is required" : "must be 1 to 64 letters, digits or - _ / ."))
+            errors.append(("child_ref", childRefCell == nil ? "is required" : Problem.reference))
         }
         let ehcPlan = cell(columns.ehcPlan).flatMap(Contact.yesNo)
-        if ehcPlan == nil { errors.append(("ehc_plan", "must be yes or no")) }
+        if ehcPlan == nil { errors.append(("ehc_plan", Problem.yesNo)) }
         let consent = cell(columns.consent).flatMap(Contact.yesNo)
-        if consent == nil { errors.append(("consent", "must be yes or no")) }
+        if consent == nil { errors.append(("consent", Problem.yesNo)) }
         var row = Row(familyRef: familyRef ?? "", childRef: childRef ?? "", ehcPlan: ehcPlan ?? false, consent: consent ?? false)
         if let name = cell(columns.name) {
-            if name.utf8.count > 200 && name.count > 200 { errors.append(("name", "must be at most 200 characters")) } else { row.name = name }
+            if name.utf8.count > 200 && name.count > 200 { errors.append(("name", Problem.name)) } else { row.name = name }
         }
         let emailCell = cell(columns.email), mobileCell = cell(columns.mobile), addressCell = cell(columns.address)
         if let text = emailCell {
-            if let email = Contact.email(text) { row.email = email } else { errors.append(("email", "is not an email address (name@domain)")) }
+            if let email = Contact.email(text) { row.email = email } else { errors.append(("email", Problem.email)) }
         }
         if let text = mobileCell {
             if let mobile = Contact.mobile(text) { row.mobile = mobile } else {
-                errors.append(("mobile", "is not a UK mobile number (07… or +44 7…)"))
+                errors.append(("mobile", Problem.mobile))
             }
         }
         if let address = addressCell {
-            if address.utf8.count > 500 && address.count > 500 { errors.append(("address", "must be at most 500 characters")) }
-            else if !Contact.hasTwoAddressLines(address) { errors.append(("address", "needs at least two lines (street, town or postcode)")) }
+            if address.utf8.count > 500 && address.count > 500 { errors.append(("address", Problem.addressLength)) }
+            else if !Contact.hasTwoAddressLines(address) { errors.append(("address", Problem.addressLines)) }
             else { row.address = address }
         }
         if let text = cell(columns.preferredChannel) {
@@ -257,28 +468,27 @@ enum FamilyImport {
                 case .sms: present = mobileCell != nil
                 case .letter: present = addressCell != nil
                 }
-                if !present { errors.append(("preferred_channel", "is \(channel.rawValue) but the \(channel.contactColumn) cell is empty")) }
+                if !present { errors.append(("preferred_channel", Problem.channelWithoutContact(channel))) }
             } else {
-                errors.append(("preferred_channel", "must be email, sms or letter"))
+                errors.append(("preferred_channel", Problem.channel))
             }
         }
         if let text = cell(columns.ehcPlanEnded) {
-            if let date = LocalDate(iso: text) { row.ehcPlanEnded = date.iso } else { errors.append(("ehc_plan_ended", "must be a date, YYYY-MM-DD (or empty)")) }
+            if let date = LocalDate(iso: text) { row.ehcPlanEnded = date.iso } else { errors.append(("ehc_plan_ended", Problem.date)) }
         }
         if let text = cell(columns.support) {
             let support = text.lowercased().split(separator: " ").joined(separator: "_")
             if !["ehc_plan", "sen_support", "none"].contains(support) {
-                errors.append(("support", "must be ehc_plan, sen_support or none (or empty: then ehc_plan yes is an EHC plan, no is SEN support)"))
+                errors.append(("support", Problem.support))
             } else if let ehcPlan, (support == "ehc_plan") != ehcPlan {
-                errors.append(("support", "is \(support) but ehc_plan is \(ehcPlan ? "yes" : "no"): support ehc_plan goes with ehc_plan yes, "
-                    + "sen_support and none with no"))
+                errors.append(("support", Problem.supportAgainstPlan(support, ehcPlan)))
             } else {
                 row.support = support
             }
         }
         if columns.updates != nil {
             if let text = cell(columns.updates) {
-                if let b = Contact.yesNo(text) { row.updates = b } else { errors.append(("updates", "must be yes or no (or empty)")) }
+                if let b = Contact.yesNo(text) { row.updates = b } else { errors.append(("updates", Problem.updates)) }
             } else {
                 row.updates = false
             }
@@ -294,7 +504,7 @@ enum FamilyImport {
         return columns
     }
 
-    /// The upsert of one family: the present columns, then `created_at`, `updated_at`, `stop_token` and `stop_code` (bound, drawn in Swift).
+    /// The upsert of one family (a change is told by `sqlite3_changes`, an insert by its rowid): the present columns, then `created_at`, `updated_at`, `stop_token` and `stop_code` (bound, drawn in Swift).
     static func familyUpsertSQL(_ header: CSVHeader) -> String {
         let optional = presentColumns(header)
         let columns = ["family_ref", "consent"] + optional + ["created_at", "updated_at"]
@@ -309,22 +519,31 @@ enum FamilyImport {
             VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), ?, ?)
             ON CONFLICT(family_ref) DO UPDATE SET \(set.joined(separator: ", "))
             WHERE \(changed)
-            RETURNING id
             """
     }
 
-    /// The upsert's values before the stop keys, in `familyUpsertSQL`'s order.
-    static func familyValues(_ row: Row, _ columns: Columns, now: String, into values: inout [DatabaseValue]) {
-        values.append(row.familyRef.databaseValue)
-        values.append(row.consent.databaseValue)
-        if columns.name != nil { values.append(row.name.databaseValue) }
-        if columns.email != nil { values.append(row.email.databaseValue) }
-        if columns.mobile != nil { values.append(row.mobile.databaseValue) }
-        if columns.address != nil { values.append(row.address.databaseValue) }
-        if columns.preferredChannel != nil { values.append(row.preferred?.rawValue.databaseValue ?? .null) }
-        if columns.updates != nil { values.append((row.updates ?? false).databaseValue) }
-        let stamp = now.databaseValue
-        values.append(stamp)
-        values.append(stamp)
+    /// Binds the upsert's values before the stop keys, in `familyUpsertSQL`'s order; returns the stop token's parameter.
+    static func bindFamily(_ statement: HeldStatement, _ row: Cells, _ columns: Columns, stamp: Text) -> Int32 {
+        bind(statement, 1, row.familyRef)
+        statement.bind(2, row.consent ? 1 : 0)
+        var p: Int32 = 3
+        if columns.name != nil { bind(statement, p, row.name); p += 1 }
+        if columns.email != nil { bind(statement, p, row.email); p += 1 }
+        if columns.mobile != nil { bind(statement, p, row.mobile); p += 1 }
+        if columns.address != nil { bind(statement, p, row.address); p += 1 }
+        if columns.preferredChannel != nil { bind(statement, p, row.preferred.map { .string($0.rawValue) }); p += 1 }
+        if columns.updates != nil { statement.bind(p, (row.updates ?? false) ? 1 : 0); p += 1 }
+        bind(statement, p, stamp)
+        bind(statement, p + 1, stamp)
+        return p + 2
+    }
+
+    /// Text or NULL; bytes are bound as they are (they outlive the statement's run), a `String` is copied.
+    static func bind(_ statement: HeldStatement, _ index: Int32, _ text: Text?) {
+        switch text {
+        case nil: statement.bindNull(index)
+        case .bytes(let bytes)?: statement.bindText(index, UnsafeRawBufferPointer(bytes))
+        case .string(let string)?: statement.bindText(index, string)
+        }
     }
 }

@@ -65,13 +65,18 @@ enum Keys {
     /// unique index instead of landing on every page of it, so each commit writes only new pages
     /// (with 128 random bits, every 50,000-row chunk of 638,745 families rewrote the whole index).
     static func importToken(prefix: [UInt8], _ random: inout RandomPool) -> String {
-        let high = random.next(), low = random.next()
-        return String(unsafeUninitializedCapacity: 32) { out in
-            for i in 0..<8 { out[i] = prefix[i] }
-            for i in 0..<16 { out[8 + i] = hexDigits[Int((high >> UInt64(60 - 4 * i)) & 0xF)] }
-            for i in 0..<8 { out[24 + i] = hexDigits[Int((low >> UInt64(28 - 4 * i)) & 0xF)] }
+        String(unsafeUninitializedCapacity: 32) { out in
+            importToken(prefix: prefix, &random, into: UnsafeMutableBufferPointer(rebasing: out[0..<32]))
             return 32
         }
+    }
+
+    /// `importToken(prefix:_:)` written into `out` (32 bytes).
+    static func importToken(prefix: [UInt8], _ random: inout RandomPool, into out: UnsafeMutableBufferPointer<UInt8>) {
+        let high = random.next(), low = random.next()
+        for i in 0..<8 { out[i] = prefix[i] }
+        for i in 0..<16 { out[8 + i] = hexDigits[Int((high >> UInt64(60 - 4 * i)) & 0xF)] }
+        for i in 0..<8 { out[24 + i] = hexDigits[Int((low >> UInt64(28 - 4 * i)) & 0xF)] }
     }
 
     /// The 8 hex digits of Unix seconds that start a bulk import's stop tokens.
