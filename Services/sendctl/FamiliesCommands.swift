@@ -57,27 +57,49 @@ struct FamiliesImport: AsyncParsableCommand {
         var rejected: [JSONValue] = []
         var allListed = true
         let tty = isatty(STDERR_FILENO) == 1
-        // Two chunks in flight: while the service imports one, the next is encoded and sent, so the
-        // service never waits for sendctl between chunks. The service still applies them one at a
-        // time, in order; the results are added up in chunk order.
-        func add(_ result: JSONValue) {
-            for key in sumKeys { sums[key, default: 0] += result[key]?.intValue ?? 0 }
-            rejected += result["rejected"]?.arrayValue ?? []
-            if result["rejected_listed_all"]?.boolValue == false { allListed = false }
+        // Two chunks in flight on one connection: the next is encoded and sent while the service imports
+        // this one, so the service never waits for sendctl between chunks. One connection keeps them in
+        // order, and the service applies them one after the other.
+        let directories = connection.directories.directories
+        let timeout = max(connection.timeout, 120)
+        let options = connection
+        let outcome: Result<[JSONValue], any Error> = await runOnThread {
+            Result {
+                let client = try Connection.client(ServiceName.comms, directories: directories, identity: options.identity)
+                defer { client.close() }
+                var results: [JSONValue] = []
+                var waiting: Request?
+                func collect(_ request: Request) throws {
+                    switch try client.send(request, timeout: timeout, attempts: 2).outcome {
+                    case .success(let result): results.append(result)
+                    case .failure(let error): throw error
+                    }
+                }
+                for chunk in chunks.chunks {
+                    if tty && total > 1 { FileHandle.standardError.write(Data("\rimporting: chunk \(chunk.number)/\(total)".utf8)) }
+                    let args: JSONValue = ["csv": .string(chunk.text), "first_row_line": .int(Int64(chunk.firstRowLine)),
+                                           "import_id": .string(chunks.fileHash), "chunk": .int(Int64(chunk.number)), "chunks": .int(Int64(total))]
+                    // Stable for this run's retries; a new run re-applies the file (see docs/PROTOCOL.md, families.import).
+                    let request = Request(id: "families.import-\(chunks.fileHash)-\(nonce)-\(chunk.number)of\(total)",
+                                          command: "families.import", args: args)
+                    try client.post(request)
+                    if let waiting { try collect(waiting) }
+                    waiting = request
+                }
+                if let waiting { try collect(waiting) }
+                return results
+            }
         }
-        var inFlight: Task<JSONValue, any Error>?
-        for chunk in chunks.chunks {
-            if tty && total > 1 { FileHandle.standardError.write(Data("\rimporting: chunk \(chunk.number)/\(total)".utf8)) }
-            let args: JSONValue = ["csv": .string(chunk.text), "first_row_line": .int(Int64(chunk.firstRowLine)),
-                                   "import_id": .string(chunks.fileHash), "chunk": .int(Int64(chunk.number)), "chunks": .int(Int64(total))]
-            // Stable for this run's retries; a new run re-applies the file (see docs/PROTOCOL.md, families.import).
-            let id = "families.import-\(chunks.fileHash)-\(nonce)-\(chunk.number)of\(total)"
-            let connection = connection
-            let next = Task { try await Connection(options: connection).call(ServiceName.comms, "families.import", args, id: id, minimumTimeout: 120) }
-            if let inFlight { add(try await inFlight.value) }
-            inFlight = next
+        switch outcome {
+        case .success(let results):
+            for result in results {
+                for key in sumKeys { sums[key, default: 0] += result[key]?.intValue ?? 0 }
+                rejected += result["rejected"]?.arrayValue ?? []
+                if result["rejected_listed_all"]?.boolValue == false { allListed = false }
+            }
+        case .failure(let error):
+            throw Connection.exit(for: FlagNames.rewrite(error, command: "families.import"))
         }
-        if let inFlight { add(try await inFlight.value) }
         if tty && total > 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json {
             var o: [String: JSONValue] = sums.mapValues { .int($0) }

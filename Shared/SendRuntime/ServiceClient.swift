@@ -23,7 +23,8 @@ public final class ServiceClient {
     /// Kept so the context outlives the socket; ours when the caller gave none.
     private let context: Context
     /// The id of a request `post` sent whose reply has not been collected yet.
-    private var posted: String?
+    /// Requests `post` sent whose replies are still to be collected (by `send` or `pollReply`).
+    private var posted: Set<String> = []
     /// The key this client presents (CURVE); the server checks it at the handshake.
     public let identity: CurveKeyPair
     /// The server's public key, once known (`<run>/<service>.public`); the socket connects only then.
@@ -141,12 +142,13 @@ public final class ServiceClient {
     }
 
     /// Sends a request without waiting; collect its reply with `send` of the same request (which
-    /// then waits for the reply already on its way instead of sending again) — for prefetching.
+    /// then waits for the reply already on its way instead of sending again) — for prefetching, or
+    /// to keep the next request queued behind this one on the same connection (in order).
     public func post(_ request: Request) throws {
         try resetAfterRefusal()
         try connectIfKnown()
         try socket.send(frames: [[], request.json.jsonBytes])
-        posted = request.id
+        posted.insert(request.id)
     }
 
     /// Sends a request and waits for its reply. `attempts` sends of the same id, each waiting `timeout` seconds.
@@ -165,8 +167,7 @@ public final class ServiceClient {
     /// request (a late one, or unreadable), which is skipped.
     public func send<T>(_ request: Request, timeout: Double = 5, attempts: Int = 3, reading read: ([UInt8]) -> T?) throws -> T {
         let bytes = request.json.jsonBytes
-        let alreadySent = posted == request.id
-        posted = nil
+        let alreadySent = posted.remove(request.id) != nil
         try resetAfterRefusal()
         if let refusal { throw refusal }
         try connectIfKnown()
@@ -208,7 +209,7 @@ public final class ServiceClient {
     /// not block (the supervisor probing a starting service while it watches the others): one
     /// connection, one handshake, however long the service takes to answer.
     public func pollReply(to id: String, timeoutMilliseconds: Int = 0) throws -> Reply? {
-        guard posted == id else { return nil }
+        guard posted.contains(id) else { return nil }
         if let refusal { throw refusal }
         var items = [PollItem(socket)]
         if let monitor { items.append(monitor.pollItem) }
@@ -217,7 +218,7 @@ public final class ServiceClient {
         if let refusal { throw refusal }
         while let frames = try socket.receive(dontWait: true) {
             guard let body = frames.last, let reply = try? Reply.decode(body), reply.id == id else { continue }
-            posted = nil
+            posted.remove(id)
             return reply
         }
         return nil
