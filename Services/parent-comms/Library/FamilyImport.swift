@@ -342,6 +342,24 @@ enum FamilyImport {
         }
     }
 
+    /// The channel a `preferred_channel` cell names (nil: not one), with a problem added when it is
+    /// not a channel or its contact cell is empty; both ways of checking a record use it.
+    static func checkChannel(_ channel: Channel?, email: Bool, mobile: Bool, address: Bool,
+                             errors: inout [(String, String)]) -> Channel? {
+        guard let channel else {
+            errors.append(("preferred_channel", Problem.channel))
+            return nil
+        }
+        let present: Bool
+        switch channel {
+        case .email: present = email
+        case .sms: present = mobile
+        case .letter: present = address
+        }
+        if !present { errors.append(("preferred_channel", Problem.channelWithoutContact(channel))) }
+        return channel
+    }
+
     /// Checks one record whose bytes are all ASCII, as `parse(_:_:errors:)` checks it, on the
     /// bytes: a stored cell is the bytes of the input (or of `scratch`), a mobile number is
     /// written into `mobile`. Nil with `errors` filled (field, message) when any cell is bad.
@@ -387,18 +405,8 @@ enum FamilyImport {
             else { row.address = .bytes(address) }
         }
         if let text = cell(columns.preferredChannel) {
-            if let channel = Channel(loose: text) {
-                row.preferred = channel
-                let present: Bool
-                switch channel {
-                case .email: present = emailCell != nil
-                case .sms: present = mobileCell != nil
-                case .letter: present = addressCell != nil
-                }
-                if !present { errors.append(("preferred_channel", Problem.channelWithoutContact(channel))) }
-            } else {
-                errors.append(("preferred_channel", Problem.channel))
-            }
+            row.preferred = checkChannel(Channel(loose: text), email: emailCell != nil, mobile: mobileCell != nil,
+                                         address: addressCell != nil, errors: &errors)
         }
         if let text = cell(columns.ehcPlanEnded) {
             if text.count == 10, let date = LocalDate(iso: String(decoding: text, as: UTF8.self)) { row.ehcPlanEnded = .string(date.iso) }
@@ -460,18 +468,8 @@ enum FamilyImport {
             else { row.address = address }
         }
         if let text = cell(columns.preferredChannel) {
-            if let channel = Channel(loose: text) {
-                row.preferred = channel
-                let present: Bool
-                switch channel {
-                case .email: present = emailCell != nil
-                case .sms: present = mobileCell != nil
-                case .letter: present = addressCell != nil
-                }
-                if !present { errors.append(("preferred_channel", Problem.channelWithoutContact(channel))) }
-            } else {
-                errors.append(("preferred_channel", Problem.channel))
-            }
+            row.preferred = checkChannel(Channel(loose: text), email: emailCell != nil, mobile: mobileCell != nil,
+                                         address: addressCell != nil, errors: &errors)
         }
         if let text = cell(columns.ehcPlanEnded) {
             if let date = LocalDate(iso: text) { row.ehcPlanEnded = date.iso } else { errors.append(("ehc_plan_ended", Problem.date)) }
