@@ -120,6 +120,10 @@ struct ImportTests {
         let contradiction = try db.importFamilies([header, "F5,C1,yes,,,,,,yes,,SEN support,"].joined(separator: "\n"))
         #expect((contradiction["rejected"]?.arrayValue ?? []).map { $0["message"]?.stringValue ?? "" }
             == ["is sen_support but ehc_plan is yes: support ehc_plan goes with ehc_plan yes, sen_support and none with no"])
+        // A channel whose contact cell is empty is refused, naming the cell, on either path (ASCII and beyond).
+        let noContact = try db.importFamilies([header, "F6,C1,yes,Ann,,,,sms,yes,,,", "F7,C1,yes,Zoë,,,,letter,yes,,,"].joined(separator: "\n"))
+        #expect((noContact["rejected"]?.arrayValue ?? []).map { "\($0["field"]?.stringValue ?? ""): \($0["message"]?.stringValue ?? "")" }
+            == ["preferred_channel: is sms but the mobile cell is empty", "preferred_channel: is letter but the address cell is empty"])
     }
 
     @Test("rows of the same family add children; a changed contact detail updates the family and clears its flag")
