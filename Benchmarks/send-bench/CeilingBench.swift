@@ -122,8 +122,9 @@ struct CeilingServe: ParsableCommand {
 
 /// The pipelined ceiling's second thread: fdatasync back to back while groups are written.
 final class Syncer: @unchecked Sendable {
+    // `@unchecked Sendable`: `latest` is guarded by `condition`, `durable` is a mutex, and the pipe's
+    // ends are written only by the syncer's thread and read only by the server's.
     let fd: Int32
-    let written = Mutex<Int>(0)
     let durable = Mutex<Int>(0)
     let condition = NSCondition()
     var latest = 0
